@@ -1,0 +1,36 @@
+# Two entry points: `make demo` and `make test`. Both set up everything on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench system clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages: a CJK font for charts, Chromium for the browser test (skipped when not root).
+system:
+	bash scripts/install_system_packages.sh
+
+demo: $(STAMP) system
+	$(BIN)/shanzhi demo
+
+test: $(STAMP) system
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/ahp_batch.py
+	$(BIN)/python benchmarks/survey_scale.py
+	$(BIN)/python benchmarks/uncertainty.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
