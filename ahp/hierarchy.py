@@ -1,0 +1,451 @@
+"""The indicator hierarchy (goal A → criteria B → sub-criteria C → items D) and its weights.
+
+A hierarchy is read from a framework CSV with the columns ``level, code, parent, name_zh,
+name_en`` and the optional columns ``reverse`` (0/1/true/false, leaf items only) and ``source``.
+The goal ``A`` is implicit: it is taken from a row of level ``A`` when the file has one, and is
+otherwise the node ``A`` named 目标 / Goal.
+
+Global weights follow Saaty's hierarchic composition: the global weight of a node is the product
+of the local weights on the path from the goal down to it,
+
+    w_global(x) = prod_{y on path(A → x), y ≠ A} w_local(y),
+
+so that, when every local vector sums to 1, the global weights of each level sum to 1.
+
+References
+----------
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill (chapter 3, hierarchic
+composition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from os import PathLike
+from types import MappingProxyType
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from ahp.errors import HierarchyError
+
+LEVELS: tuple[str, ...] = ("A", "B", "C", "D")
+REQUIRED_COLUMNS: tuple[str, ...] = ("level", "code", "parent", "name_zh", "name_en")
+ROOT_CODE = "A"
+ROOT_NAMES = ("目标", "Goal")
+WEIGHT_TOL = 1e-6
+
+_TRUE = frozenset({"1", "true", "yes", "y", "t", "1.0"})
+_FALSE = frozenset({"0", "false", "no", "n", "f", "", "0.0"})
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the hierarchy.
+
+    ``parent`` is ``None`` for the goal. ``reverse`` marks a negatively worded questionnaire item
+    (leaf level only). ``source`` is free text (e.g. ``paper`` / ``reconstructed``).
+    """
+
+    code: str
+    level: str
+    parent: str | None
+    name_zh: str
+    name_en: str
+    reverse: bool = False
+    source: str = ""
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text; missing cells become ``""``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _parse_reverse(text: str, row: int, code: str, source: str) -> bool:
+    low = text.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise HierarchyError(
+        f"{source} row {row} (code '{code}'): reverse must be 0/1/true/false, got '{text}'"
+    )
+
+
+def _check_cycles(
+    parent_of: Mapping[str, str | None], row_of: Mapping[str, int], source: str
+) -> None:
+    """Raise when following parents from some node comes back to it."""
+    cleared: set[str] = set()
+    for start in parent_of:
+        chain: list[str] = []
+        code: str | None = start
+        while code in parent_of and code not in cleared:
+            if code in chain:
+                loop = [*chain[chain.index(code) :], code]
+                raise HierarchyError(
+                    f"{source} row {row_of[code]} (code '{code}'): cycle " + " → ".join(loop)
+                )
+            chain.append(code)
+            code = parent_of[code]
+        cleared.update(chain)
+
+
+class Hierarchy:
+    """An ordered tree of :class:`Node` from the goal (level A) down to the items.
+
+    Build it with :meth:`from_csv` or :meth:`from_frame`; the constructor validates a mapping of
+    nodes (goal first, then file order). Children keep the order of the file.
+    """
+
+    def __init__(self, nodes: Mapping[str, Node]):
+        ordered = dict(nodes)
+        roots = [n.code for n in ordered.values() if n.parent is None]
+        if len(roots) != 1:
+            raise HierarchyError(f"a hierarchy needs exactly one goal node, got {roots}")
+        self._root = roots[0]
+        children: dict[str, list[str]] = {code: [] for code in ordered}
+        for node in ordered.values():
+            if node.parent is not None:
+                if node.parent not in ordered:
+                    raise HierarchyError(f"node '{node.code}': unknown parent '{node.parent}'")
+                children[node.parent].append(node.code)
+        self._nodes = MappingProxyType(ordered)
+        self._children = {code: tuple(kids) for code, kids in children.items()}
+        present = [lv for lv in LEVELS if any(n.level == lv for n in ordered.values())]
+        self._levels = tuple(present)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_csv(cls, path: str | PathLike[str] | IO[Any]) -> Hierarchy:
+        """Read and validate a framework CSV (UTF-8, with or without BOM) from a path or buffer.
+
+        Raises :class:`~ahp.errors.HierarchyError` naming the CSV row (1-based, header = row 1)
+        for an unknown parent, a duplicate code, a cycle, a level that does not follow its
+        parent's level, a non-leaf node without children, a bad ``reverse`` flag or an empty file.
+        """
+        named = path if isinstance(path, str | PathLike) else getattr(path, "name", "")
+        source = str(named) or "framework"
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError as exc:
+            raise HierarchyError(f"framework file {source} is empty") from exc
+        return cls.from_frame(frame, source=source)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, source: str = "framework") -> Hierarchy:
+        """Validate a framework table (one row per node, columns as in :meth:`from_csv`)."""
+        frame = frame.rename(columns=lambda c: str(c).strip().lower())
+        missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+        if missing:
+            raise HierarchyError(f"{source}: missing column(s) {', '.join(missing)}")
+        if frame.empty:
+            raise HierarchyError(f"{source}: the framework has no rows")
+        has_reverse = "reverse" in frame.columns
+        has_source = "source" in frame.columns
+
+        records: list[tuple[int, Node]] = []
+        seen: dict[str, int] = {}
+        for offset, rec in enumerate(frame.to_dict("records")):
+            row = offset + 2  # header is spreadsheet row 1
+            code = _text(rec["code"])
+            level = _text(rec["level"]).upper()
+            parent = _text(rec["parent"])
+            if not code:
+                raise HierarchyError(f"{source} row {row}: empty code")
+            if level not in LEVELS:
+                raise HierarchyError(
+                    f"{source} row {row} (code '{code}'): level must be one of "
+                    f"{'/'.join(LEVELS)}, got '{_text(rec['level'])}'"
+                )
+            if code in seen:
+                raise HierarchyError(
+                    f"{source} row {row}: duplicate code '{code}' (first on row {seen[code]})"
+                )
+            seen[code] = row
+            if level == "A" and parent:
+                raise HierarchyError(
+                    f"{source} row {row} (code '{code}'): the goal (level A) has no parent, "
+                    f"got '{parent}'"
+                )
+            if level != "A" and not parent:
+                raise HierarchyError(f"{source} row {row} (code '{code}'): empty parent")
+            flag = _text(rec["reverse"]) if has_reverse else ""
+            reverse = _parse_reverse(flag, row, code, source)
+            node = Node(
+                code=code,
+                level=level,
+                parent=parent or None,
+                name_zh=_text(rec["name_zh"]),
+                name_en=_text(rec["name_en"]),
+                reverse=reverse,
+                source=_text(rec["source"]) if has_source else "",
+            )
+            records.append((row, node))
+
+        goal_rows = [(row, n) for row, n in records if n.level == "A"]
+        if len(goal_rows) > 1:
+            rows = ", ".join(str(r) for r, _ in goal_rows)
+            raise HierarchyError(f"{source}: more than one goal row (level A) on rows {rows}")
+        if goal_rows:
+            goal = goal_rows[0][1]
+            body = [(row, n) for row, n in records if n.level != "A"]
+        else:
+            goal = Node(ROOT_CODE, "A", None, ROOT_NAMES[0], ROOT_NAMES[1])
+            if ROOT_CODE in seen:
+                raise HierarchyError(
+                    f"{source} row {seen[ROOT_CODE]}: code '{ROOT_CODE}' is reserved for the goal"
+                )
+            body = records
+        if not body:
+            raise HierarchyError(f"{source}: the framework has no nodes below the goal")
+
+        row_of = {n.code: row for row, n in body}
+        parent_of = {n.code: n.parent for _, n in body}
+        level_of = {n.code: n.level for _, n in body} | {goal.code: "A"}
+        for row, node in body:
+            if node.parent not in level_of:
+                raise HierarchyError(
+                    f"{source} row {row} (code '{node.code}'): unknown parent '{node.parent}'"
+                )
+        _check_cycles(parent_of, row_of, source)
+        for row, node in body:
+            parent_level = LEVELS.index(level_of[node.parent])
+            if LEVELS.index(node.level) != parent_level + 1:
+                expected = (
+                    f"level {LEVELS[parent_level + 1]}"
+                    if parent_level + 1 < len(LEVELS)
+                    else "no child under a level-D node"
+                )
+                raise HierarchyError(
+                    f"{source} row {row} (code '{node.code}'): level {node.level} does not follow "
+                    f"its parent '{node.parent}' (level {level_of[node.parent]}); expected "
+                    f"{expected}"
+                )
+        leaf = max((n.level for _, n in body), key=LEVELS.index)
+        has_child = {n.parent for _, n in body}
+        for row, node in body:
+            if node.level != leaf and node.code not in has_child:
+                raise HierarchyError(
+                    f"{source} row {row} (code '{node.code}'): level-{node.level} node has no "
+                    f"children, but level {leaf} is the leaf level"
+                )
+            if node.reverse and node.level != leaf:
+                raise HierarchyError(
+                    f"{source} row {row} (code '{node.code}'): reverse is only allowed on "
+                    f"level-{leaf} items"
+                )
+        return cls({goal.code: goal} | {n.code: n for _, n in body})
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        """Read-only mapping code → :class:`Node`, goal first, then file order."""
+        return self._nodes
+
+    @property
+    def root(self) -> str:
+        """Code of the goal node (``"A"`` unless the file names it otherwise)."""
+        return self._root
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Levels present, top-down (e.g. ``("A", "B", "C", "D")``)."""
+        return self._levels
+
+    @property
+    def leaf_level(self) -> str:
+        """The deepest level: the questionnaire items."""
+        return self._levels[-1]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def _node(self, code: str) -> Node:
+        try:
+            return self._nodes[code]
+        except KeyError:
+            raise HierarchyError(f"unknown node code '{code}'") from None
+
+    def children(self, code: str) -> list[str]:
+        """Codes of the children of ``code`` in file order (empty for an item)."""
+        self._node(code)
+        return list(self._children[code])
+
+    def parents_with_children(self) -> list[str]:
+        """Codes of all nodes with at least one child, top-down (level by level, file order).
+
+        A node with exactly one child gets local weight 1 and needs no judgments; see
+        :meth:`compared_nodes` for the nodes that get a pairwise-comparison matrix.
+        """
+        return [
+            code
+            for level in self._levels
+            for code, node in self._nodes.items()
+            if node.level == level and self._children[code]
+        ]
+
+    def compared_nodes(self) -> list[str]:
+        """Nodes with two or more children: those that get a judgment matrix, top-down."""
+        return [c for c in self.parents_with_children() if len(self._children[c]) >= 2]
+
+    def codes(self, level: str) -> list[str]:
+        """Codes of one level in file order."""
+        if level not in LEVELS:
+            raise HierarchyError(f"level must be one of {'/'.join(LEVELS)}, got '{level}'")
+        return [code for code, node in self._nodes.items() if node.level == level]
+
+    @property
+    def items(self) -> list[str]:
+        """Codes of the leaf level (the D items) in file order."""
+        return self.codes(self.leaf_level)
+
+    @property
+    def reverse_items(self) -> list[str]:
+        """Leaf items flagged ``reverse`` (negatively worded)."""
+        return [code for code in self.items if self._nodes[code].reverse]
+
+    def name(self, code: str, lang: str = "zh") -> str:
+        """Name of a node in ``"zh"`` or ``"en"``, falling back to the other language, then code."""
+        if lang not in ("zh", "en"):
+            raise HierarchyError(f"lang must be 'zh' or 'en', got '{lang}'")
+        node = self._node(code)
+        first, second = (
+            (node.name_zh, node.name_en)
+            if lang == "zh"
+            else (
+                node.name_en,
+                node.name_zh,
+            )
+        )
+        return first or second or code
+
+    def path(self, code: str) -> list[str]:
+        """Codes from the goal down to ``code`` (inclusive)."""
+        chain = [self._node(code).code]
+        while (parent := self._nodes[chain[-1]].parent) is not None:
+            chain.append(parent)
+        return chain[::-1]
+
+    def ancestor(self, code: str, level: str) -> str:
+        """The ancestor of ``code`` at ``level`` (``code`` itself when it is on that level)."""
+        for step in self.path(code):
+            if self._nodes[step].level == level:
+                return step
+        raise HierarchyError(f"node '{code}' has no ancestor on level {level}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The hierarchy as a framework table (goal excluded), columns as in :meth:`from_csv`."""
+        rows = [
+            {
+                "level": n.level,
+                "code": n.code,
+                "parent": n.parent,
+                "name_zh": n.name_zh,
+                "name_en": n.name_en,
+                "reverse": int(n.reverse),
+                "source": n.source,
+            }
+            for n in self._nodes.values()
+            if n.parent is not None
+        ]
+        return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------------ weights
+    def weights(self, local: Mapping[str, np.ndarray]) -> HierarchyWeights:
+        """Compose local priority vectors into global weights.
+
+        ``local`` maps a parent code to the priority vector of its children (in
+        :meth:`children` order). A node with a single child may be omitted (local weight 1).
+        Each vector must be non-negative, finite and sum to 1 (within 1e-6).
+
+        Global weight: product of local weights along the path from the goal (Saaty 1980);
+        each level's global weights are checked to sum to 1.
+        """
+        unknown = [code for code in local if code not in self._nodes]
+        if unknown:
+            raise HierarchyError(f"local weights given for unknown node(s) {unknown}")
+        local_of: dict[str, float] = {self._root: 1.0}
+        for parent in self.parents_with_children():
+            kids = self._children[parent]
+            if parent in local:
+                vector = np.asarray(local[parent], dtype=float).reshape(-1)
+            elif len(kids) == 1:
+                vector = np.ones(1)
+            else:
+                raise HierarchyError(f"node '{parent}': no local weights for its children")
+            if vector.shape != (len(kids),):
+                raise HierarchyError(
+                    f"node '{parent}': {vector.size} local weights for {len(kids)} children "
+                    f"({', '.join(kids)})"
+                )
+            if not np.all(np.isfinite(vector)) or np.any(vector < 0):
+                raise HierarchyError(
+                    f"node '{parent}': local weights must be finite and non-negative, got {vector}"
+                )
+            if abs(vector.sum() - 1.0) > WEIGHT_TOL:
+                raise HierarchyError(
+                    f"node '{parent}': local weights sum to {vector.sum():.6g}, not 1"
+                )
+            local_of.update(zip(kids, vector.tolist(), strict=True))
+
+        codes = list(self._nodes)
+        table = pd.DataFrame(
+            {
+                "level": [self._nodes[c].level for c in codes],
+                "parent": [self._nodes[c].parent for c in codes],
+                "local": [local_of[c] for c in codes],
+            },
+            index=pd.Index(codes, name="code"),
+        )
+        global_of: dict[str, float] = {self._root: 1.0}
+        for level in self._levels[1:]:
+            for code in self.codes(level):
+                global_of[code] = local_of[code] * global_of[self._nodes[code].parent]
+        table["global"] = [global_of[c] for c in codes]
+        sums = table.groupby("level", sort=False)["global"].sum()
+        bad = sums[(sums - 1.0).abs() > WEIGHT_TOL]
+        if not bad.empty:
+            raise HierarchyError(
+                "global weights do not sum to 1 on level(s) "
+                + ", ".join(f"{lv} ({s:.6g})" for lv, s in bad.items())
+            )
+        return HierarchyWeights(table=table, leaf_level=self.leaf_level)
+
+
+@dataclass(frozen=True)
+class HierarchyWeights:
+    """Local and global weights of every node.
+
+    ``table`` is indexed by node code (goal first) with columns ``level``, ``parent``,
+    ``local`` (weight within its parent) and ``global`` (product of local weights down the path).
+    """
+
+    table: pd.DataFrame
+    leaf_level: str
+
+    def local(self, code: str) -> pd.Series:
+        """Local weights of the children of ``code``, indexed by child code."""
+        rows = self.table[self.table["parent"] == code]
+        if rows.empty:
+            raise HierarchyError(f"node '{code}' has no children with weights")
+        return rows["local"].rename(code)
+
+    def global_(self, level: str) -> pd.Series:
+        """Global weights of one level, indexed by code (they sum to 1)."""
+        rows = self.table[self.table["level"] == level]
+        if rows.empty:
+            raise HierarchyError(f"no weights on level '{level}'")
+        return rows["global"].rename(f"global_{level}")
+
+    @property
+    def item_weights(self) -> pd.Series:
+        """Global weights of the leaf items (level D), indexed by item code."""
+        return self.global_(self.leaf_level)

@@ -1,0 +1,443 @@
+"""Pairwise judgment matrices: construction, validation and conversion to arrays.
+
+A judgment matrix ``A = (a_ij)`` of ``n`` elements holds in ``a_ij`` how many times element
+``i`` is more important than element ``j``. It must be positive, have ones on the diagonal and
+be reciprocal, ``a_ji = 1 / a_ij`` (Saaty 1980, ch. 1). Judgments are taken from Saaty's scale
+1/9..9 unless the caller opts in to an extended scale. Missing judgments are NaN (both
+``a_ij`` and ``a_ji``); the known judgments must connect all elements (Harker 1987).
+
+Cells are named in messages as ``row 2 'fam', column 4 'jobs'`` with 1-based positions, and
+``matrix 5`` (0-based position in the stack) for stacked input.
+
+References
+----------
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
+Harker, P. T. (1987). Incomplete pairwise comparisons in the analytic hierarchy process.
+*Mathematical Modelling*, 9(11), 837-848.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ahp.errors import JudgmentError
+from ahp.scale import parse_judgment
+
+__all__ = ["JudgmentMatrix", "as_array", "validate_array"]
+
+SCALE_MIN = 1.0 / 9.0
+SCALE_MAX = 9.0
+
+
+def _default_names(n: int) -> tuple[str, ...]:
+    return tuple(f"e{i + 1}" for i in range(n))
+
+
+def _cell(names: Sequence[str], i: int, j: int, stack_index: int | None = None) -> str:
+    where = f"row {i + 1} '{names[i]}', column {j + 1} '{names[j]}'"
+    return where if stack_index is None else f"matrix {stack_index}, {where}"
+
+
+def _check_names(names: Iterable[Any] | None, n: int) -> tuple[str, ...]:
+    if names is None:
+        return _default_names(n)
+    checked = tuple(str(name) for name in names)
+    if len(checked) != n:
+        raise JudgmentError(f"{len(checked)} names given for a matrix of {n} elements")
+    duplicated = sorted({name for name in checked if checked.count(name) > 1})
+    if duplicated:
+        raise JudgmentError(f"element names are not unique: {', '.join(duplicated)}")
+    return checked
+
+
+def _to_float(a: Any, names: Sequence[str] | None) -> np.ndarray:
+    """Convert to a float array; on failure name the first non-numeric cell."""
+    try:
+        values = np.asarray(a, dtype=float)
+    except (TypeError, ValueError):
+        obj = np.asarray(a, dtype=object)
+        if obj.ndim not in (2, 3):
+            raise JudgmentError(
+                f"judgment matrix must be 2-D (n, n) or 3-D (k, n, n), got shape {obj.shape}"
+            ) from None
+        for index, item in np.ndenumerate(obj):
+            try:
+                float(item if item is not None else math.nan)
+            except (TypeError, ValueError):
+                *stack, i, j = index
+                cell_names = names if names is not None else _default_names(obj.shape[-1])
+                cell = _cell(cell_names, i, j, stack[0] if stack else None)
+                raise JudgmentError(f"non-numeric judgment {item!r} at {cell}") from None
+        raise
+    if values.dtype.kind == "c":
+        raise JudgmentError("judgment matrix holds complex numbers")
+    return values
+
+
+def _first_cell(bad: np.ndarray, names: Sequence[str], values: np.ndarray) -> str:
+    """Describe the first True cell of ``bad`` (shape (k, n, n)) with its value."""
+    s, i, j = (int(x) for x in np.argwhere(bad)[0])
+    stack_index = s if values.shape[0] > 1 else None
+    return f"{_cell(names, i, j, stack_index)}: {values[s, i, j]:.6g}"
+
+
+def _unreachable(known: np.ndarray) -> np.ndarray:
+    """Elements not connected to element 0 in each comparison graph.
+
+    ``known`` is a boolean (k, n, n) adjacency (diagonal included). Reachability is closed by
+    repeated boolean squaring, ``ceil(log2 n)`` matrix products for the whole stack.
+    """
+    reach = known.astype(np.float64)
+    for _ in range(max(1, math.ceil(math.log2(max(known.shape[-1], 2))))):
+        reach = np.minimum(reach @ reach, 1.0)
+    return reach[:, 0, :] == 0
+
+
+def validate_array(
+    a: Any,
+    names: Iterable[Any] | None = None,
+    extended_scale: bool = False,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Check a judgment matrix or a stack of them and return it as a float array.
+
+    Accepts an (n, n) or (k, n, n) array-like of numbers; None and NaN mark missing judgments.
+    Checks, in order: numeric, 2-D/3-D, square and non-empty, finite, positive, ``a_ii = 1``,
+    missing in pairs, reciprocal ``|a_ij * a_ji - 1| <= tol``, on Saaty's scale
+    ``1/9 - tol <= a_ij <= 9 + tol`` (skipped when ``extended_scale``), comparison graph
+    connected.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float64 array of the input shape.
+
+    Raises
+    ------
+    JudgmentError
+        With a message that names the offending cell (or elements, for a disconnected graph).
+    """
+    name_list = None if names is None else [str(x) for x in names]
+    values = np.array(_to_float(a, name_list), dtype=np.float64, copy=True)
+    if values.size == 0:
+        raise JudgmentError(f"judgment matrix is empty (shape {values.shape})")
+    if values.ndim not in (2, 3):
+        raise JudgmentError(
+            f"judgment matrix must be 2-D (n, n) or 3-D (k, n, n), got shape {values.shape}"
+        )
+    if values.shape[-1] != values.shape[-2]:
+        raise JudgmentError(f"judgment matrix is not square: shape {values.shape}")
+    n = values.shape[-1]
+    checked_names = _check_names(name_list, n)
+    stack = values.reshape(-1, n, n)
+    many = stack.shape[0] > 1
+    missing = np.isnan(stack)
+    any_missing = bool(missing.any())
+    # Fast path: two reductions settle positivity, finiteness and the scale for the whole
+    # stack; cell masks are only built to name the first bad cell.
+    low, high = np.fmin.reduce(stack, axis=None), np.fmax.reduce(stack, axis=None)
+    if not low > 0 and (stack <= 0).any():
+        raise JudgmentError(
+            f"zero or negative judgment at {_first_cell(stack <= 0, checked_names, stack)}"
+        )
+    if not high < np.inf and np.isinf(stack).any():
+        raise JudgmentError(
+            f"infinite judgment at {_first_cell(np.isinf(stack), checked_names, stack)}"
+        )
+    diagonal = np.einsum("kii->ki", stack)
+    bad_diagonal = ~(np.abs(diagonal - 1.0) <= tol)
+    if bad_diagonal.any():
+        s, i = (int(x) for x in np.argwhere(bad_diagonal)[0])
+        raise JudgmentError(
+            f"diagonal judgment must be 1 at {_cell(checked_names, i, i, s if many else None)}: "
+            f"{stack[s, i, i]:.6g}"
+        )
+    rows, cols = np.triu_indices(n, k=1)
+    upper, lower = stack[:, rows, cols], stack[:, cols, rows]
+    if any_missing:
+        one_sided = np.isnan(upper) != np.isnan(lower)
+        if one_sided.any():
+            s, p = (int(x) for x in np.argwhere(one_sided)[0])
+            i, j = (rows[p], cols[p]) if np.isnan(upper[s, p]) else (cols[p], rows[p])
+            raise JudgmentError(
+                f"judgment missing at {_cell(checked_names, i, j, s if many else None)} but its "
+                f"reciprocal (row {j + 1}, column {i + 1}) is given: {stack[s, j, i]:.6g}"
+            )
+    not_reciprocal = ~(np.abs(upper * lower - 1.0) <= tol)
+    if any_missing:
+        not_reciprocal &= ~np.isnan(upper)
+    if not_reciprocal.any():
+        s, p = (int(x) for x in np.argwhere(not_reciprocal)[0])
+        i, j = rows[p], cols[p]
+        raise JudgmentError(
+            f"matrix is not reciprocal at {_cell(checked_names, i, j, s if many else None)}: "
+            f"a_ij = {stack[s, i, j]:.6g} but a_ji = {stack[s, j, i]:.6g} "
+            f"(expected {1 / stack[s, i, j]:.6g})"
+        )
+    if not extended_scale and (low < SCALE_MIN - tol or high > SCALE_MAX + tol):
+        off_scale = ~missing & ((stack < SCALE_MIN - tol) | (stack > SCALE_MAX + tol))
+        raise JudgmentError(
+            f"judgment off Saaty's 1/9..9 scale at "
+            f"{_first_cell(off_scale, checked_names, stack)} "
+            "(pass extended_scale=True to allow it)"
+        )
+    if any_missing and n > 1:
+        unreachable = _unreachable(~missing)
+        if unreachable.any():
+            s = int(np.argwhere(unreachable.any(axis=1))[0][0])
+            apart = [checked_names[i] for i in np.flatnonzero(unreachable[s])]
+            linked = [checked_names[i] for i in np.flatnonzero(~unreachable[s])]
+            prefix = f"matrix {s}: " if stack.shape[0] > 1 else ""
+            raise JudgmentError(
+                f"{prefix}comparison graph is not connected: elements {', '.join(apart)} "
+                f"cannot be compared with {', '.join(linked)} (add a judgment between the groups)"
+            )
+    return values
+
+
+@dataclass(frozen=True)
+class JudgmentMatrix:
+    """A validated pairwise judgment matrix with the names of its elements.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        (n, n) float array, read-only; NaN marks a missing judgment.
+    names : tuple of str
+        Names of the compared elements, in row order.
+    extended_scale : bool
+        Whether values outside Saaty's 1/9..9 scale were allowed.
+    tol : float
+        Tolerance used for the diagonal and reciprocity checks.
+    """
+
+    values: np.ndarray
+    names: tuple[str, ...] = field(default=())
+    extended_scale: bool = False
+    tol: float = 1e-6
+
+    def __post_init__(self) -> None:
+        values = validate_array(
+            self.values,
+            names=self.names or None,
+            extended_scale=self.extended_scale,
+            tol=self.tol,
+        )
+        if values.ndim != 2:
+            raise JudgmentError(
+                f"JudgmentMatrix holds one (n, n) matrix, got shape {values.shape}"
+            )
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "names", _check_names(self.names or None, values.shape[0]))
+
+    @property
+    def n(self) -> int:
+        """Number of compared elements."""
+        return int(self.values.shape[0])
+
+    @property
+    def is_complete(self) -> bool:
+        """True when no judgment is missing."""
+        return not bool(np.isnan(self.values).any())
+
+    @property
+    def missing_pairs(self) -> list[tuple[str, str]]:
+        """Names ``(row, column)`` of the missing judgments above the diagonal."""
+        rows, cols = np.nonzero(np.triu(np.isnan(self.values), k=1))
+        return [(self.names[i], self.names[j]) for i, j in zip(rows, cols, strict=True)]
+
+    def upper_triangle(self) -> np.ndarray:
+        """Judgments above the diagonal in row order: a_12, a_13, ..., a_1n, a_23, ..."""
+        return self.values[np.triu_indices(self.n, k=1)]
+
+    @classmethod
+    def from_array(
+        cls,
+        values: Any,
+        names: Iterable[Any] | None = None,
+        *,
+        extended_scale: bool = False,
+        tol: float = 1e-6,
+    ) -> JudgmentMatrix:
+        """Build from a full square array (NaN or None = missing judgment).
+
+        A pandas DataFrame gives its index as names when ``names`` is not given.
+        """
+        if names is None and hasattr(values, "index") and hasattr(values, "to_numpy"):
+            names = [str(x) for x in values.index]
+            values = values.to_numpy(dtype=object)
+        checked = None if names is None else tuple(str(x) for x in names)
+        return cls(values, checked or (), extended_scale=extended_scale, tol=tol)
+
+    @classmethod
+    def from_upper_triangle(
+        cls,
+        values: Sequence[Any],
+        names: Iterable[Any] | None = None,
+        *,
+        extended_scale: bool = False,
+        tol: float = 1e-6,
+    ) -> JudgmentMatrix:
+        """Build from the judgments above the diagonal in row order.
+
+        ``values`` = (a_12, a_13, ..., a_1n, a_23, ..., a_(n-1)n): numbers, Saaty strings such
+        as ``"1/3"``, or None/NaN for missing. Its length must be n(n - 1)/2; with ``names``
+        given, ``n = len(names)``. The lower triangle is filled with reciprocals.
+        """
+        items = list(values)
+        m = len(items)
+        name_list = None if names is None else [str(x) for x in names]
+        n = round((1 + math.sqrt(1 + 8 * m)) / 2)
+        if name_list is not None and len(name_list) * (len(name_list) - 1) // 2 != m:
+            n_names = len(name_list)
+            raise JudgmentError(
+                f"upper triangle has {m} judgments but {n_names} names need "
+                f"{n_names * (n_names - 1) // 2}"
+            )
+        if n * (n - 1) // 2 != m:
+            raise JudgmentError(
+                f"upper triangle has {m} judgments; expected n(n-1)/2 "
+                "(1, 3, 6, 10, 15, ... for n = 2, 3, 4, 5, 6, ...)"
+            )
+        labels = _check_names(name_list, n)
+        full = np.ones((n, n))
+        rows, cols = np.triu_indices(n, k=1)
+        for item, i, j in zip(items, rows, cols, strict=True):
+            full[i, j] = _parse_cell(item, labels, i, j)
+            full[j, i] = 1.0 / full[i, j] if full[i, j] != 0 else math.inf
+        return cls(full, labels, extended_scale=extended_scale, tol=tol)
+
+    @classmethod
+    def from_strings(
+        cls,
+        rows: Sequence[Sequence[Any]],
+        names: Iterable[Any] | None = None,
+        *,
+        extended_scale: bool = False,
+        tol: float = 1e-6,
+    ) -> JudgmentMatrix:
+        """Build from a full square table of Saaty strings (``"1/3"``, ``"3"``, ``"１／３"``).
+
+        Blank cells are missing judgments. Numbers may be mixed with strings.
+        """
+        table = [list(row) for row in rows]
+        n = len(table)
+        bad = [r for r, row in enumerate(table) if len(row) != n]
+        if bad:
+            raise JudgmentError(
+                f"judgment matrix is not square: row {bad[0] + 1} has {len(table[bad[0]])} "
+                f"cells, expected {n}"
+            )
+        labels = _check_names(names, n) if n else ()
+        parsed = [
+            [_parse_cell(item, labels, i, j) for j, item in enumerate(row)]
+            for i, row in enumerate(table)
+        ]
+        values = np.asarray(parsed, dtype=float).reshape(n, n)
+        return cls(values, labels, extended_scale=extended_scale, tol=tol)
+
+    @classmethod
+    def from_pairs(
+        cls,
+        pairs: Mapping[tuple[Hashable, Hashable], Any],
+        names: Iterable[Any] | None = None,
+        *,
+        n: int | None = None,
+        extended_scale: bool = False,
+        tol: float = 1e-6,
+    ) -> JudgmentMatrix:
+        """Build from a mapping ``{(i, j): a_ij}``; keys are element names or 0-based indices.
+
+        With ``names`` given, keys may use names or indices. Without names, integer keys need
+        ``n`` (or take ``max index + 1``) and string keys define the names in order of first
+        appearance. Reciprocals are filled in; a pair given both ways must be reciprocal; pairs
+        not given are missing.
+        """
+        name_list = None if names is None else [str(x) for x in names]
+        if name_list is None and any(not isinstance(k, int | np.integer) for p in pairs for k in p):
+            seen: dict[str, None] = {}
+            for p in pairs:
+                for k in p:
+                    seen.setdefault(str(k), None)
+            name_list = list(seen)
+        if name_list is not None:
+            size = len(name_list)
+        elif n is not None:
+            size = n
+        else:
+            size = 1 + max((int(k) for p in pairs for k in p), default=0)
+        labels = _check_names(name_list, size)
+        position = {name: i for i, name in enumerate(labels)}
+
+        def locate(key: Hashable) -> int:
+            if isinstance(key, int | np.integer) and not isinstance(key, bool):
+                if not 0 <= int(key) < size:
+                    raise JudgmentError(f"pair index {key} outside 0..{size - 1}")
+                return int(key)
+            if str(key) not in position:
+                raise JudgmentError(f"pair names unknown element {key!r}; known: {labels}")
+            return position[str(key)]
+
+        full = np.full((size, size), np.nan)
+        np.fill_diagonal(full, 1.0)
+        given = np.zeros((size, size), dtype=bool)
+        for key, item in pairs.items():
+            if len(key) != 2:
+                raise JudgmentError(f"pair key {key!r} must be (row, column)")
+            i, j = locate(key[0]), locate(key[1])
+            value = _parse_cell(item, labels, i, j)
+            if i == j:
+                full[i, i] = value
+                continue
+            if given[j, i] and not (
+                math.isnan(value) or abs(value * full[j, i] - 1.0) <= tol
+            ):
+                raise JudgmentError(
+                    f"pairs ({labels[i]}, {labels[j]}) = {value:.6g} and "
+                    f"({labels[j]}, {labels[i]}) = {full[j, i]:.6g} are not reciprocal"
+                )
+            full[i, j] = value
+            full[j, i] = 1.0 / value if value != 0 else math.inf
+            given[i, j] = True
+        return cls(full, labels, extended_scale=extended_scale, tol=tol)
+
+
+def _parse_cell(item: Any, names: Sequence[str], i: int, j: int) -> float:
+    try:
+        return parse_judgment(item)
+    except JudgmentError as exc:
+        raise JudgmentError(f"{exc} at {_cell(names, i, j)}") from None
+
+
+def as_array(
+    matrix: Any,
+    *,
+    extended_scale: bool = True,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Return the judgments as a float array of shape (n, n) or (k, n, n).
+
+    Accepts a :class:`JudgmentMatrix` (returned as is), a sequence of them with equal ``n``
+    (stacked), or a 2-D/3-D array-like, which is validated with :func:`validate_array`.
+    Arrays default to ``extended_scale=True``: computations accept any positive reciprocal
+    matrix (for example a group mean), and the 1/9..9 limit is enforced when judgments are
+    entered as a :class:`JudgmentMatrix`.
+    """
+    if isinstance(matrix, JudgmentMatrix):
+        return matrix.values
+    if (
+        isinstance(matrix, Sequence)
+        and len(matrix) > 0
+        and all(isinstance(m, JudgmentMatrix) for m in matrix)
+    ):
+        sizes = {m.n for m in matrix}
+        if len(sizes) != 1:
+            raise JudgmentError(f"cannot stack judgment matrices of sizes {sorted(sizes)}")
+        return np.stack([m.values for m in matrix])
+    return validate_array(matrix, extended_scale=extended_scale, tol=tol)

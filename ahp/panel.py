@@ -1,0 +1,406 @@
+"""Expert panels over a whole hierarchy: judgments in long form and group weights per node.
+
+The long form has one line per judgment: ``expert, node, row, col, value`` where ``row`` and
+``col`` are child codes of ``node`` and ``value`` = a_row,col on Saaty's scale (normally the
+upper triangle in the hierarchy's child order; the reciprocal is derived).
+
+:func:`panel_weights` runs, for every node with two or more children, one stacked
+priorities/consistency call over all experts of that node, screens them by CR, aggregates
+(AIJ or AIP; Forman & Peniwati 1998), measures consensus (Goepel's S*) and composes the
+global weights down the hierarchy (Saaty 1980).
+
+References
+----------
+Forman, E., & Peniwati, K. (1998). Aggregating individual judgments and priorities with the
+analytic hierarchy process. *European Journal of Operational Research*, 108(1), 165-169.
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ahp.consistency import consistency
+from ahp.errors import JudgmentError
+from ahp.group import aggregate_judgments, aggregate_priorities, consensus, screen_cr
+from ahp.hierarchy import Hierarchy, HierarchyWeights
+from ahp.matrix import validate_array
+from ahp.priorities import priorities
+from ahp.scale import SAATY_VALUES, parse_judgment
+
+__all__ = ["COLUMNS", "PanelJudgments", "PanelResult", "panel_weights"]
+
+COLUMNS: tuple[str, ...] = ("expert", "node", "row", "col", "value")
+SCALE_TOL = 0.05
+"""A value within 5 % (on the log scale) of a Saaty value is snapped to it, so that decimals
+typed for reciprocals (0.33, 0.17, 0.14, 0.11) are accepted; neighbours on the scale are at
+least 12 % apart, so snapping is unambiguous."""
+
+_LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
+
+
+def _place(row: Mapping[str, Any]) -> str:
+    return f"expert '{row['expert']}', node '{row['node']}', cell ({row['row']}, {row['col']})"
+
+
+def _parse_values(frame: pd.DataFrame) -> np.ndarray:
+    """Numbers pass through; text such as '1/3' is parsed; failures name the place."""
+    raw = frame["value"]
+    numeric = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+    needs_text = np.isnan(numeric) & raw.notna().to_numpy()
+    for position in np.flatnonzero(needs_text):
+        try:
+            numeric[position] = parse_judgment(str(raw.iloc[position]))
+        except JudgmentError as exc:
+            raise JudgmentError(f"{_place(frame.iloc[position])}: {exc}") from None
+    return numeric
+
+
+@dataclass(frozen=True)
+class PanelJudgments:
+    """The judgments of an expert panel in long form (validated on construction).
+
+    ``table`` has the columns ``expert, node, row, col, value`` (codes as text, value float;
+    NaN = a judgment left out). Values off Saaty's scale are rejected unless ``extended_scale``
+    (then any value in [1/9, 9] is kept); values within 5 % of a scale value are snapped to it.
+    A diagonal entry must be 1; a pair given twice (also as (col, row)) must agree.
+    """
+
+    table: pd.DataFrame
+    extended_scale: bool = False
+    _index: dict[str, dict[str, np.ndarray]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        frame = self.table
+        missing = [c for c in COLUMNS if c not in frame.columns]
+        if missing:
+            raise JudgmentError(f"judgments: missing column(s) {', '.join(missing)}")
+        frame = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
+        for column in ("expert", "node", "row", "col"):
+            text = frame[column].astype("string").str.strip()
+            empty = text.isna() | (text == "")
+            if empty.any():
+                position = int(np.flatnonzero(empty.to_numpy())[0])
+                expert = frame.at[position, "expert"]
+                raise JudgmentError(
+                    f"judgments line {position + 1}: empty {column} (expert '{expert}')"
+                )
+            frame[column] = text.astype(str)
+        values = _parse_values(frame)
+        given = ~np.isnan(values)
+        bad = given & ~(values > 0)
+        if bad.any():
+            position = int(np.flatnonzero(bad)[0])
+            raise JudgmentError(
+                f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
+                "1/9..9"
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(values)
+        nearest = np.argmin(np.abs(logs[:, None] - _LOG_SAATY[None, :]), axis=1)
+        close = np.abs(logs - _LOG_SAATY[nearest]) <= SCALE_TOL
+        if self.extended_scale:
+            off = given & ((values < 1 / 9 * (1 - 1e-6)) | (values > 9 * (1 + 1e-6)))
+        else:
+            off = given & ~close
+        if off.any():
+            position = int(np.flatnonzero(off)[0])
+            raise JudgmentError(
+                f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
+                "1/9..9"
+            )
+        snapped = np.where(given & close, np.asarray(SAATY_VALUES)[nearest], values)
+        frame["value"] = snapped
+        diagonal = (frame["row"] == frame["col"]).to_numpy()
+        if (diagonal & given & (np.abs(snapped - 1) > 1e-9)).any():
+            position = int(np.flatnonzero(diagonal & given & (np.abs(snapped - 1) > 1e-9))[0])
+            raise JudgmentError(
+                f"{_place(frame.iloc[position])}: a diagonal judgment must be 1, "
+                f"got {snapped[position]:g}"
+            )
+        frame = frame.loc[~diagonal].reset_index(drop=True)
+        _check_duplicates(frame)
+        object.__setattr__(self, "table", frame)
+        columns = {c: frame[c].to_numpy(dtype=object) for c in ("expert", "row", "col")}
+        columns["value"] = frame["value"].to_numpy(dtype=float)
+        groups = frame.groupby("node", sort=False).indices
+        object.__setattr__(
+            self,
+            "_index",
+            {node: {c: a[rows] for c, a in columns.items()} for node, rows in groups.items()},
+        )
+
+    @classmethod
+    def from_records(
+        cls, records: Sequence[Mapping[str, Any]] | pd.DataFrame, extended_scale: bool = False
+    ) -> PanelJudgments:
+        """Build from dicts or a DataFrame with the long-form columns."""
+        return cls(pd.DataFrame(records), extended_scale=extended_scale)
+
+    @property
+    def experts(self) -> list[str]:
+        """Experts in order of first appearance."""
+        return list(pd.unique(self.table["expert"]))
+
+    @property
+    def nodes(self) -> list[str]:
+        """Nodes with judgments, in order of first appearance."""
+        return list(self._index)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def stack(
+        self, node: str, elements: Sequence[str] | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """The judgment matrices of every expert who judged ``node``.
+
+        ``elements`` fixes the order of rows/columns (the node's children); by default the
+        order of first appearance. Returns the experts (order of first appearance) and a
+        (k, n, n) array with ones on the diagonal, each judgment a_ij and its reciprocal
+        a_ji = 1/a_ij, and NaN where a pair was not judged.
+        """
+        part = self._index.get(node)
+        if part is None:
+            raise JudgmentError(f"no judgments for node '{node}'")
+        if elements is None:
+            elements = pd.unique(np.concatenate([part["row"], part["col"]]))
+        names = np.asarray([str(e) for e in elements], dtype=object)
+        i, j = _positions(part["row"], names), _positions(part["col"], names)
+        unknown = (i < 0) | (j < 0)
+        if unknown.any():
+            first = int(np.flatnonzero(unknown)[0])
+            line = {"expert": part["expert"][first], "node": node}
+            line |= {"row": part["row"][first], "col": part["col"][first]}
+            stray = line["row"] if i[first] < 0 else line["col"]
+            raise JudgmentError(
+                f"{_place(line)}: '{stray}' is not compared under node '{node}' "
+                f"(elements: {', '.join(names)})"
+            )
+        labels, first_seen, e = np.unique(part["expert"], return_index=True, return_inverse=True)
+        order = np.argsort(first_seen)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        experts = [str(x) for x in labels[order]]
+        e = rank[e]
+        v = part["value"]
+        n = names.size
+        out = np.full((len(experts), n, n), np.nan)
+        out[:, np.arange(n), np.arange(n)] = 1.0
+        out[e, i, j] = v
+        out[e, j, i] = 1.0 / v
+        return experts, out
+
+
+def _positions(codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Position of each code in ``names`` (-1 when absent), vectorized by sorted search."""
+    if names.size == 0:
+        return np.full(codes.size, -1)
+    sorter = np.argsort(names)
+    found = np.searchsorted(names, codes, sorter=sorter).clip(max=names.size - 1)
+    position = sorter[found]
+    return np.where(names[position] == codes, position, -1)
+
+
+def _check_duplicates(frame: pd.DataFrame) -> None:
+    """A cell judged twice is an error; a pair given as (i, j) and (j, i) must be reciprocal."""
+    same_cell = frame.duplicated(["expert", "node", "row", "col"], keep="first")
+    if same_cell.any():
+        raise JudgmentError(f"{_place(frame.loc[same_cell.idxmax()])}: judged more than once")
+    first = frame["row"] < frame["col"]
+    keys = pd.DataFrame(
+        {
+            "expert": frame["expert"],
+            "node": frame["node"],
+            "a": frame["row"].where(first, frame["col"]),
+            "b": frame["col"].where(first, frame["row"]),
+            "log": np.log(frame["value"]).where(first, -np.log(frame["value"])),
+        }
+    )
+    both = keys.duplicated(["expert", "node", "a", "b"], keep=False)
+    if not both.any():
+        return
+    pairs = keys[both].groupby(["expert", "node", "a", "b"], sort=False)["log"]
+    conflict = ((pairs.max() - pairs.min()).abs() > 1e-6) | (
+        (pairs.count() > 0) & (pairs.count() < pairs.size())
+    )
+    if conflict.any():
+        expert, node, a, b = conflict.idxmax()
+        lines = frame[
+            (frame["expert"] == expert)
+            & (frame["node"] == node)
+            & frame["row"].isin([a, b])
+            & frame["col"].isin([a, b])
+        ]
+        given = "; ".join(
+            f"({r}, {c}) = {v:g}"
+            for r, c, v in lines[["row", "col", "value"]].itertuples(index=False)
+        )
+        raise JudgmentError(
+            f"expert '{expert}', node '{node}': contradictory judgments {given} "
+            "(a_ji must be 1/a_ij)"
+        )
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """Group weights of a panel and the per-node diagnostics.
+
+    Attributes
+    ----------
+    weights
+        Local and global weights of every node (:class:`~ahp.hierarchy.HierarchyWeights`).
+    expert_cr
+        DataFrame expert × node of individual consistency ratios (NaN: no judgments).
+    group_cr
+        Series per node: CR of the aggregated (AIJ) matrix, also reported under AIP.
+    excluded
+        DataFrame ``node, expert, reason``: experts left out of a node, with why
+        (``"CR 0.142 ≥ 0.10"`` or ``"no judgments for this node"``).
+    consensus
+        Series per node: Goepel's S* over the included experts (NaN with fewer than 2).
+    priorities
+        Per node, DataFrame expert × child of the individual priority vectors.
+    group_matrices
+        Per node, the AIJ group matrix as a DataFrame child × child.
+    aggregation, method, threshold
+        The settings used.
+    """
+
+    weights: HierarchyWeights
+    expert_cr: pd.DataFrame
+    group_cr: pd.Series
+    excluded: pd.DataFrame
+    consensus: pd.Series
+    priorities: dict[str, pd.DataFrame]
+    group_matrices: dict[str, pd.DataFrame]
+    aggregation: str
+    method: str
+    threshold: float
+
+
+def _expert_weight_vector(
+    expert_weights: Mapping[str, float] | pd.Series | None, experts: list[str]
+) -> np.ndarray | None:
+    if expert_weights is None:
+        return None
+    mapping = dict(expert_weights)
+    absent = [x for x in experts if x not in mapping]
+    if absent:
+        raise JudgmentError(f"expert weights: no weight for expert(s) {', '.join(absent)}")
+    return np.array([float(mapping[x]) for x in experts])
+
+
+def _name_expert(
+    error: JudgmentError, node: str, experts: list[str], stack: np.ndarray, children: list[str]
+) -> JudgmentError:
+    """Re-state a stacked-call error for the first expert whose matrix fails, by child code."""
+    for expert, matrix in zip(experts, stack, strict=True):
+        try:
+            validate_array(matrix, names=children, extended_scale=True)
+        except JudgmentError as exc:
+            return JudgmentError(f"expert '{expert}', node '{node}': {exc}")
+    return JudgmentError(f"node '{node}': {error}")
+
+
+def panel_weights(
+    hierarchy: Hierarchy,
+    judgments: PanelJudgments | pd.DataFrame,
+    aggregation: str = "AIJ",
+    method: str = "eigenvector",
+    threshold: float = 0.10,
+    exclude_inconsistent: bool = False,
+    expert_weights: Mapping[str, float] | pd.Series | None = None,
+    ri_table: str = "saaty",
+) -> PanelResult:
+    """Group weights of a hierarchy from a panel of experts.
+
+    For each node with two or more children (top-down):
+
+    1. stack the matrices of the experts who judged the node (experts with no judgment for it
+       are listed in ``excluded`` with the reason ``"no judgments for this node"``);
+    2. compute every expert's priorities and CR in one stacked call; with
+       ``exclude_inconsistent`` drop experts with CR ≥ ``threshold`` (an error if all would go);
+    3. aggregate the rest: ``"AIJ"`` takes the priorities of the weighted geometric-mean
+       matrix, ``"AIP"`` the normalised weighted geometric mean of the individual priorities
+       (Forman & Peniwati 1998);
+    4. report the CR of the AIJ matrix and Goepel's consensus S* of the included experts.
+
+    Local weights are then composed into global weights (:meth:`Hierarchy.weights`).
+    """
+    if not isinstance(judgments, PanelJudgments):
+        judgments = PanelJudgments(judgments)
+    if aggregation not in ("AIJ", "AIP"):
+        raise JudgmentError(f"aggregation must be 'AIJ' or 'AIP', got '{aggregation}'")
+    panel = judgments.experts
+    compared = hierarchy.compared_nodes()
+    stray_nodes = [n for n in judgments.nodes if n not in compared]
+    if stray_nodes:
+        node = stray_nodes[0]
+        expert = judgments.table.loc[judgments.table["node"] == node, "expert"].iloc[0]
+        why = "unknown node" if node not in hierarchy else "a node with fewer than 2 children"
+        raise JudgmentError(f"expert '{expert}', node '{node}': {why}, nothing to compare")
+
+    local: dict[str, np.ndarray] = {}
+    expert_cr = pd.DataFrame(np.nan, index=pd.Index(panel, name="expert"), columns=compared)
+    group_cr: dict[str, float] = {}
+    agreement: dict[str, float] = {}
+    excluded_rows: list[dict[str, str]] = []
+    vectors_by_node: dict[str, pd.DataFrame] = {}
+    matrices_by_node: dict[str, pd.DataFrame] = {}
+    for node in compared:
+        children = hierarchy.children(node)
+        if node not in judgments.nodes:
+            raise JudgmentError(f"node '{node}': no expert judged it")
+        experts, stack = judgments.stack(node, children)
+        excluded_rows += [
+            {"node": node, "expert": x, "reason": "no judgments for this node"}
+            for x in panel
+            if x not in experts
+        ]
+        try:
+            vectors = priorities(stack, method=method)
+            cr = np.atleast_1d(np.asarray(consistency(stack, ri_table=ri_table).cr, float))
+        except JudgmentError as exc:
+            raise _name_expert(exc, node, experts, stack, children) from None
+        expert_cr.loc[experts, node] = cr
+        vectors_by_node[node] = pd.DataFrame(
+            vectors, index=pd.Index(experts, name="expert"), columns=children
+        )
+        screen = screen_cr(cr, experts, threshold=threshold, exclude=exclude_inconsistent)
+        excluded_rows += [
+            {"node": node, "expert": x, "reason": why} for x, why in screen.excluded.items()
+        ]
+        keep = screen.mask
+        kept = [x for x, k in zip(experts, keep, strict=True) if k]
+        weights = _expert_weight_vector(expert_weights, kept)
+        try:
+            group = aggregate_judgments(stack[keep], weights)
+            group_cr[node] = float(consistency(group, ri_table=ri_table).cr)
+            if aggregation == "AIJ":
+                local[node] = np.asarray(priorities(group, method=method), dtype=float)
+            else:
+                local[node] = aggregate_priorities(vectors[keep], weights, method="geometric")
+        except JudgmentError as exc:
+            raise JudgmentError(f"node '{node}': {exc}") from None
+        matrices_by_node[node] = pd.DataFrame(group, index=children, columns=children)
+        agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan
+
+    excluded = pd.DataFrame(excluded_rows, columns=["node", "expert", "reason"])
+    return PanelResult(
+        weights=hierarchy.weights(local),
+        expert_cr=expert_cr,
+        group_cr=pd.Series(group_cr, name="group_cr", dtype=float),
+        excluded=excluded,
+        consensus=pd.Series(agreement, name="consensus", dtype=float),
+        priorities=vectors_by_node,
+        group_matrices=matrices_by_node,
+        aggregation=aggregation,
+        method=method,
+        threshold=threshold,
+    )

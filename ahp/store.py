@@ -1,0 +1,1270 @@
+"""The judgment store: an embedded SQLite database of studies, expert panels and judgments.
+
+The expert-panel page saves every pairwise judgment the moment it is entered, so a browser
+refresh, a closed tab or an app restart loses nothing, and experts working at the same time
+never overwrite each other.
+
+Design
+------
+* **One row per cell.** A judgment is the row ``(study, expert, node, row, col)`` of table
+  ``judgments``, written with an upsert (``INSERT … ON CONFLICT DO UPDATE``), each write in its
+  own short ``BEGIN IMMEDIATE`` transaction. Two writers only ever touch their own rows, so
+  nothing is lost when they race; SQLite serialises the commits.
+* **WAL mode and a busy timeout.** Readers never block the writer and a writer waits (up to
+  ``timeout`` seconds) instead of failing when another one holds the lock. ``synchronous=FULL``
+  makes every committed judgment survive a crash of the app or the machine.
+* **A connection per operation.** Streamlit runs each session in its own thread; a short-lived
+  connection per call is cheap in SQLite (well under a millisecond) and avoids sharing one
+  connection between threads or processes.
+* **Canonical cells.** Only the upper triangle is stored: a judgment given for ``(col, row)``
+  is saved as ``(row, col, 1/value)``, with ``row`` before ``col`` in the hierarchy's child order
+  (code order when the study has no hierarchy).
+* **Validation.** Values are checked as :class:`ahp.panel.PanelJudgments` checks them (Saaty's
+  17 values, decimals within 5 % snapped, e.g. 0.33 → 1/3; any value in [1/9, 9] for a study
+  with ``extended_scale``), so the organizer's export always loads into the panel engine.
+  With a framework, ``node`` must have two or more children and ``row``/``col`` be among them.
+* **Migrations.** ``schema_version`` records the applied steps of :data:`MIGRATIONS`; opening a
+  database applies the missing ones in one transaction.
+
+Access
+------
+The organizer creates a study and a panel and receives one token per expert (``secrets.
+token_urlsafe(32)``: 256 random bits), to be sent as a link (:func:`expert_link`). Only a keyed
+hash of each token is stored: ``HMAC-SHA256(study salt, token)`` with a random 16-byte salt per
+study. A slow password hash (scrypt, PBKDF2) guards *guessable* secrets; a 256-bit random token
+cannot be guessed, so a fast keyed hash gives the same protection without slowing down every
+page rerun. Tokens are compared with :func:`hmac.compare_digest`. An :class:`ExpertSession`
+(from :meth:`JudgmentStore.open_expert`) reads and writes only its own expert's rows and
+re-checks its token on every call, so a revoked or reissued link stops working at once.
+The organizer secret is never stored: the app passes it to :class:`JudgmentStore` from its
+configuration or the environment variable ``SHANZHI_ORGANIZER_SECRET``
+(:func:`organizer_secret_from_env`), and :meth:`JudgmentStore.open_organizer` compares it in
+constant time.
+
+Usage
+-----
+::
+
+    store = JudgmentStore(default_db_path(), organizer_secret=organizer_secret_from_env())
+    organizer = store.create_study("杭州 2024", secret, framework="framework.csv")
+    tokens = organizer.create_panel(["张三", "李四"])          # expert_id → token
+    links = {e: expert_link(base_url, organizer.study_id, t) for e, t in tokens.items()}
+
+    expert = store.open_expert(study_id, token_from_link)   # TokenError if not valid
+    expert.set_judgment("B1", "C01", "C02", "1/3")           # saved at once
+    cr = consistency(expert.matrix("B1")).cr                 # ahp.consistency
+    expert.mark_done("B1", cr, confirmed=False)
+    expert.progress().next_node
+
+    panel = store.open_organizer(study_id, secret).panel()   # ahp.panel.PanelJudgments
+
+References
+----------
+SQLite documentation: "Write-Ahead Logging" (https://sqlite.org/wal.html), "UPSERT"
+(https://sqlite.org/lang_upsert.html), "PRAGMA synchronous".
+Python documentation: ``secrets`` ("tokens should have at least 32 bytes of randomness") and
+``hmac.compare_digest``.
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill (reciprocal judgments
+``a_ji = 1 / a_ij``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import math
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from ahp.consistency import RI_TABLES
+from ahp.errors import JudgmentError
+from ahp.hierarchy import Hierarchy
+from ahp.panel import COLUMNS, SCALE_TOL, PanelJudgments
+from ahp.scale import nearest_saaty, parse_judgment
+
+__all__ = [
+    "DB_PATH_ENV",
+    "MIGRATIONS",
+    "ORGANIZER_SECRET_ENV",
+    "SCHEMA_VERSION",
+    "AccessError",
+    "ExpertSession",
+    "ImportResult",
+    "JudgmentStore",
+    "OrganizerSecretError",
+    "OrganizerSession",
+    "Progress",
+    "StoreError",
+    "StudyInfo",
+    "TokenError",
+    "default_db_path",
+    "expert_link",
+    "organizer_secret_from_env",
+]
+
+ORGANIZER_SECRET_ENV = "SHANZHI_ORGANIZER_SECRET"
+"""Environment variable holding the organizer secret."""
+
+DB_PATH_ENV = "SHANZHI_DB"
+"""Environment variable holding the path of the study database."""
+
+TOKEN_BYTES = 32
+_HASH_SCHEME = "hmac-sha256"
+_MAX_TOKEN_LENGTH = 256
+_STUDY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_EXPERT_ID = re.compile(r"E\d+")
+_EXTENDED_MIN, _EXTENDED_MAX = (1 / 9) * (1 - 1e-6), 9 * (1 + 1e-6)
+_MAX_NAME_LENGTH = 200
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE studies (
+            study_id    TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            token_salt  BLOB NOT NULL,
+            settings    TEXT NOT NULL
+        )""",
+        """CREATE TABLE experts (
+            study_id    TEXT NOT NULL REFERENCES studies(study_id) ON DELETE CASCADE,
+            expert_id   TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            token_hash  TEXT,
+            created_at  TEXT NOT NULL,
+            revoked_at  TEXT,
+            PRIMARY KEY (study_id, expert_id),
+            UNIQUE (study_id, name)
+        )""",
+        """CREATE TABLE revoked_tokens (
+            study_id    TEXT NOT NULL,
+            expert_id   TEXT NOT NULL,
+            token_hash  TEXT NOT NULL,
+            revoked_at  TEXT NOT NULL,
+            PRIMARY KEY (study_id, token_hash),
+            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
+                ON DELETE CASCADE
+        )""",
+        """CREATE TABLE judgments (
+            study_id    TEXT NOT NULL,
+            expert_id   TEXT NOT NULL,
+            node        TEXT NOT NULL,
+            row_code    TEXT NOT NULL,
+            col_code    TEXT NOT NULL,
+            value       REAL NOT NULL CHECK (value > 0),
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (study_id, expert_id, node, row_code, col_code),
+            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
+                ON DELETE CASCADE
+        )""",
+        """CREATE TABLE node_status (
+            study_id    TEXT NOT NULL,
+            expert_id   TEXT NOT NULL,
+            node        TEXT NOT NULL,
+            done        INTEGER NOT NULL CHECK (done IN (0, 1)),
+            confirmed_inconsistent INTEGER NOT NULL CHECK (confirmed_inconsistent IN (0, 1)),
+            cr          REAL,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (study_id, expert_id, node),
+            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
+                ON DELETE CASCADE
+        )""",
+    ),
+)
+"""Schema steps; step ``i`` (1-based) brings the database to version ``i``. Append, never edit."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# ---------------------------------------------------------------------------------- errors
+class StoreError(ValueError):
+    """The judgment store was asked for something it does not hold or cannot do."""
+
+
+class AccessError(StoreError):
+    """Access refused: a missing, wrong or revoked credential."""
+
+
+class TokenError(AccessError):
+    """An expert token is missing, wrong, revoked or belongs to another study."""
+
+
+class OrganizerSecretError(AccessError):
+    """The organizer secret is missing, wrong, or not configured."""
+
+
+# ---------------------------------------------------------------------------------- helpers
+def organizer_secret_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The organizer secret from ``SHANZHI_ORGANIZER_SECRET`` (``None`` when unset or blank)."""
+    value = (os.environ if environ is None else environ).get(ORGANIZER_SECRET_ENV, "")
+    return value.strip() or None
+
+
+def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The database path: ``SHANZHI_DB`` if set, else ``~/.shanzhi/shanzhi.sqlite3``."""
+    value = (os.environ if environ is None else environ).get(DB_PATH_ENV, "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".shanzhi" / "shanzhi.sqlite3"
+
+
+def expert_link(base_url: str, study_id: str, token: str) -> str:
+    """The link an expert opens: ``base_url?study=<id>&token=<token>`` (URL-encoded)."""
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}{urlencode({'study': study_id, 'token': token})}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _hash_token(salt: bytes, token: str) -> str:
+    digest = hmac.new(salt, token.encode("utf-8"), sha256).hexdigest()
+    return f"{_HASH_SCHEME}${digest}"
+
+
+def _matches(stored: str | None, candidate: str) -> bool:
+    return stored is not None and hmac.compare_digest(
+        stored.encode("ascii"), candidate.encode("ascii")
+    )
+
+
+# ---------------------------------------------------------------------------------- results
+@dataclass(frozen=True, eq=False)
+class StudyInfo:
+    """A study's name and settings.
+
+    ``framework_csv`` is the framework (indicator system) as CSV text, ``None`` for a study
+    without one; then ``hierarchy`` is ``None`` and node/row/col codes are not checked.
+    ``threshold`` is the consistency-ratio limit for marking a node done, ``ri_table`` the
+    random-index table name for :func:`ahp.consistency.consistency`. Judgments are checked as
+    :class:`ahp.panel.PanelJudgments` checks them: one of Saaty's 17 values (values within 5 %
+    are snapped to it, so 0.33 is stored as 1/3), or, with ``extended_scale``, any value in
+    [1/9, 9].
+    """
+
+    study_id: str
+    name: str
+    created_at: str
+    threshold: float
+    ri_table: str
+    extended_scale: bool
+    framework_csv: str | None
+    hierarchy: Hierarchy | None
+
+    def order(self, node: str) -> list[str] | None:
+        """Child codes of ``node`` in hierarchy order (``None`` without a hierarchy)."""
+        return None if self.hierarchy is None else self.hierarchy.children(node)
+
+    def nodes(self) -> list[str] | None:
+        """Nodes that get a judgment matrix, top-down (``None`` without a hierarchy)."""
+        return None if self.hierarchy is None else self.hierarchy.compared_nodes()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One expert's progress.
+
+    ``table`` has one row per node (hierarchy order; without a hierarchy, the nodes that have
+    judgments): ``node``, ``pairs`` (n(n-1)/2 for n children; NA without a hierarchy),
+    ``filled`` (judgments given), ``done``, ``confirmed_inconsistent``, ``cr`` (as recorded
+    when marked done), ``updated_at``.
+    """
+
+    table: pd.DataFrame
+
+    @property
+    def nodes_total(self) -> int:
+        """Number of nodes to judge."""
+        return len(self.table)
+
+    @property
+    def nodes_done(self) -> int:
+        """Number of nodes marked done."""
+        return int(self.table["done"].sum())
+
+    @property
+    def fraction_done(self) -> float:
+        """Share of nodes marked done (0 when there is none)."""
+        return self.nodes_done / self.nodes_total if self.nodes_total else 0.0
+
+    @property
+    def next_node(self) -> str | None:
+        """The first node not yet marked done (``None`` when all are done)."""
+        pending = self.table.loc[~self.table["done"], "node"]
+        return None if pending.empty else str(pending.iloc[0])
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote: ``cells`` judgments, per ``(expert_id, node)`` pair in ``nodes``;
+    ``skipped`` blank rows; ``tokens`` maps each newly added expert id to their new token."""
+
+    cells: int
+    nodes: list[tuple[str, str]]
+    skipped: int
+    tokens: dict[str, str]
+
+
+# ---------------------------------------------------------------------------------- store
+class JudgmentStore:
+    """An SQLite judgment store at ``path`` (created with its folder if missing).
+
+    ``organizer_secret`` is the secret organizers must present (read it from the app's
+    configuration or :func:`organizer_secret_from_env`; never hard-code it). Without one,
+    organizer access is disabled and experts can still work with their tokens. ``timeout``
+    is how long (seconds) a write waits for another writer before failing.
+
+    Construct a new store over the same file to reopen it (e.g. after an app restart).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        organizer_secret: str | None = None,
+        timeout: float = 30.0,
+    ):
+        text = os.fspath(path)
+        if text == ":memory:" or text.startswith("file:"):
+            raise StoreError(
+                "the judgment store needs a database file path (each call opens its own "
+                f"connection), got {text!r}"
+            )
+        self.path = Path(text)
+        self.timeout = float(timeout)
+        self._organizer_secret = organizer_secret or None
+        self._studies: dict[str, StudyInfo] = {}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"database {self.path}: could not switch to WAL mode ({mode})")
+            self._migrate(conn)
+
+    def __repr__(self) -> str:
+        return f"JudgmentStore({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ connections
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=FULL")
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, taking the write lock up front (no upgrade deadlock)."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same snapshot."""
+        with self._connect() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            version = int(current.fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database {self.path} has schema version {version}, newer than this "
+                    f"program's {SCHEMA_VERSION}; update shanzhi"
+                )
+            for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in steps:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (number, _now()))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The schema version of the database file."""
+        with self._connect() as conn:
+            return int(conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+
+    # ------------------------------------------------------------------ studies
+    def create_study(
+        self,
+        name: str,
+        secret: str | None,
+        *,
+        framework: str | os.PathLike[str] | None = None,
+        threshold: float = 0.10,
+        ri_table: str = "saaty",
+        extended_scale: bool = False,
+        study_id: str | None = None,
+    ) -> OrganizerSession:
+        """Create a study (organizer only) and return the organizer's session for it.
+
+        ``framework`` is a framework CSV path, or the CSV text itself (a ``str`` containing a
+        line break); it is validated with :class:`ahp.hierarchy.Hierarchy` and stored as text,
+        so the study does not depend on the file later. ``study_id`` defaults to a random
+        12-character hex id; it may use letters, digits, ``-`` and ``_`` (at most 64).
+        """
+        self._check_secret(secret, "create a study")
+        name = _clean_name(name, "study name")
+        if study_id is None:
+            study_id = secrets.token_hex(6)
+        if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
+            raise StoreError(
+                f"study id {study_id!r}: use 1-64 letters, digits, '-' or '_'"
+            )
+        if not (isinstance(threshold, int | float) and 0 < threshold < 1):
+            raise StoreError(f"study '{study_id}': threshold must be in (0, 1), got {threshold!r}")
+        if ri_table not in RI_TABLES:
+            raise StoreError(
+                f"study '{study_id}': ri_table must be one of {sorted(RI_TABLES)}, got {ri_table!r}"
+            )
+        framework_csv = _framework_text(framework)
+        if framework_csv is not None:
+            _parse_framework(framework_csv, study_id)
+        settings = {
+            "framework_csv": framework_csv,
+            "threshold": float(threshold),
+            "ri_table": ri_table,
+            "extended_scale": bool(extended_scale),
+        }
+        with self._write() as conn:
+            exists = conn.execute("SELECT 1 FROM studies WHERE study_id = ?", (study_id,))
+            if exists.fetchone():
+                raise StoreError(f"study '{study_id}' already exists")
+            conn.execute(
+                "INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
+                (study_id, name, _now(), secrets.token_bytes(16), json.dumps(settings)),
+            )
+        return OrganizerSession(self, self.study(study_id))
+
+    def studies(self) -> pd.DataFrame:
+        """All studies: ``study_id, name, created_at`` (oldest first)."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT study_id, name, created_at FROM studies ORDER BY created_at, study_id"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=["study_id", "name", "created_at"], dtype=object)
+
+    def study(self, study_id: str) -> StudyInfo:
+        """A study's name, settings and hierarchy (no credential needed: nothing secret)."""
+        cached = self._studies.get(study_id)
+        if cached is not None:
+            return cached
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT name, created_at, settings FROM studies WHERE study_id = ?", (study_id,)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"study '{study_id}' does not exist in {self.path.name}")
+        settings = json.loads(row[2])
+        framework_csv = settings.get("framework_csv")
+        info = StudyInfo(
+            study_id=study_id,
+            name=row[0],
+            created_at=row[1],
+            threshold=float(settings["threshold"]),
+            ri_table=str(settings["ri_table"]),
+            extended_scale=bool(settings["extended_scale"]),
+            framework_csv=framework_csv,
+            hierarchy=None if framework_csv is None else _parse_framework(framework_csv, study_id),
+        )
+        self._studies[study_id] = info
+        return info
+
+    # ------------------------------------------------------------------ access
+    def _check_secret(self, secret: str | None, action: str) -> None:
+        if self._organizer_secret is None:
+            raise OrganizerSecretError(
+                f"cannot {action}: organizer access is disabled because no organizer secret is "
+                f"configured (set {ORGANIZER_SECRET_ENV} or the app's organizer_secret)"
+            )
+        if not isinstance(secret, str) or not secret.strip():
+            raise OrganizerSecretError(f"cannot {action}: no organizer secret given")
+        if not hmac.compare_digest(
+            secret.strip().encode("utf-8"), self._organizer_secret.strip().encode("utf-8")
+        ):
+            raise OrganizerSecretError(f"cannot {action}: wrong organizer secret")
+
+    def open_organizer(self, study_id: str, secret: str | None) -> OrganizerSession:
+        """The organizer's session for a study; raises :class:`OrganizerSecretError` unless
+        ``secret`` equals the configured organizer secret."""
+        self._check_secret(secret, f"open study '{study_id}' as organizer")
+        return OrganizerSession(self, self.study(study_id))
+
+    def authenticate(self, study_id: str, token: str | None) -> str:
+        """The expert id that ``token`` belongs to in ``study_id``.
+
+        Raises :class:`TokenError` when the token is missing, unknown to this study (wrong,
+        or another study's), or revoked/replaced by the organizer.
+        """
+        return self._authenticate(study_id, token)[0]
+
+    def _authenticate(self, study_id: str, token: str | None) -> tuple[str, str]:
+        """``(expert_id, token hash)`` for a valid token (see :meth:`authenticate`)."""
+        info = self.study(study_id)
+        if not isinstance(token, str) or not token.strip():
+            raise TokenError(
+                f"study '{study_id}': no expert token given; open the personal link the "
+                "organizer sent you"
+            )
+        token = token.strip()
+        if len(token) > _MAX_TOKEN_LENGTH:
+            raise TokenError(f"study '{study_id}': the expert token is not valid for this study")
+        with self._read() as conn:
+            salt = conn.execute(
+                "SELECT token_salt FROM studies WHERE study_id = ?", (study_id,)
+            ).fetchone()[0]
+            candidate = _hash_token(salt, token)
+            active = conn.execute(
+                "SELECT expert_id, token_hash FROM experts WHERE study_id = ? "
+                "AND token_hash IS NOT NULL",
+                (study_id,),
+            ).fetchall()
+            revoked = conn.execute(
+                "SELECT expert_id, token_hash FROM revoked_tokens WHERE study_id = ?",
+                (study_id,),
+            ).fetchall()
+        found = [expert for expert, stored in active if _matches(stored, candidate)]
+        if found:
+            return found[0], candidate
+        if any(_matches(stored, candidate) for _, stored in revoked):
+            raise TokenError(
+                f"study '{info.study_id}': this expert link has been revoked or replaced; "
+                "ask the organizer for a new one"
+            )
+        raise TokenError(f"study '{info.study_id}': the expert token is not valid for this study")
+
+    def open_expert(self, study_id: str, token: str | None) -> ExpertSession:
+        """An expert's session: reads and writes only that expert's judgments."""
+        expert_id, token_hash = self._authenticate(study_id, token)
+        with self._connect() as conn:
+            (name,) = conn.execute(
+                "SELECT name FROM experts WHERE study_id = ? AND expert_id = ?",
+                (study_id, expert_id),
+            ).fetchone()
+        return ExpertSession(self, self.study(study_id), expert_id, name, token_hash)
+
+    # ------------------------------------------------------------------ shared internals
+    def _progress(self, info: StudyInfo, expert_id: str | None) -> pd.DataFrame:
+        """Per expert and node: pairs, filled, done, confirmed_inconsistent, cr, updated_at."""
+        where = "study_id = ?" + ("" if expert_id is None else " AND expert_id = ?")
+        args = (info.study_id,) if expert_id is None else (info.study_id, expert_id)
+        with self._read() as conn:
+            experts = conn.execute(
+                f"SELECT expert_id FROM experts WHERE {where} ORDER BY created_at, expert_id",
+                args,
+            ).fetchall()
+            filled = conn.execute(
+                f"SELECT expert_id, node, COUNT(*), MAX(updated_at) FROM judgments "
+                f"WHERE {where} GROUP BY expert_id, node",
+                args,
+            ).fetchall()
+            status = conn.execute(
+                f"SELECT expert_id, node, done, confirmed_inconsistent, cr, updated_at "
+                f"FROM node_status WHERE {where}",
+                args,
+            ).fetchall()
+        filled_frame = pd.DataFrame(
+            filled, columns=["expert_id", "node", "filled", "changed_at"], dtype=object
+        )
+        status_frame = pd.DataFrame(
+            status,
+            columns=["expert_id", "node", "done", "confirmed_inconsistent", "cr", "status_at"],
+            dtype=object,
+        )
+        expert_ids = [e for (e,) in experts]
+        nodes = info.nodes()
+        if nodes is None:
+            nodes = sorted(set(filled_frame["node"]) | set(status_frame["node"]))
+        grid = pd.MultiIndex.from_product([expert_ids, nodes], names=["expert_id", "node"])
+        table = grid.to_frame(index=False)
+        if info.hierarchy is not None:
+            sizes = np.array([len(info.hierarchy.children(n)) for n in nodes], dtype=int)
+            pairs = np.tile(sizes * (sizes - 1) // 2, len(expert_ids))
+            table["pairs"] = pd.array(pairs, dtype="Int64")
+        else:
+            table["pairs"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table = table.merge(filled_frame, on=["expert_id", "node"], how="left")
+        table = table.merge(status_frame, on=["expert_id", "node"], how="left")
+        table["filled"] = table["filled"].fillna(0).astype(int)
+        table["done"] = table["done"].fillna(0).astype(bool)
+        table["confirmed_inconsistent"] = table["confirmed_inconsistent"].fillna(0).astype(bool)
+        table["cr"] = pd.to_numeric(table["cr"]).astype(float)
+        stamps = table[["changed_at", "status_at"]].astype(object)
+        table["updated_at"] = stamps.apply(
+            lambda r: max((s for s in r if isinstance(s, str)), default=None), axis=1
+        ).astype(object)
+        return table.drop(columns=["changed_at", "status_at"])
+
+
+# ---------------------------------------------------------------------------------- sessions
+class ExpertSession:
+    """One expert's access to one study (from :meth:`JudgmentStore.open_expert`).
+
+    Every call re-checks the token, so a link revoked or reissued by the organizer stops
+    working at once (:class:`TokenError`). There is no way to name another expert: every read
+    and write is restricted to ``expert_id``.
+    """
+
+    def __init__(
+        self, store: JudgmentStore, study: StudyInfo, expert_id: str, name: str, token_hash: str
+    ):
+        self._store = store
+        self.study = study
+        self.expert_id = expert_id
+        self.name = name
+        self._token_hash = token_hash
+
+    def __repr__(self) -> str:
+        return f"ExpertSession(study={self.study.study_id!r}, expert={self.expert_id!r})"
+
+    def _where(self, node: str) -> str:
+        return f"study '{self.study.study_id}', expert '{self.expert_id}', node '{node}'"
+
+    def _verify(self, conn: sqlite3.Connection) -> None:
+        row = conn.execute(
+            "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
+            (self.study.study_id, self.expert_id),
+        ).fetchone()
+        if row is None or not _matches(row[0], self._token_hash):
+            raise TokenError(
+                f"study '{self.study.study_id}': the link of expert {self.expert_id} has been "
+                "revoked or replaced; ask the organizer for a new one"
+            )
+
+    def set_judgment(self, node: str, row: str, col: str, value: float | str) -> None:
+        """Save one judgment at once: ``value`` = importance of ``row`` over ``col``.
+
+        ``value`` is a number or text like ``"1/3"`` on Saaty's scale. Saving a change clears
+        the node's done mark (its recorded CR no longer holds).
+        """
+        node, row, col = str(node).strip(), str(row).strip(), str(col).strip()
+        if row == col:
+            raise JudgmentError(
+                f"study '{self.study.study_id}', {_place(self.expert_id, node, row, col)}: "
+                "an element is not compared with itself"
+            )
+        place = f"study '{self.study.study_id}', {_place(self.expert_id, node, row, col)}"
+        try:
+            number = _number(value)
+        except JudgmentError as exc:
+            raise JudgmentError(f"{place}: {exc}") from None
+        if math.isnan(number):
+            raise JudgmentError(f"{place}: blank judgment (clear_judgment deletes one)")
+        number = _on_scale(number, self.study.extended_scale, place)
+        children = _children(self.study, node, place)
+        if children is not None:
+            for code in (row, col):
+                if code not in children:
+                    raise JudgmentError(
+                        f"{place}: '{code}' is not a child of node '{node}' "
+                        f"({', '.join(children)})"
+                    )
+            swap = children.index(row) > children.index(col)
+        else:
+            swap = row > col
+        if swap:
+            row, col, number = col, row, 1.0 / number
+        stamp = _now()
+        with self._store._write() as conn:
+            self._verify(conn)
+            conn.execute(
+                "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
+                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (self.study.study_id, self.expert_id, node, row, col, number, stamp),
+            )
+            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], stamp)
+
+    def clear_judgment(self, node: str, row: str, col: str) -> bool:
+        """Delete one judgment (either orientation); ``True`` if there was one."""
+        node, row, col = str(node).strip(), str(row).strip(), str(col).strip()
+        _children(self.study, node, self._where(node))
+        with self._store._write() as conn:
+            self._verify(conn)
+            deleted = conn.execute(
+                "DELETE FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ? "
+                "AND ((row_code = ? AND col_code = ?) OR (row_code = ? AND col_code = ?))",
+                (self.study.study_id, self.expert_id, node, row, col, col, row),
+            ).rowcount
+            if deleted:
+                _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
+        return bool(deleted)
+
+    def judgments(self, node: str) -> dict[tuple[str, str], float]:
+        """This expert's judgments for ``node``: ``(row, col) → value``, upper triangle only."""
+        node = str(node).strip()
+        _children(self.study, node, self._where(node))
+        with self._store._read() as conn:
+            self._verify(conn)
+            rows = conn.execute(
+                "SELECT row_code, col_code, value FROM judgments "
+                "WHERE study_id = ? AND expert_id = ? AND node = ?",
+                (self.study.study_id, self.expert_id, node),
+            ).fetchall()
+        return {(r, c): float(v) for r, c, v in rows}
+
+    def matrix(self, node: str) -> np.ndarray:
+        """The (n, n) reciprocal judgment matrix of ``node`` in hierarchy child order.
+
+        Diagonal 1, ``a_ji = 1 / a_ij``, NaN where no judgment was given yet. Needs a study
+        with a hierarchy (the child order comes from it).
+        """
+        node = str(node).strip()
+        order = _children(self.study, node, self._where(node))
+        if order is None:
+            raise StoreError(
+                f"{self._where(node)}: the study has no framework, so the node has no child order"
+            )
+        cells = self.judgments(node)
+        position = {code: i for i, code in enumerate(order)}
+        values = np.full((len(order), len(order)), np.nan)
+        np.fill_diagonal(values, 1.0)
+        if cells:
+            rows = np.array([position[r] for r, _ in cells])
+            cols = np.array([position[c] for _, c in cells])
+            upper = np.array(list(cells.values()))
+            values[rows, cols] = upper
+            values[cols, rows] = 1.0 / upper
+        return values
+
+    def mark_done(self, node: str, cr: float | None, confirmed: bool = False) -> None:
+        """Mark ``node`` done, recording its consistency ratio ``cr``.
+
+        Refused (:class:`StoreError`) while judgments are missing (when the study has a
+        hierarchy), or when ``cr`` ≥ the study's threshold and the expert has not
+        ``confirmed`` keeping the inconsistent judgments. ``cr`` is ``None`` only for a node
+        with two children (always consistent).
+        """
+        node = str(node).strip()
+        place = self._where(node)
+        children = _children(self.study, node, place)
+        if cr is not None and not (isinstance(cr, int | float) and math.isfinite(cr) and cr >= 0):
+            raise StoreError(f"{place}: CR must be a non-negative number, got {cr!r}")
+        if cr is None and (children is None or len(children) > 2):
+            raise StoreError(f"{place}: give the node's CR to mark it done")
+        inconsistent = cr is not None and cr >= self.study.threshold
+        if inconsistent and not confirmed:
+            raise StoreError(
+                f"{place}: CR = {cr:.3f} is not below {self.study.threshold:g}; revise the "
+                "judgments or confirm that you keep them"
+            )
+        with self._store._write() as conn:
+            self._verify(conn)
+            if children is not None:
+                have = conn.execute(
+                    "SELECT COUNT(*) FROM judgments WHERE study_id = ? AND expert_id = ? "
+                    "AND node = ?",
+                    (self.study.study_id, self.expert_id, node),
+                ).fetchone()[0]
+                need = len(children) * (len(children) - 1) // 2
+                if have < need:
+                    raise StoreError(
+                        f"{place}: {need - have} of {need} judgments are still missing"
+                    )
+            conn.execute(
+                "INSERT INTO node_status VALUES (?, ?, ?, 1, ?, ?, ?) "
+                "ON CONFLICT (study_id, expert_id, node) DO UPDATE SET done = 1, "
+                "confirmed_inconsistent = excluded.confirmed_inconsistent, cr = excluded.cr, "
+                "updated_at = excluded.updated_at",
+                (
+                    self.study.study_id,
+                    self.expert_id,
+                    node,
+                    int(inconsistent),
+                    None if cr is None else float(cr),
+                    _now(),
+                ),
+            )
+
+    def reopen(self, node: str) -> None:
+        """Clear the done mark of ``node`` (the judgments stay)."""
+        node = str(node).strip()
+        _children(self.study, node, self._where(node))
+        with self._store._write() as conn:
+            self._verify(conn)
+            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
+
+    def progress(self) -> Progress:
+        """This expert's progress over all nodes (see :class:`Progress`)."""
+        with self._store._read() as conn:
+            self._verify(conn)
+        table = self._store._progress(self.study, self.expert_id)
+        return Progress(table=table.drop(columns="expert_id"))
+
+    def export(self) -> pd.DataFrame:
+        """This expert's judgments as a long table ``expert, node, row, col, value``
+        (``expert`` = the expert's name), e.g. for :func:`ahp.workbook.write_judgments_xlsx`."""
+        with self._store._read() as conn:
+            self._verify(conn)
+            rows = conn.execute(
+                "SELECT node, row_code, col_code, value FROM judgments "
+                "WHERE study_id = ? AND expert_id = ?",
+                (self.study.study_id, self.expert_id),
+            ).fetchall()
+        frame = pd.DataFrame(rows, columns=["node", "row", "col", "value"])
+        frame.insert(0, "expert", self.name)
+        return _sorted_long(frame, self.study, [self.name])
+
+    def import_judgments(self, frame: pd.DataFrame, *, replace: bool = False) -> ImportResult:
+        """Save judgments from a long table (e.g. the expert's filled workbook) in one
+        transaction. Every row's ``expert`` must be this expert's id or name. With
+        ``replace``, this expert's judgments of the nodes in the table are deleted first."""
+        labels = {self.expert_id: self.expert_id, self.name: self.expert_id}
+        cells, skipped = _validate(self.study, frame, labels)
+        with self._store._write() as conn:
+            self._verify(conn)
+            _write_cells(conn, self.study.study_id, cells, replace)
+        return _import_result(cells, skipped, {})
+
+
+class OrganizerSession:
+    """The organizer's access to one study (from :meth:`JudgmentStore.open_organizer`)."""
+
+    def __init__(self, store: JudgmentStore, study: StudyInfo):
+        self._store = store
+        self.study = study
+
+    def __repr__(self) -> str:
+        return f"OrganizerSession(study={self.study.study_id!r})"
+
+    @property
+    def study_id(self) -> str:
+        """The study's id."""
+        return self.study.study_id
+
+    def _labels(self, conn: sqlite3.Connection) -> dict[str, str]:
+        rows = conn.execute(
+            "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
+        ).fetchall()
+        return {e: e for e, _ in rows} | {n: e for e, n in rows}
+
+    def _issue(
+        self, conn: sqlite3.Connection, names: Iterable[str], stamp: str
+    ) -> dict[str, str]:
+        """Add experts with fresh tokens inside an open write transaction."""
+        clean = [_clean_name(n, "expert name") for n in names]
+        doubled = sorted({n for n in clean if clean.count(n) > 1})
+        if doubled:
+            raise StoreError(f"study '{self.study_id}': expert name(s) given twice: {doubled}")
+        rows = conn.execute(
+            "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
+        ).fetchall()
+        coded = [n for n in clean if _EXPERT_ID.fullmatch(n)]
+        if coded:
+            raise StoreError(
+                f"study '{self.study_id}': expert name(s) {coded} look like expert ids (E01 …); "
+                "use the person's name"
+            )
+        taken = sorted(set(clean) & {n for _, n in rows})
+        if taken:
+            raise StoreError(
+                f"study '{self.study_id}': expert name(s) already on the panel: {taken}"
+            )
+        numbers = [int(e[1:]) for e, _ in rows if _EXPERT_ID.fullmatch(e)]
+        start = max(numbers, default=0) + 1
+        salt = self._salt(conn)
+        tokens: dict[str, str] = {}
+        for offset, name in enumerate(clean):
+            expert_id = f"E{start + offset:02d}"
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            conn.execute(
+                "INSERT INTO experts VALUES (?, ?, ?, ?, ?, NULL)",
+                (self.study_id, expert_id, name, _hash_token(salt, token), stamp),
+            )
+            tokens[expert_id] = token
+        return tokens
+
+    def _salt(self, conn: sqlite3.Connection) -> bytes:
+        return conn.execute(
+            "SELECT token_salt FROM studies WHERE study_id = ?", (self.study_id,)
+        ).fetchone()[0]
+
+    def create_panel(self, expert_names: Iterable[str]) -> dict[str, str]:
+        """Add experts to the panel; returns ``expert_id → token`` (ids ``E01``, ``E02``, …).
+
+        The tokens are shown only now (only their hashes are stored): send each expert their
+        link (:func:`expert_link`). Names must be unique within the study.
+        """
+        names = [expert_names] if isinstance(expert_names, str) else list(expert_names)
+        if not names:
+            raise StoreError(f"study '{self.study_id}': no expert names given")
+        with self._store._write() as conn:
+            return self._issue(conn, names, _now())
+
+    def experts(self) -> pd.DataFrame:
+        """The panel: ``expert_id, name, created_at, access`` (``active`` / ``revoked``),
+        ``judgments`` (count), ``nodes_done``, ``last_change``."""
+        with self._store._read() as conn:
+            rows = conn.execute(
+                "SELECT e.expert_id, e.name, e.created_at, "
+                "CASE WHEN e.token_hash IS NULL THEN 'revoked' ELSE 'active' END, "
+                "(SELECT COUNT(*) FROM judgments j WHERE j.study_id = e.study_id "
+                " AND j.expert_id = e.expert_id), "
+                "(SELECT COUNT(*) FROM node_status s WHERE s.study_id = e.study_id "
+                " AND s.expert_id = e.expert_id AND s.done = 1), "
+                "(SELECT MAX(j.updated_at) FROM judgments j WHERE j.study_id = e.study_id "
+                " AND j.expert_id = e.expert_id) "
+                "FROM experts e WHERE e.study_id = ? ORDER BY e.created_at, e.expert_id",
+                (self.study_id,),
+            ).fetchall()
+        columns = ["expert_id", "name", "created_at", "access", "judgments", "nodes_done",
+                   "last_change"]
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        return frame.astype({"judgments": int, "nodes_done": int})
+
+    def _expert_row(self, conn: sqlite3.Connection, expert_id: str) -> tuple[str | None]:
+        row = conn.execute(
+            "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
+            (self.study_id, expert_id),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"study '{self.study_id}': no expert '{expert_id}' on the panel")
+        return row
+
+    def revoke(self, expert_id: str) -> None:
+        """Revoke an expert's link; their judgments stay. :meth:`reissue` gives a new link."""
+        with self._store._write() as conn:
+            (current,) = self._expert_row(conn, expert_id)
+            stamp = _now()
+            if current is not None:
+                _retire(conn, self.study_id, expert_id, current, stamp)
+            conn.execute(
+                "UPDATE experts SET token_hash = NULL, revoked_at = ? "
+                "WHERE study_id = ? AND expert_id = ?",
+                (stamp, self.study_id, expert_id),
+            )
+
+    def reissue(self, expert_id: str) -> str:
+        """A new token for an expert; the old one stops working. Returns the new token."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        with self._store._write() as conn:
+            (current,) = self._expert_row(conn, expert_id)
+            stamp = _now()
+            if current is not None:
+                _retire(conn, self.study_id, expert_id, current, stamp)
+            conn.execute(
+                "UPDATE experts SET token_hash = ?, revoked_at = NULL "
+                "WHERE study_id = ? AND expert_id = ?",
+                (_hash_token(self._salt(conn), token), self.study_id, expert_id),
+            )
+        return token
+
+    def remove_expert(self, expert_id: str) -> None:
+        """Delete an expert with all their judgments and node marks."""
+        with self._store._write() as conn:
+            self._expert_row(conn, expert_id)
+            conn.execute(
+                "DELETE FROM experts WHERE study_id = ? AND expert_id = ?",
+                (self.study_id, expert_id),
+            )
+
+    def judgments(self, label: str = "name") -> pd.DataFrame:
+        """All judgments as the long table of :class:`ahp.panel.PanelJudgments`:
+        ``expert, node, row, col, value`` (upper triangle; ``expert`` is the expert's
+        ``"name"`` or ``"id"``), sorted by panel order, then hierarchy order."""
+        if label not in ("name", "id"):
+            raise StoreError(f"label must be 'name' or 'id', got {label!r}")
+        with self._store._read() as conn:
+            experts = conn.execute(
+                "SELECT expert_id, name FROM experts WHERE study_id = ? "
+                "ORDER BY created_at, expert_id",
+                (self.study_id,),
+            ).fetchall()
+            rows = conn.execute(
+                "SELECT expert_id, node, row_code, col_code, value FROM judgments "
+                "WHERE study_id = ?",
+                (self.study_id,),
+            ).fetchall()
+        shown = {e: (n if label == "name" else e) for e, n in experts}
+        frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+        frame["expert"] = frame["expert"].map(shown)
+        return _sorted_long(frame, self.study, [shown[e] for e, _ in experts])
+
+    def panel(self) -> PanelJudgments:
+        """All judgments as :class:`ahp.panel.PanelJudgments` (experts by name), ready for
+        :func:`ahp.panel.panel_weights`."""
+        return PanelJudgments(self.judgments(), extended_scale=self.study.extended_scale)
+
+    def import_judgments(
+        self, frame: pd.DataFrame, *, replace: bool = False, add_experts: bool = False
+    ) -> ImportResult:
+        """Save a long table ``expert, node, row, col, value`` (e.g. read from expert
+        workbooks) in one transaction; ``expert`` is an expert id or name.
+
+        Blank values are skipped. With ``add_experts``, unknown names join the panel with new
+        tokens (returned in :attr:`ImportResult.tokens`); otherwise they are an error. With
+        ``replace``, each listed expert's judgments of the listed nodes are deleted first.
+        """
+        stamp = _now()
+        with self._store._write() as conn:
+            labels = self._labels(conn)
+            tokens: dict[str, str] = {}
+            if add_experts and "expert" in frame.columns:
+                new = pd.unique(frame["expert"].astype(str).str.strip())
+                tokens = self._issue(conn, [n for n in new if n not in labels], stamp)
+                labels = self._labels(conn)
+            cells, skipped = _validate(self.study, frame, labels)
+            _write_cells(conn, self.study_id, cells, replace)
+        return _import_result(cells, skipped, tokens)
+
+    def progress(self) -> pd.DataFrame:
+        """Every expert × node: ``expert_id, node, pairs, filled, done,
+        confirmed_inconsistent, cr, updated_at`` (see :class:`Progress`)."""
+        return self._store._progress(self.study, None)
+
+
+# ---------------------------------------------------------------------------------- internals
+def _clean_name(name: object, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError(f"{what} must be non-empty text, got {name!r}")
+    text = name.strip()
+    if len(text) > _MAX_NAME_LENGTH:
+        raise StoreError(f"{what} '{text[:40]}…' is longer than {_MAX_NAME_LENGTH} characters")
+    return text
+
+
+def _framework_text(framework: str | os.PathLike[str] | None) -> str | None:
+    if framework is None:
+        return None
+    if isinstance(framework, str) and ("\n" in framework or "\r" in framework):
+        return framework
+    path = Path(framework)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise StoreError(f"framework file {path}: cannot be read ({exc.strerror})") from None
+
+
+def _parse_framework(text: str, study_id: str) -> Hierarchy:
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return Hierarchy.from_frame(frame, source=f"study '{study_id}' framework")
+
+
+def _children(info: StudyInfo, node: str, place: str) -> list[str] | None:
+    """Children of a compared node, ``None`` without a hierarchy; error for other nodes."""
+    if info.hierarchy is None:
+        if not node:
+            raise JudgmentError(f"{place}: empty node code")
+        return None
+    if node not in info.hierarchy:
+        raise JudgmentError(f"{place}: node {node!r} is not in the study's framework")
+    children = info.hierarchy.children(node)
+    if len(children) < 2:
+        raise JudgmentError(
+            f"{place}: node '{node}' has {len(children)} child(ren) and takes no judgments"
+        )
+    return children
+
+
+def _reopen_nodes(
+    conn: sqlite3.Connection, study_id: str, pairs: Iterable[tuple[str, str]], stamp: str
+) -> None:
+    conn.executemany(
+        "UPDATE node_status SET done = 0, confirmed_inconsistent = 0, cr = NULL, "
+        "updated_at = ? WHERE study_id = ? AND expert_id = ? AND node = ? AND done = 1",
+        [(stamp, study_id, e, n) for e, n in pairs],
+    )
+
+
+def _retire(
+    conn: sqlite3.Connection, study_id: str, expert_id: str, token_hash: str, stamp: str
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?, ?, ?)",
+        (study_id, expert_id, token_hash, stamp),
+    )
+
+
+def _write_cells(
+    conn: sqlite3.Connection, study_id: str, cells: pd.DataFrame, replace: bool
+) -> None:
+    """Upsert cells (``expert_id, node, row, col, value``) and clear the done mark of every
+    node they touch; with ``replace``, first delete the old cells of those nodes."""
+    if replace:
+        pairs = cells[["expert_id", "node"]].drop_duplicates()
+        conn.executemany(
+            "DELETE FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ?",
+            [(study_id, e, n) for e, n in pairs.itertuples(index=False, name=None)],
+        )
+    stamp = _now()
+    conn.executemany(
+        "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
+        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [
+            (study_id, e, n, r, c, float(v), stamp)
+            for e, n, r, c, v in cells.itertuples(index=False, name=None)
+        ],
+    )
+    touched = cells[["expert_id", "node"]].drop_duplicates()
+    _reopen_nodes(conn, study_id, touched.itertuples(index=False, name=None), stamp)
+
+
+def _import_result(cells: pd.DataFrame, skipped: int, tokens: dict[str, str]) -> ImportResult:
+    pairs = cells[["expert_id", "node"]].drop_duplicates()
+    return ImportResult(
+        cells=len(cells),
+        nodes=list(pairs.itertuples(index=False, name=None)),
+        skipped=skipped,
+        tokens=tokens,
+    )
+
+
+def _sorted_long(frame: pd.DataFrame, info: StudyInfo, experts: list[str]) -> pd.DataFrame:
+    """Sort a long judgment table by panel order, node order, then child order."""
+    frame = frame.astype({"expert": str, "node": str, "row": str, "col": str, "value": float})
+    expert_rank = frame["expert"].map({e: i for i, e in enumerate(experts)})
+    if info.hierarchy is not None:
+        node_rank = frame["node"].map({n: i for i, n in enumerate(info.nodes() or [])})
+        child_rank = {c: i for n in (info.nodes() or []) for i, c in enumerate(info.order(n))}
+        keys = pd.DataFrame(
+            {
+                "e": expert_rank,
+                "n": node_rank,
+                "r": frame["row"].map(child_rank),
+                "c": frame["col"].map(child_rank),
+            }
+        )
+    else:
+        keys = pd.DataFrame(
+            {"e": expert_rank, "n": frame["node"], "r": frame["row"], "c": frame["col"]}
+        )
+    order = keys.sort_values(["e", "n", "r", "c"], kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _place(expert: str, node: str, row: str, col: str) -> str:
+    return f"expert '{expert}', node '{node}', cell ({row}, {col})"
+
+
+def _number(value: object) -> float:
+    """A judgment as a float (text like ``"1/3"`` parsed; blanks give NaN)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return math.nan
+    return parse_judgment(value)  # type: ignore[arg-type]
+
+
+def _on_scale(number: float, extended_scale: bool, place: str) -> float:
+    """One judgment checked as :class:`ahp.panel.PanelJudgments` checks a value.
+
+    A value within ``SCALE_TOL`` (5 %, log scale) of one of Saaty's 17 values is snapped to
+    it; any other value is refused, unless ``extended_scale``: then every value in [1/9, 9]
+    is accepted (snapped when close to a scale value) and every value outside refused.
+    """
+    off = JudgmentError(f"{place}: {number:g} is not on the Saaty scale 1/9..9")
+    if not (math.isfinite(number) and number > 0):
+        raise off
+    if extended_scale and not _EXTENDED_MIN <= number <= _EXTENDED_MAX:
+        raise off
+    nearest = nearest_saaty(number)
+    if abs(math.log(number / nearest)) <= SCALE_TOL:
+        return nearest
+    if extended_scale:
+        return number
+    raise off
+
+
+def _validate(
+    info: StudyInfo, frame: pd.DataFrame, labels: Mapping[str, str]
+) -> tuple[pd.DataFrame, int]:
+    """Check a long judgment table and return its cells as stored.
+
+    ``labels`` maps each accepted expert label (id or name) to the expert id. Values are
+    checked by :class:`ahp.panel.PanelJudgments` (Saaty's scale, snapping, diagonal, pairs
+    given twice); codes against the study's hierarchy. Each cell is turned into the upper
+    triangle, ``(row, col, v)`` with ``row`` first in the child order, else ``(col, row, 1/v)``.
+    Returns the cells ``expert_id, node, row, col, value`` and the number of input rows not
+    stored (blank values, diagonal ones, a pair repeated as its reciprocal).
+    """
+    where = f"study '{info.study_id}'"
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise StoreError(
+            f"{where}: judgment table lacks column(s) {', '.join(missing)} "
+            f"(expected {', '.join(COLUMNS)})"
+        )
+    table = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
+    experts = table["expert"].astype("string").str.strip()
+    unknown = ~experts.isin(list(labels)).fillna(False).to_numpy(dtype=bool)
+    if unknown.any():
+        line = int(np.flatnonzero(unknown)[0])
+        raise StoreError(
+            f"{where}, table row {line + 1}: expert '{table.at[line, 'expert']}' is not in "
+            "this panel"
+        )
+    numbers = np.empty(len(table))
+    for line, value in enumerate(table["value"].tolist()):
+        try:
+            numbers[line] = _number(value)
+        except JudgmentError as exc:
+            raise JudgmentError(f"{where}, table row {line + 1}: {exc}") from None
+    table["value"] = numbers
+    given = table.loc[~np.isnan(numbers)]
+    try:
+        cells = PanelJudgments(given, extended_scale=info.extended_scale).table.copy()
+    except JudgmentError as exc:
+        raise JudgmentError(f"{where}, {exc}") from None
+    if info.hierarchy is not None:
+        _check_codes(info, info.hierarchy, cells)
+        rank = {c: i for n in info.hierarchy.compared_nodes() for i, c in enumerate(info.order(n))}
+        swap = (cells["row"].map(rank) > cells["col"].map(rank)).to_numpy()
+    else:
+        swap = (cells["row"] > cells["col"]).to_numpy()
+    first, second = cells["row"].copy(), cells["col"].copy()
+    cells["row"] = first.where(~swap, second)
+    cells["col"] = second.where(~swap, first)
+    cells["value"] = np.where(swap, 1.0 / cells["value"].to_numpy(), cells["value"].to_numpy())
+    cells = cells.drop_duplicates(["expert", "node", "row", "col"]).reset_index(drop=True)
+    cells["expert"] = cells["expert"].map(labels)
+    return cells.rename(columns={"expert": "expert_id"}), len(table) - len(cells)
+
+
+def _check_codes(info: StudyInfo, hierarchy: Hierarchy, cells: pd.DataFrame) -> None:
+    """Every node must take judgments, every row/col must be one of its children."""
+    for expert, node, row, col in cells.drop_duplicates("node").iloc[:, :4].itertuples(
+        index=False, name=None
+    ):
+        _children(info, node, f"study '{info.study_id}', {_place(expert, node, row, col)}")
+    compared = hierarchy.compared_nodes()
+    parent_of = {c: n for n in compared for c in hierarchy.children(n)}
+    for column in ("row", "col"):
+        stray = (cells[column].map(parent_of) != cells["node"]).to_numpy(dtype=bool)
+        if stray.any():
+            expert, node, row, col, _ = cells.iloc[int(np.flatnonzero(stray)[0])].tolist()
+            code = row if column == "row" else col
+            raise JudgmentError(
+                f"study '{info.study_id}', {_place(expert, node, row, col)}: '{code}' is not "
+                f"a child of node '{node}' ({', '.join(hierarchy.children(node))})"
+            )

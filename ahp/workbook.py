@@ -1,0 +1,463 @@
+"""Expert workbooks (Excel, openpyxl) and the long judgment CSV.
+
+**One workbook per expert.** Sheet ``说明 Guide`` comes first (instructions, the expert, the
+list of sheets, the Saaty scale), then one sheet per node with two or more children, named by
+its code (made a valid sheet name if needed). On every node sheet:
+
+* ``A1`` = ``专家 Expert``, ``B1`` = the expert's name; ``C1``/``D1`` = node code, ``E1`` = its
+  names in Chinese / English;
+* row 3 from column B and column A from row 4 hold the compared child codes; the column after
+  the matrix holds each child's Chinese / English name (the note column);
+* the cell in the row of element i and the column of element j holds a_ij = how many times i is
+  more important than j; the upper triangle is filled (numbers or text like ``1/3``), the
+  diagonal is 1, the lower triangle is left blank (derived as 1/a_ij);
+* the legend of Saaty's scale in Chinese and English sits under the matrix.
+
+Text taken from user files (names, codes, the expert) is guarded against formula injection with
+:func:`ahp.xlsx_safety.safe_cell_text`. Upper-triangle cells are formatted as text so that Excel
+does not turn ``1/3`` into a date.
+
+The long CSV has the columns ``expert,node,row,col,value`` with one line per upper-triangle
+judgment (blank cells are left out).
+
+References
+----------
+Saaty, T. L. (2008). Decision making with the analytic hierarchy process. *International
+Journal of Services Sciences*, 1(1), 83-98 (Table 1, the fundamental scale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ahp.errors import JudgmentError, WorkbookError
+from ahp.hierarchy import Hierarchy
+from ahp.panel import COLUMNS, SCALE_TOL, PanelJudgments
+from ahp.scale import SAATY_VALUES, parse_judgment, verbal_label
+from ahp.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
+
+__all__ = [
+    "GUIDE_SHEET",
+    "node_sheet_names",
+    "read_judgments_csv",
+    "read_judgments_xlsx",
+    "write_judgments_csv",
+    "write_judgments_xlsx",
+    "write_template",
+]
+
+GUIDE_SHEET = "说明 Guide"
+EXPERT_LABEL = "专家 Expert"
+NODE_LABEL = "节点 Node"
+HEADER_ROW = 3
+FIRST_ROW = 4
+FIRST_COL = 2
+_GREY = PatternFill("solid", fgColor="DDDDDD")
+_INPUT = PatternFill("solid", fgColor="FFF9DB")
+_BOLD = Font(bold=True)
+_CHOICES = [f"1/{k}" for k in range(9, 1, -1)] + [str(k) for k in range(1, 10)]
+_LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
+
+Target = str | PathLike[str] | BinaryIO
+
+
+def node_sheet_names(hierarchy: Hierarchy) -> dict[str, str]:
+    """Sheet name of every node that gets a matrix (its code, made valid and unique)."""
+    names = safe_sheet_names([GUIDE_SHEET, *hierarchy.compared_nodes()])
+    del names[GUIDE_SHEET]
+    return names
+
+
+def _bilingual(hierarchy: Hierarchy, code: str) -> str:
+    zh, en = hierarchy.name(code, "zh"), hierarchy.name(code, "en")
+    return zh if zh == en else f"{zh} / {en}"
+
+
+def _legend_rows() -> list[tuple[str, str, str]]:
+    rows = [(str(v), verbal_label(v, "zh"), verbal_label(v, "en")) for v in (1, 3, 5, 7, 9)]
+    rows.append(("2, 4, 6, 8", "相邻判断的中间值", "intermediate values between the above"))
+    rows.append(
+        (
+            "1/2 … 1/9",
+            "倒数：列元素比行元素重要（如 1/3 = 列元素稍微重要）",
+            "reciprocals: the column element is the more important (1/3 = moderately)",
+        )
+    )
+    return rows
+
+
+def _write_legend(sheet: Worksheet, top: int) -> None:
+    sheet.cell(top, 1, "Saaty 标度 / Saaty scale").font = _BOLD
+    sheet.cell(top + 1, 1, "数值 Value").font = _BOLD
+    sheet.cell(top + 1, 2, "含义").font = _BOLD
+    sheet.cell(top + 1, 3, "Meaning").font = _BOLD
+    for offset, (value, zh, en) in enumerate(_legend_rows(), start=2):
+        sheet.cell(top + offset, 1, value)
+        sheet.cell(top + offset, 2, zh)
+        sheet.cell(top + offset, 3, en)
+
+
+def _write_guide(book: Workbook, hierarchy: Hierarchy, expert: str, sheets: dict[str, str]):
+    guide = book.active
+    guide.title = GUIDE_SHEET
+    guide["A1"], guide["B1"] = EXPERT_LABEL, safe_cell_text(expert)
+    guide["A1"].font = _BOLD
+    lines = [
+        "请在每个工作表中填写对角线右上方的黄色单元格：行元素相对列元素的重要程度（1/9 … 9）。",
+        "Fill the yellow cells above the diagonal on every sheet: how much more important the "
+        "row element is than the column element (1/9 … 9).",
+        "对角线为 1；左下方留空（自动取倒数）。可填写数字或 1/3 这样的分数。",
+        "The diagonal is 1; leave the lower triangle blank (it is the reciprocal). Type numbers "
+        "or fractions like 1/3.",
+    ]
+    for row, text in enumerate(lines, start=3):
+        guide.cell(row, 1, text)
+    top = 3 + len(lines) + 1
+    guide.cell(top, 1, "工作表 Sheet").font = _BOLD
+    guide.cell(top, 2, "节点 Node").font = _BOLD
+    guide.cell(top, 3, "比较的要素 Compared elements").font = _BOLD
+    for offset, (code, sheet) in enumerate(sheets.items(), start=1):
+        guide.cell(top + offset, 1, safe_cell_text(sheet))
+        guide.cell(top + offset, 2, safe_cell_text(f"{code} {_bilingual(hierarchy, code)}"))
+        guide.cell(top + offset, 3, safe_cell_text(", ".join(hierarchy.children(code))))
+    _write_legend(guide, top + len(sheets) + 2)
+    guide.column_dimensions["A"].width = 18
+    guide.column_dimensions["B"].width = 40
+    guide.column_dimensions["C"].width = 60
+
+
+def _write_node_sheet(
+    book: Workbook,
+    hierarchy: Hierarchy,
+    code: str,
+    sheet_name: str,
+    expert: str,
+    matrix: np.ndarray | None,
+) -> None:
+    sheet = book.create_sheet(sheet_name)
+    children = hierarchy.children(code)
+    n = len(children)
+    sheet["A1"], sheet["B1"] = EXPERT_LABEL, safe_cell_text(expert)
+    sheet["C1"], sheet["D1"] = NODE_LABEL, safe_cell_text(code)
+    sheet["E1"] = safe_cell_text(_bilingual(hierarchy, code))
+    sheet["A1"].font = sheet["C1"].font = _BOLD
+    sheet["A2"] = (
+        "行元素相对列元素的重要程度 / importance of the row element over the column element"
+    )
+    note_col = FIRST_COL + n
+    sheet.cell(HEADER_ROW, note_col, "名称 Name").font = _BOLD
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        error="请填写 1/9 … 9 / Use a value from 1/9 to 9",
+    )
+    sheet.add_data_validation(validation)
+    for i, child in enumerate(children):
+        head = sheet.cell(HEADER_ROW, FIRST_COL + i, safe_cell_text(child))
+        side = sheet.cell(FIRST_ROW + i, 1, safe_cell_text(child))
+        head.font = side.font = _BOLD
+        sheet.cell(FIRST_ROW + i, note_col, safe_cell_text(_bilingual(hierarchy, child)))
+        for j in range(n):
+            cell = sheet.cell(FIRST_ROW + i, FIRST_COL + j)
+            if i == j:
+                cell.value = 1
+                cell.fill = _GREY
+            elif i > j:
+                cell.fill = _GREY
+            else:
+                cell.fill = _INPUT
+                cell.number_format = "@"
+                cell.alignment = Alignment(horizontal="center")
+                validation.add(cell)
+                if matrix is not None and not math.isnan(matrix[i, j]):
+                    cell.value = _as_text(matrix[i, j])
+    sheet.column_dimensions[get_column_letter(note_col)].width = 48
+    _write_legend(sheet, FIRST_ROW + n + 1)
+
+
+def _as_text(value: float) -> str:
+    """A judgment as typed by a person: '3', '1/3' (Saaty values) or a short decimal."""
+    if value >= 1 and abs(value - round(value)) < 1e-9:
+        return str(round(value))
+    if value < 1 and abs(1 / value - round(1 / value)) < 1e-9:
+        return f"1/{round(1 / value)}"
+    return f"{value:.6g}"
+
+
+def _save(book: Workbook, path: Target) -> None:
+    if isinstance(path, str | PathLike):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def _expert_workbook(
+    hierarchy: Hierarchy, expert: str, judgments: PanelJudgments | None
+) -> Workbook:
+    sheets = node_sheet_names(hierarchy)
+    book = Workbook()
+    _write_guide(book, hierarchy, expert, sheets)
+    nodes = set(judgments.nodes) if judgments is not None else set()
+    for code, sheet_name in sheets.items():
+        matrix = None
+        if judgments is not None and code in nodes:
+            experts, stack = judgments.stack(code, hierarchy.children(code))
+            if expert in experts:
+                matrix = stack[experts.index(expert)]
+        _write_node_sheet(book, hierarchy, code, sheet_name, expert, matrix)
+    return book
+
+
+def write_template(hierarchy: Hierarchy, path: Target, expert: str = "") -> None:
+    """Write a blank expert workbook (one sheet per node with ≥ 2 children) to a path or buffer."""
+    _save(_expert_workbook(hierarchy, expert, None), path)
+
+
+def _file_stem(expert: str) -> str:
+    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in expert)
+    return cleaned.strip(" .") or "expert"
+
+
+def write_judgments_xlsx(
+    judgments: PanelJudgments,
+    hierarchy: Hierarchy,
+    path: Target,
+    expert: str | None = None,
+) -> list[Path]:
+    """Write filled expert workbooks, one per expert.
+
+    * ``expert`` given: that expert's workbook is written to ``path`` (a file or a buffer).
+    * a panel of one expert and ``path`` a ``.xlsx`` file or a buffer: written there.
+    * otherwise ``path`` is a directory; one ``<expert>.xlsx`` per expert is written in it.
+
+    Returns the files written (empty for a buffer).
+    """
+    experts = judgments.experts
+    if expert is not None:
+        if expert not in experts:
+            raise WorkbookError(f"expert '{expert}' has no judgments")
+        chosen: list[str] = [expert]
+    else:
+        chosen = experts
+    to_buffer = not isinstance(path, str | PathLike)
+    single_file = to_buffer or Path(path).suffix.lower() == ".xlsx"
+    if single_file:
+        if len(chosen) != 1:
+            raise WorkbookError(
+                f"{len(chosen)} experts ({', '.join(chosen)}) need a directory, one workbook "
+                "each; or pass expert= to write one of them"
+            )
+        _save(_expert_workbook(hierarchy, chosen[0], judgments), path)
+        return [] if to_buffer else [Path(path)]
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    taken: set[str] = set()
+    for name in chosen:
+        stem, number = _file_stem(name), 1
+        while (stem if number == 1 else f"{stem}~{number}").casefold() in taken:
+            number += 1
+        stem = stem if number == 1 else f"{stem}~{number}"
+        taken.add(stem.casefold())
+        target = folder / f"{stem}.xlsx"
+        _save(_expert_workbook(hierarchy, name, judgments), target)
+        written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------- reading
+def _cell_value(raw: Any, where: str) -> float:
+    """Parse one cell into a Saaty value (NaN when blank); errors name the cell."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return math.nan
+    if isinstance(raw, dt.datetime | dt.date | dt.time):
+        raise WorkbookError(
+            f"{where}: {raw!s} is a date (Excel converted a fraction?); type it as text "
+            "like 1/3 or as a decimal like 0.333"
+        )
+    if isinstance(raw, bool):
+        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9")
+    try:
+        value = parse_judgment(raw if isinstance(raw, str) else float(raw))
+    except (JudgmentError, TypeError, ValueError):
+        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9") from None
+    if math.isnan(value):
+        return value
+    if not value > 0 or np.min(np.abs(math.log(value) - _LOG_SAATY)) > SCALE_TOL:
+        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9")
+    return value
+
+
+def _display(raw: Any) -> str:
+    return f"{raw:g}" if isinstance(raw, float) else str(raw)
+
+
+def _open(source: Target, number: int) -> tuple[Any, str]:
+    """Open a workbook; its label is the file name stem (``workbook N`` for a nameless buffer)."""
+    named = source if isinstance(source, str | PathLike) else getattr(source, "name", "")
+    label = Path(str(named)).stem or f"workbook {number}"
+    try:
+        book = load_workbook(source, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        raise WorkbookError(f"cannot open {label} as an .xlsx workbook: {exc}") from None
+    return book, label
+
+
+def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
+    found: dict[str, str] = {}
+    for sheet_name in [GUIDE_SHEET, *sheets.values()]:
+        if sheet_name in book.sheetnames:
+            value = restore_cell_text(book[sheet_name]["B1"].value)
+            if value is not None and str(value).strip():
+                found[sheet_name] = str(value).strip()
+    names = set(found.values())
+    if len(names) > 1:
+        detail = ", ".join(f"sheet '{s}': '{x}'" for s, x in found.items())
+        raise WorkbookError(f"workbook '{fallback}': different expert names in cell B1 ({detail})")
+    return names.pop() if names else fallback
+
+
+def _read_book(book: Any, label: str, hierarchy: Hierarchy) -> list[dict[str, Any]]:
+    sheets = node_sheet_names(hierarchy)
+    expert = _expert_name(book, sheets, label)
+    lines: list[dict[str, Any]] = []
+    for code, sheet_name in sheets.items():
+        place = f"expert '{expert}', sheet '{sheet_name}'"
+        if sheet_name not in book.sheetnames:
+            raise WorkbookError(
+                f"{place}: the sheet is missing (node {code} {_bilingual(hierarchy, code)})"
+            )
+        sheet = book[sheet_name]
+        children = hierarchy.children(code)
+        n = len(children)
+        for i, child in enumerate(children):
+            for cell in (sheet.cell(HEADER_ROW, FIRST_COL + i), sheet.cell(FIRST_ROW + i, 1)):
+                text = restore_cell_text(cell.value)
+                if str(text).strip() != child:
+                    raise WorkbookError(
+                        f"{place}, cell {cell.coordinate}: expected element code '{child}', "
+                        f"found '{'' if text is None else text}'"
+                    )
+        for i in range(n):
+            diagonal = sheet.cell(FIRST_ROW + i, FIRST_COL + i)
+            value = _cell_value(diagonal.value, f"{place}, cell {diagonal.coordinate}")
+            if not math.isnan(value) and abs(value - 1) > 1e-9:
+                raise WorkbookError(
+                    f"{place}, cell {diagonal.coordinate}: the diagonal must be 1, "
+                    f"got '{_display(diagonal.value)}'"
+                )
+            for j in range(i + 1, n):
+                upper = sheet.cell(FIRST_ROW + i, FIRST_COL + j)
+                lower = sheet.cell(FIRST_ROW + j, FIRST_COL + i)
+                a_ij = _cell_value(upper.value, f"{place}, cell {upper.coordinate}")
+                a_ji = _cell_value(lower.value, f"{place}, cell {lower.coordinate}")
+                if not math.isnan(a_ij) and not math.isnan(a_ji) and abs(a_ij * a_ji - 1) > 0.1:
+                    raise WorkbookError(
+                        f"{place}, cell {lower.coordinate}: '{_display(lower.value)}' "
+                        f"contradicts cell {upper.coordinate} = '{_display(upper.value)}' "
+                        f"(expected {_as_text(1 / a_ij)} or blank)"
+                    )
+                if math.isnan(a_ij) and not math.isnan(a_ji):
+                    a_ij = 1 / a_ji
+                if not math.isnan(a_ij):
+                    lines.append(
+                        {
+                            "expert": expert,
+                            "node": code,
+                            "row": children[i],
+                            "col": children[j],
+                            "value": a_ij,
+                        }
+                    )
+    return lines
+
+
+def _sources(path_or_paths: Target | Sequence[Target]) -> list[Target]:
+    if isinstance(path_or_paths, str | PathLike):
+        path = Path(path_or_paths)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$"))
+            if not found:
+                raise WorkbookError(f"no .xlsx workbooks in folder {path}")
+            return list(found)
+        if not path.exists():
+            raise WorkbookError(f"no such workbook or folder: {path}")
+        return [path]
+    if isinstance(path_or_paths, io.IOBase | io.BytesIO):
+        return [path_or_paths]
+    return list(path_or_paths)
+
+
+def read_judgments_xlsx(
+    path_or_paths: Target | Sequence[Target], hierarchy: Hierarchy
+) -> PanelJudgments:
+    """Read filled expert workbooks (files, buffers, a list of them, or a folder of .xlsx).
+
+    The expert is the name in cell B1 (the file name when B1 is blank everywhere). Blank upper
+    cells are missing judgments; a lower-triangle value is used when its upper cell is blank and
+    must be the reciprocal (±10 %) when both are filled.
+
+    Raises
+    ------
+    WorkbookError
+        Naming the expert, sheet and cell, e.g. ``expert 'E03', sheet 'B2', cell D5: '0' is not
+        on the Saaty scale 1/9..9``; a missing sheet; a contradicting lower triangle; the same
+        expert in two workbooks.
+    """
+    lines: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for number, source in enumerate(_sources(path_or_paths), start=1):
+        book, label = _open(source, number)
+        book_lines = _read_book(book, label, hierarchy)
+        if not book_lines:
+            continue
+        expert = book_lines[0]["expert"]
+        if expert in seen:
+            raise WorkbookError(f"expert '{expert}' appears in both {seen[expert]} and {label}")
+        seen[expert] = label
+        lines += book_lines
+    if not lines:
+        raise WorkbookError("the workbooks hold no judgments")
+    return PanelJudgments(pd.DataFrame(lines, columns=list(COLUMNS)))
+
+
+def read_judgments_csv(path: Target) -> PanelJudgments:
+    """Read the long CSV ``expert,node,row,col,value`` (UTF-8, BOM allowed; values as numbers
+    or text like ``1/3``)."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise WorkbookError(f"judgment file {path} is empty") from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise WorkbookError(f"judgment file {path}: missing column(s) {', '.join(missing)}")
+    frame = frame.map(restore_cell_text)
+    frame["value"] = frame["value"].replace("", np.nan)
+    try:
+        return PanelJudgments(frame)
+    except JudgmentError as exc:
+        raise WorkbookError(f"judgment file {path}: {exc}") from None
+
+
+def write_judgments_csv(judgments: PanelJudgments, path: Target) -> None:
+    """Write the long CSV (UTF-8); text that starts like a formula is prefixed with ``'``."""
+    frame = judgments.table.copy()
+    for column in ("expert", "node", "row", "col"):
+        frame[column] = frame[column].map(safe_cell_text)
+    frame.to_csv(path, index=False, encoding="utf-8", float_format="%.12g")

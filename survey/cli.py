@@ -1,0 +1,181 @@
+"""The ``shanzhi`` command line: evaluate a study, write blank templates, run the bundled demo.
+
+    shanzhi evaluate --framework F --responses R --judgments J --out report.xlsx
+                     [--figures DIR] [--lang zh|en] [--min-respondents N] [--uncertainty N]
+    shanzhi template judgments|questionnaire --framework F --out FILE
+    shanzhi demo [--out DIR] [--lang zh|en]
+
+Bad input ends the command with exit status 2 and a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ahp.hierarchy import Hierarchy
+from survey.study import StudyResult, StudySettings, run_study
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_FRAMEWORK = DATA_DIR / "framework.csv"
+SAMPLE_RESPONSES = DATA_DIR / "sample" / "synthetic_wjx_export.xlsx"
+SAMPLE_JUDGMENTS = DATA_DIR / "sample" / "synthetic_judgments.csv"
+DEMO_OUT = Path("demo-output")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shanzhi",
+        description="Good-governance evaluation: AHP expert weights + resident questionnaires "
+        "→ composite scores per community (善治评价).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ev = sub.add_parser("evaluate", help="evaluate a study and write the report and charts")
+    ev.add_argument("--framework", required=True, help="framework CSV (level,code,parent,...)")
+    ev.add_argument("--responses", required=True, help="questionnaire .xlsx/.csv (问卷星 export)")
+    ev.add_argument("--judgments", required=True, help="expert judgments: long CSV or .xlsx")
+    ev.add_argument("--out", required=True, help="Excel report to write (.xlsx)")
+    _common(ev)
+
+    tp = sub.add_parser("template", help="write a blank expert workbook or questionnaire")
+    tp.add_argument("kind", choices=["judgments", "questionnaire"])
+    tp.add_argument("--framework", required=True)
+    tp.add_argument("--out", required=True)
+    tp.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+    demo = sub.add_parser("demo", help="evaluate the bundled synthetic Hangzhou-style study")
+    demo.add_argument("--out", default=str(DEMO_OUT), help="folder for the report and charts")
+    demo.add_argument("--lang", choices=["zh", "en"], default="zh")
+    demo.add_argument("--uncertainty", type=int, default=0, metavar="N")
+    return parser
+
+
+def _common(ev: argparse.ArgumentParser) -> None:
+    ev.add_argument("--figures", help="folder for PNG charts")
+    ev.add_argument("--lang", choices=["zh", "en"], default="zh")
+    ev.add_argument("--min-respondents", type=int, default=10)
+    ev.add_argument("--bootstrap", type=int, default=1000)
+    ev.add_argument("--aggregation", choices=["AIJ", "AIP"], default="AIJ")
+    ev.add_argument("--exclude-inconsistent", action="store_true",
+                    help="leave experts with CR ≥ 0.10 out of a node's aggregate")
+    ev.add_argument("--community-column", default="社区")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--uncertainty", type=int, default=0, metavar="N",
+                    help="Monte Carlo draws (expert panel, judgment noise, residents); 0 = off")
+
+
+def _run(
+    framework: Path | str,
+    responses: Path | str,
+    judgments: Path | str,
+    settings: StudySettings,
+    synthetic: bool,
+) -> StudyResult:
+    with tqdm(total=100, desc="evaluate", unit="%", leave=False, file=sys.stderr) as bar:
+
+        def progress(step: str, done: float) -> None:
+            bar.set_description(step)
+            bar.update(round(done * 100) - bar.n)
+
+        return run_study(
+            framework, responses, judgments, settings, synthetic=synthetic, progress=progress
+        )
+
+
+def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
+    """The short summary the CLI prints: validity, dimension weights, overall score, ranking."""
+    h = result.hierarchy
+    rep = result.screening
+    lines = [
+        f"validity 有效性: {rep.received} received / {rep.valid} valid / {rep.rate:.1%}",
+        "dimension weights 维度权重 (global):",
+    ]
+    weights = sorted(result.dimension_weights.items(), key=lambda kv: -kv[1])
+    lines += [f"  {code} {h.name(code, lang):<12} {w:.4f}" for code, w in weights]
+    lines.append(" > ".join(f"{code} {h.name(code, 'zh')}" for code, _ in weights))
+    lines.append(f"overall score 综合得分 (all valid respondents): {result.overall_score:.4f}")
+    ranking = result.scores.ranking.sort_values("rank")
+    lines.append(f"ranking 排名 ({len(ranking)} communities; suppressed: "
+                 f"{', '.join(result.scores.suppressed) or '-'}):")
+    for row in ranking.head(5).itertuples():
+        lines.append(f"  {int(row.rank):>2}. {row.community:<10} {row.score:.4f} "
+                     f"[{row.ci_low:.3f}, {row.ci_high:.3f}] n={int(row.n)}")
+    return lines
+
+
+def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
+    from survey.outputs import study_figures, write_figures, write_study_report
+
+    settings = StudySettings(
+        min_respondents=args.min_respondents,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        aggregation=args.aggregation,
+        exclude_inconsistent=args.exclude_inconsistent,
+        community_column=args.community_column,
+    )
+    result = _run(args.framework, args.responses, args.judgments, settings, synthetic)
+    print("\n".join(summary_lines(result, args.lang)))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_study_report(result, out, args.lang)
+    print(f"report 报告: {out}")
+    if args.figures:
+        paths = write_figures(study_figures(result, args.lang), args.figures)
+        print(f"charts 图表: {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    hierarchy = Hierarchy.from_csv(args.framework)
+    if args.kind == "judgments":
+        from ahp.workbook import write_template
+
+        write_template(hierarchy, args.out)
+    else:
+        from survey.questionnaire import write_questionnaire_template
+
+        write_questionnaire_template(hierarchy, args.out, lang=args.lang)
+    print(f"template 模板: {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    print(f"shanzhi demo — SYNTHETIC sample study 合成示例数据 → {out}/")
+    ns = argparse.Namespace(
+        framework=SAMPLE_FRAMEWORK,
+        responses=SAMPLE_RESPONSES,
+        judgments=SAMPLE_JUDGMENTS,
+        out=out / "report.xlsx",
+        figures=out / "figures",
+        lang=args.lang,
+        min_respondents=10,
+        bootstrap=1000,
+        aggregation="AIJ",
+        exclude_inconsistent=False,
+        community_column="社区",
+        seed=0,
+        uncertainty=args.uncertainty,
+    )
+    return _evaluate(ns, synthetic=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``shanzhi`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    commands = {"evaluate": _evaluate, "template": _template, "demo": _demo}
+    try:
+        return commands[args.command](args)
+    except (ValueError, OSError) as exc:
+        print(f"shanzhi: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Interface, report and chart strings in Chinese and English.
+
+The strings live in ``survey/locale/zh.json`` and ``survey/locale/en.json`` (one flat object
+``key → text`` per language; both files carry the same keys). Keys are dotted by where they are
+used: ``app.*`` (Streamlit pages), ``chart.*`` (figures), ``report.*`` (Excel report text),
+``col.*`` (table column headers), ``sheet.*`` (Excel sheet names), ``rule.*`` (screening rules).
+Texts may hold ``str.format`` fields, e.g. ``t("report.suppressed", "zh", n=10)``.
+
+Indicator names are not here: they come from the framework (``Hierarchy.name(code, lang)``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+from survey.errors import SurveyError
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+
+class TranslationError(SurveyError):
+    """Unknown language, unknown key, or a format field the caller did not supply."""
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise TranslationError(f"language must be one of {LANGS}, got {lang!r}")
+
+
+@cache
+def catalog(lang: str) -> Mapping[str, str]:
+    """All strings of one language (read-only), loaded once from ``survey/locale/<lang>.json``."""
+    _check_lang(lang)
+    text = resources.files("survey").joinpath("locale", f"{lang}.json").read_text("utf-8")
+    return MappingProxyType(json.loads(text))
+
+
+def t(key: str, lang: str = "zh", **fields: object) -> str:
+    """The text of ``key`` in ``lang`` (``"zh"`` or ``"en"``), with ``fields`` formatted in."""
+    strings = catalog(lang)
+    if key not in strings:
+        raise TranslationError(f"no text for key {key!r} in locale/{lang}.json")
+    text = strings[key]
+    if not fields:
+        return text
+    try:
+        return text.format(**fields)
+    except (KeyError, IndexError) as exc:
+        raise TranslationError(
+            f"key {key!r} ({lang}): format field {exc} not supplied in {sorted(fields)}"
+        ) from None
+
+
+def other_lang(lang: str) -> str:
+    """The other of the two languages (``"zh"`` ↔ ``"en"``)."""
+    _check_lang(lang)
+    return "en" if lang == "zh" else "zh"
+
+
+def bilingual(key: str, lang: str = "zh", sep: str = " / ", **fields: object) -> str:
+    """``key`` in ``lang`` followed by ``sep`` and ``key`` in the other language.
+
+    Identical texts are given once (a code such as ``"CR"`` reads the same in both).
+    """
+    first, second = t(key, lang, **fields), t(key, other_lang(lang), **fields)
+    return first if first == second else f"{first}{sep}{second}"

@@ -1,0 +1,649 @@
+"""Load a residents' questionnaire (CSV or .xlsx, 问卷星 layout) into :class:`Responses`.
+
+What the loader does, in order:
+
+1. Read the file without modifying it. CSV bytes are decoded as UTF-8 with BOM when a BOM is
+   present, else UTF-8, else GB18030 (older 问卷星 downloads): the order utf-8, utf-8-sig,
+   gb18030, without leaving a BOM glued to the first header. In a workbook the sheet whose
+   headers look like questions (``1、…``, ``Q1``, ``第1题…``, item codes) is used unless
+   ``sheet=`` names one; merged cells in the header row are refused.
+2. Recognize the 问卷星 metadata columns by name: ``序号`` (respondent id),
+   ``提交答卷时间`` (kept as a date only), ``所用时间`` (``120秒``, ``2分30秒``,
+   ``mm:ss`` or ``h:mm:ss`` → seconds) and ``来源``.
+3. Find the community column (by name or question stem, else a question asking which community
+   the resident lives in, else a non-Likert header containing 社区) and drop direct identifiers
+   (:func:`survey.identifiers.is_identifier`); the community and item columns are never dropped.
+4. Match columns to framework items: an explicit ``mapping`` (file or dict header → code), else
+   item codes in the headers (``D01``, ``D1``, ``d01 …``), else question order (the Likert columns,
+   in file order, when their number equals the number of framework items).
+5. Turn answers into scores 1..5: numbers, or option labels (:data:`DEFAULT_LABELS` or the
+   user's ``labels``). Missing markers (empty, ``(跳过)``, ``(空)``, ``（空）``, ``-2``,
+   ``-3``) become NaN. Anything else (``7``, ``0``, ``2.5``, ``maybe``) becomes NaN and a row of
+   ``invalid_cells``, or a :class:`SurveyError` with ``strict=True``. Reverse-coded items are
+   recoded as ``6 − x`` (Likert 1932 scoring of negatively worded statements).
+
+The 问卷星 export conventions follow the public parsers summarized in the project's field notes
+(reportgen ``wenjuanxing()``: ``(跳过)``/``(空)`` and ``-3``/``-2`` as missing).
+
+References
+----------
+Likert, R. (1932). A technique for the measurement of attitudes. *Archives of Psychology*, 140.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ahp.hierarchy import Hierarchy
+from survey.errors import SurveyError
+from survey.identifiers import fold_header, is_identifier
+from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
+
+SCALE_MIN, SCALE_MAX = 1, 5
+SCALE_VALUES: tuple[float, ...] = tuple(float(v) for v in range(SCALE_MIN, SCALE_MAX + 1))
+
+DEFAULT_LABELS: dict[str, int] = {
+    **dict.fromkeys(
+        ("非常不同意", "完全不同意", "很不同意", "非常不满意", "很不满意", "完全不满意",
+         "strongly disagree", "very dissatisfied"),
+        1,
+    ),
+    **dict.fromkeys(
+        ("不同意", "比较不同意", "较不同意", "不太同意", "不满意", "比较不满意", "不太满意",
+         "disagree", "somewhat disagree", "dissatisfied"),
+        2,
+    ),
+    **dict.fromkeys(
+        ("一般", "不确定", "中立", "说不清", "neutral", "neither agree nor disagree", "not sure"),
+        3,
+    ),
+    **dict.fromkeys(
+        ("同意", "比较同意", "较同意", "满意", "比较满意", "agree", "somewhat agree", "satisfied"),
+        4,
+    ),
+    **dict.fromkeys(
+        ("非常同意", "完全同意", "很同意", "非常满意", "很满意", "完全满意", "strongly agree",
+         "very satisfied"),
+        5,
+    ),
+}
+"""Option text → score. Keys are compared folded (NFKC, trimmed, lower case, single spaces).
+
+``比较不同意``/``比较同意`` count as 2/4 and ``不确定``/``中立`` as 3; the 满意 (satisfaction)
+wording maps the same way (非常不满意 1 … 非常满意 5). Pass ``labels=`` to replace this
+table, e.g. for a 按序号 export whose option 1 is 非常同意:
+``{"1": 5, "2": 4, "3": 3, "4": 2, "5": 1}``.
+"""
+
+MISSING_MARKERS: frozenset[str] = frozenset({"", "(跳过)", "(空)", "-2", "-3"})
+"""Folded cells read as a missing answer (``（空）`` folds to ``(空)``); -2/-3 also as numbers."""
+
+META_HEADERS: dict[str, frozenset[str]] = {
+    "respondent_id": frozenset({"序号", "respondent_id", "respondent id", "id"}),
+    "submitted_at": frozenset({"提交答卷时间", "提交时间", "submitted_at", "submission time"}),
+    "duration": frozenset({"所用时间", "答题时长", "用时", "duration", "duration_seconds"}),
+    "source": frozenset({"来源", "source"}),
+}
+"""Folded metadata headers by role; ``来源详情`` and ``来自IP`` are identifiers and are dropped."""
+
+COMMUNITY_CANDIDATES: tuple[str, ...] = ("社区", "所在社区", "社区名称", "community")
+
+QUESTION_HEADER = re.compile(r"^(?:\d+[、:.\s]|q\d+(?![0-9])|第\d+题)")
+MATRIX_HEADER = re.compile(r"^(?:\d+[、:.\s]\s*\(|第\d+题\s*\()")
+_QUESTION_PREFIX = re.compile(r"^(?:\d+[、:.\s]\s*|q\d+[、:.\s]*|第\d+题\s*)")
+_COMMUNITY_WORD = re.compile(r"社区|community")
+_COMMUNITY_QUESTION = re.compile(r"(?:所在|所属|居住|哪).{0,6}社区|社区名")
+_CODE = re.compile(r"(?<![a-z0-9])([a-z]+)0*(\d+)(?![0-9])")
+_BOM = b"\xef\xbb\xbf"
+_ENCODINGS = ("utf-8", "gb18030")
+_LIKERT_SHARE = 0.5
+_DURATION_UNITS = re.compile(
+    r"^(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?"
+    r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|sec|s))?$"
+)
+_DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A sheet as text cells: ``frame`` (columns = headers), ``rows`` spreadsheet row numbers."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    where: str
+
+
+def _fold_text(values: pd.Series) -> pd.Series:
+    """Cells as folded text: NFKC, trimmed, lower case, inner whitespace collapsed; None → ''."""
+    text = values.astype(str).fillna("")
+    return text.str.normalize("NFKC").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
+    """Build the text table from raw rows (first row = header); drop empty rows and columns."""
+    if not rows:
+        raise SurveyError(f"{where} is empty: no header row and no responses")
+    width = max(len(r) for r in rows)
+    cells = np.empty((len(rows), width), dtype=object)
+    for i, r in enumerate(rows):
+        cells[i, : len(r)] = r
+    codes, uniques = pd.factorize(cells.ravel())  # each distinct value converted once
+    text = np.asarray([str(u).strip() for u in uniques] + [""], dtype=object)[codes]
+    grid = pd.DataFrame(text.reshape(cells.shape), dtype=object)
+    header = grid.iloc[0].tolist()
+    body = grid.iloc[1:]
+    used = (np.asarray(header, dtype=object) != "") | (body != "").any(axis=0).to_numpy()
+    keep_cols = [j for j, u in zip(grid.columns, used, strict=True) if u]
+    if not keep_cols:
+        raise SurveyError(f"{where} is empty: no header row and no responses")
+    headers = [header[j] or f"(column {get_column_letter(j + 1)})" for j in keep_cols]
+    seen: dict[str, str] = {}
+    for j, h in zip(keep_cols, headers, strict=True):
+        letter = get_column_letter(j + 1)
+        if h in seen:
+            raise SurveyError(
+                f"{where}: header '{h}' appears twice (columns {seen[h]} and {letter}); "
+                "give each column its own header"
+            )
+        seen[h] = letter
+    body = body[keep_cols]
+    body.columns = headers
+    row_numbers = np.arange(2, len(body) + 2)
+    filled = (body != "").any(axis=1).to_numpy()
+    if not filled.any():
+        raise SurveyError(f"{where} has a header row but no responses")
+    return _Table(body[filled].reset_index(drop=True), row_numbers[filled], where)
+
+
+def _decode_csv(data: bytes, name: str) -> str:
+    """Decode CSV bytes: UTF-8 with BOM when present, else UTF-8, else GB18030."""
+    if data.startswith(_BOM):
+        return data[len(_BOM):].decode("utf-8")
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SurveyError(f"{name}: cannot decode the CSV as UTF-8 or GB18030; save it as UTF-8")
+
+
+def _read_csv(path: Path) -> _Table:
+    data = path.read_bytes()
+    if not data.strip(_BOM + b" \r\n\t"):
+        raise SurveyError(f"{path.name} is empty: no header row and no responses")
+    text = _decode_csv(data, path.name)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as exc:
+        raise SurveyError(f"{path.name}: not a readable CSV file ({exc})") from exc
+    return _frame_from_rows(raw.to_numpy(dtype=object).tolist(), path.name)
+
+
+def _looks_like_questions(headers: list[object], items: list[str]) -> int:
+    """Number of headers that look like question columns or contain item codes."""
+    codes = {fold_header(c) for c in items}
+    folded = [fold_header(h) for h in headers if h is not None]
+    return sum(bool(QUESTION_HEADER.match(h)) or h.split(" ")[0] in codes for h in folded)
+
+
+def _read_xlsx(path: Path, sheet: str | None, items: list[str]) -> _Table:
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise SurveyError(
+            f"{path.name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
+            "WPS and save it again as .xlsx, or export the questionnaire as CSV"
+        ) from exc
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise SurveyError(
+                    f"{path.name}: no sheet '{sheet}'; sheets are {', '.join(book.sheetnames)}"
+                )
+            ws = book[sheet]
+        else:
+            scores = [
+                _looks_like_questions([c.value for c in next(w.iter_rows(max_row=1), ())], items)
+                for w in book.worksheets
+            ]
+            ws = book.worksheets[int(np.argmax(scores))]
+        where = f"{path.name}, sheet '{ws.title}'"
+        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 1]
+        if merged:
+            raise SurveyError(
+                f"{where}: merged cells in the header row ({', '.join(merged)}); the loader needs "
+                "one header row with one column per question (as 问卷星 exports it): unmerge "
+                "them and give each column its own header, e.g. '8、(子题文本)'"
+            )
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _frame_from_rows(rows, where)
+
+
+def _read_table(path: Path, sheet: str | None, items: list[str]) -> _Table:
+    if not path.is_file():
+        raise SurveyError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if sheet is not None:
+            raise SurveyError(f"{path.name}: sheet= applies to .xlsx files, not to a CSV")
+        return _read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        if path.stat().st_size == 0:
+            raise SurveyError(f"{path.name} is empty (0 bytes), not a valid .xlsx file")
+        return _read_xlsx(path, sheet, items)
+    hint = "; open it in Excel or WPS and save it as .xlsx" if suffix == ".xls" else ""
+    raise SurveyError(
+        f"{path.name}: unsupported file type '{suffix or '(none)'}'; use .csv or .xlsx{hint}"
+    )
+
+
+def _find_meta(headers: list[str]) -> dict[str, str]:
+    """Role → header for the metadata columns found (first match per role)."""
+    found: dict[str, str] = {}
+    for header in headers:
+        folded = fold_header(header)
+        for role, names in META_HEADERS.items():
+            if folded in names and role not in found:
+                found[role] = header
+    return found
+
+
+def _question_stem(header: str) -> str:
+    """Folded header without its question number (``5、您所在的社区`` → ``您所在的社区``)."""
+    return _QUESTION_PREFIX.sub("", fold_header(header)).strip()
+
+
+def _find_community(
+    headers: list[str], wanted: str, excluded: set[str], likert: set[str], where: str
+) -> str:
+    """The community column.
+
+    ``wanted`` is matched against the whole header, then against the question stem. With the
+    default name the loader then tries :data:`COMMUNITY_CANDIDATES`, a header asking where the
+    resident lives (``您所在的社区是？``, ``居住在哪个社区``), and finally the first header
+    containing 社区 or community whose answers are not on the Likert scale.
+    """
+    default = wanted == COMMUNITY_CANDIDATES[0]
+    names = [fold_header(wanted)] + (
+        [fold_header(c) for c in COMMUNITY_CANDIDATES[1:]] if default else []
+    )
+    pool = [h for h in headers if h not in excluded]
+    for name in names:
+        for key in (fold_header, _question_stem):
+            hit = next((h for h in pool if key(h) == name), None)
+            if hit is not None:
+                return hit
+    if default:
+        loose = [h for h in pool if h not in likert and _COMMUNITY_WORD.search(fold_header(h))]
+        hit = next((h for h in loose if _COMMUNITY_QUESTION.search(fold_header(h))), None)
+        if hit is not None or loose:
+            return hit if hit is not None else loose[0]
+    searched = f"'{wanted}'" + (
+        f" (also {', '.join(COMMUNITY_CANDIDATES[1:])} and any header containing 社区 or "
+        "community whose answers are not on the 1..5 scale)" if default else ""
+    )
+    raise SurveyError(
+        f"{where}: no community column; looked for {searched}. Headers are: "
+        f"{', '.join(headers)}. Pass community_column= with the right header."
+    )
+
+
+def _read_mapping(mapping: Mapping[str, str] | str | PathLike[str]) -> dict[str, str]:
+    """Header → item code from a dict or a two-column CSV (header row, then header,code lines)."""
+    if isinstance(mapping, Mapping):
+        return {str(k): str(v).strip() for k, v in mapping.items()}
+    path = Path(mapping)
+    if not path.is_file():
+        raise SurveyError(f"mapping file not found: {path}")
+    text = _decode_csv(path.read_bytes(), path.name)
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if table.shape[1] < 2 or table.empty:
+        raise SurveyError(
+            f"mapping file {path.name}: needs two columns (column header, item code) and at "
+            "least one line"
+        )
+    return dict(zip(table.iloc[:, 0], table.iloc[:, 1].str.strip(), strict=True))
+
+
+def _explicit_columns(
+    mapping: Mapping[str, str] | str | PathLike[str], headers: list[str], items: list[str],
+    where: str,
+) -> dict[str, str]:
+    """Header → code from the user's mapping, checked against the file and the framework."""
+    given = _read_mapping(mapping)
+    unknown = sorted({code for code in given.values() if code not in items})
+    if unknown:
+        raise SurveyError(
+            f"mapping: item code(s) {', '.join(unknown)} are not in the framework "
+            f"({items[0]}…{items[-1]})"
+        )
+    by_fold = {fold_header(h): h for h in headers}
+    columns = {
+        by_fold[fold_header(k)]: code for k, code in given.items() if fold_header(k) in by_fold
+    }
+    if not columns:
+        raise SurveyError(
+            f"{where}: none of the mapping's {len(given)} headers is a column of the file "
+            f"(first mapping header: '{next(iter(given))}'; file headers: {', '.join(headers)})"
+        )
+    _check_one_column_per_item(columns, where)
+    return columns
+
+
+def _check_one_column_per_item(columns: dict[str, str], where: str) -> None:
+    by_code = pd.Series(list(columns), index=list(columns.values()), dtype=object)
+    twice = by_code[by_code.index.duplicated(keep=False)]
+    if not twice.empty:
+        code = twice.index[0]
+        raise SurveyError(
+            f"{where}: item {code} is matched by several columns: "
+            + ", ".join(f"'{h}'" for h in twice[code])
+        )
+
+
+def _code_columns(headers: list[str], items: list[str], where: str) -> dict[str, str]:
+    """Header → code for headers containing a framework item code (``D01``, ``D1``, ``d01 …``)."""
+    lookup: dict[tuple[str, int], str] = {}
+    for code in items:
+        match = _CODE.fullmatch(fold_header(code))
+        if match:
+            lookup[(match.group(1), int(match.group(2)))] = code
+    columns: dict[str, str] = {}
+    for header in headers:
+        for letters, number in _CODE.findall(fold_header(header)):
+            code = lookup.get((letters, int(number)))
+            if code is not None:
+                columns[header] = code
+                break
+    _check_one_column_per_item(columns, where)
+    return columns
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A block of answer cells read as scores (arrays of the block's shape)."""
+
+    score: np.ndarray  # float 1..5, NaN when missing or invalid
+    missing: np.ndarray  # bool: a missing marker
+    invalid: np.ndarray  # bool: neither a score nor a missing marker
+    numeric: np.ndarray  # bool: the cell is a number or a known label
+
+
+def _canonical(folded: pd.Series, number: pd.Series) -> pd.Series:
+    """Folded text with whole numbers written without decimals (``5.0`` → ``5``)."""
+    whole = number.notna() & (number % 1 == 0)
+    return folded.mask(whole, number.where(whole, 0).astype("int64").astype(str))
+
+
+def _score_cells(block: pd.DataFrame, labels: Mapping[str, float]) -> _Scored:
+    """Read a block of answer cells: label (folded text) → score, else the number itself.
+
+    Each distinct cell text is parsed once (``pd.factorize``), then broadcast back to the block.
+    A missing marker is never a score, even when ``labels`` maps it.
+    """
+    codes, uniques = pd.factorize(block.to_numpy(dtype=object).ravel())
+    folded = _fold_text(pd.Series(uniques, dtype=object))
+    number = pd.to_numeric(folded, errors="coerce").astype(float)
+    key = _canonical(folded, number)
+    label = key.map(labels).astype(float)
+    score = label.fillna(number)
+    missing = key.isin(MISSING_MARKERS) | number.isin([-2.0, -3.0])
+    valid = score.isin(SCALE_VALUES) & ~missing
+    parts = (
+        score.where(valid).to_numpy(dtype=float),
+        missing.to_numpy(dtype=bool),
+        (~missing & ~valid).to_numpy(dtype=bool),
+        (number.notna() | label.notna()).to_numpy(dtype=bool),
+    )
+    return _Scored(*(part[codes].reshape(block.shape) for part in parts))
+
+
+def _fold_labels(labels: Mapping[str, int] | None) -> dict[str, float]:
+    table = DEFAULT_LABELS if labels is None else labels
+    folded = {}
+    for key, value in table.items():
+        if float(value) not in SCALE_VALUES:
+            raise SurveyError(
+                f"labels: '{key}' maps to {value}, outside the {SCALE_MIN}..{SCALE_MAX} scale"
+            )
+        folded[re.sub(r"\s+", " ", fold_header(key))] = float(value)
+    keys = pd.Series(list(folded), dtype=object)
+    canonical = _canonical(keys, pd.to_numeric(keys, errors="coerce").astype(float))
+    return dict(zip(canonical, folded.values(), strict=True))
+
+
+def _respondent_ids(frame: pd.DataFrame, id_column: str | None, rows: np.ndarray, where: str):
+    """Respondent ids: the 序号 column (integers shown without .0), else the spreadsheet row."""
+    if id_column is None:
+        return pd.Index([str(r) for r in rows], name="respondent_id")
+    text = frame[id_column].astype(str).str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    whole = number.notna() & (number % 1 == 0)
+    text = text.where(~whole, number.where(whole, 0).astype("int64").astype(str))
+    empty = rows[(text == "").to_numpy()]
+    if empty.size:
+        raise SurveyError(
+            f"{where}: column '{id_column}' is empty on row(s) {', '.join(map(str, empty[:10]))}"
+        )
+    dup = text.duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = text[dup].iloc[0]
+        on_rows = rows[(text == first).to_numpy()]
+        raise SurveyError(
+            f"{where}: column '{id_column}' repeats the respondent id {first} on rows "
+            f"{', '.join(map(str, on_rows))} ({int(dup.sum())} rows share an id); remove the "
+            "repeated submissions or renumber them"
+        )
+    return pd.Index(text.tolist(), name="respondent_id")
+
+
+def parse_duration(values: pd.Series) -> pd.Series:
+    """Completion time in seconds from ``120秒``, ``2分30秒``, ``1小时2分``, ``mm:ss``, ``h:mm:ss``
+    or a plain number of seconds; NaN when empty or unreadable."""
+    text = _fold_text(values)
+    units = text.str.extract(_DURATION_UNITS).astype(float)
+    by_units = (units * [3600.0, 60.0, 1.0]).sum(axis=1, min_count=1)
+    clock = text.str.extract(_DURATION_CLOCK).astype(float)
+    by_clock = (clock.fillna({0: 0.0}) * [3600.0, 60.0, 1.0]).sum(axis=1, min_count=3)
+    by_clock = by_clock.where(clock[1].notna())
+    return by_units.fillna(by_clock).fillna(pd.to_numeric(text, errors="coerce"))
+
+
+def normalize_community(values: pd.Series) -> pd.Series:
+    """Community names trimmed, NFKC-folded (full-width → half-width), inner spaces collapsed;
+    empty cells and missing markers → NaN."""
+    text = values.astype(str).fillna("").str.normalize("NFKC").str.strip()
+    text = text.str.replace(r"\s+", " ", regex=True)
+    return text.where(~text.isin(MISSING_MARKERS)).astype(object)
+
+
+def _likert_columns(table: _Table, headers: list[str], labels: dict[str, float]) -> list[str]:
+    """Headers whose non-missing cells are mostly (≥ 50 %) answers on the scale."""
+    if not headers:
+        return []
+    scored = _score_cells(table.frame[headers], labels)
+    answered = (~scored.missing).sum(axis=0)
+    share = np.isfinite(scored.score).sum(axis=0) / np.where(answered > 0, answered, np.nan)
+    return [h for h, s in zip(headers, share, strict=True) if s >= _LIKERT_SHARE]
+
+
+def _order_columns(
+    candidates: list[str], likert: list[str], items: list[str], where: str
+) -> dict[str, str]:
+    """Likert columns in file order → items in framework order, when the counts agree."""
+    pools = [
+        [h for h in likert if MATRIX_HEADER.match(fold_header(h)) and h in candidates],
+        [h for h in likert if h in candidates],
+    ]
+    for pool in pools:
+        if len(pool) == len(items):
+            return dict(zip(pool, items, strict=True))
+    shown = ", ".join(f"'{h}'" for h in pools[1][:5]) + (" …" if len(pools[1]) > 5 else "")
+    raise SurveyError(
+        f"{where}: cannot tell which column answers which of the framework's {len(items)} items. "
+        "Either (1) pass mapping= a CSV file or dict of column header → item code; or (2) put "
+        f"the item codes ({items[0]}, {items[1]}, …) in the headers; or (3) export exactly "
+        f"{len(items)} Likert columns in framework order (found {len(pools[1])}"
+        + (f": {shown})" if pools[1] else ")")
+    )
+
+
+def _invalid_table(
+    raw: pd.DataFrame, scored: _Scored, columns: dict[str, str], ids: pd.Index, rows: np.ndarray
+) -> pd.DataFrame:
+    """One row per invalid cell, in file order (row, then column)."""
+    position = np.argwhere(scored.invalid)
+    if position.size == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in INVALID_CELL_COLUMNS})
+    r, c = position[:, 0], position[:, 1]
+    headers = np.asarray(raw.columns, dtype=object)[c]
+    is_number = scored.numeric[r, c]
+    reason = np.where(
+        is_number,
+        f"off the {SCALE_MIN}..{SCALE_MAX} scale (whole numbers {SCALE_MIN}–{SCALE_MAX})",
+        "not a number nor a known answer label",
+    )
+    return pd.DataFrame(
+        {
+            "respondent_id": np.asarray(ids, dtype=object)[r],
+            "row": rows[r],
+            "column": headers,
+            "item": [columns[h] for h in headers],
+            "value": raw.to_numpy(dtype=object)[r, c],
+            "reason": reason,
+        }
+    )
+
+
+def load_responses(
+    path: str | PathLike[str],
+    framework: Hierarchy | str | PathLike[str],
+    *,
+    community_column: str = "社区",
+    mapping: Mapping[str, str] | str | PathLike[str] | None = None,
+    sheet: str | None = None,
+    labels: Mapping[str, int] | None = None,
+    strict: bool = False,
+) -> Responses:
+    """Load a questionnaire export into :class:`Responses` (see the module docstring for steps).
+
+    Parameters
+    ----------
+    path
+        ``.csv`` (UTF-8, UTF-8 with BOM or GB18030) or ``.xlsx``. The file is only read.
+    framework
+        A :class:`~ahp.hierarchy.Hierarchy` or the path of its framework CSV; gives the item
+        codes (leaf level, in order) and the reverse-coded items.
+    community_column
+        Header (or question stem, e.g. ``所在社区`` for ``5、所在社区``) of the community column.
+        With the default ``"社区"`` the loader also tries ``所在社区``, ``社区名称``, ``community``
+        and then the first non-Likert header containing 社区 or community.
+    mapping
+        Column header → item code, as a dict or a CSV file with two columns; overrides the
+        matching by codes or order.
+    sheet
+        Worksheet name for a workbook; by default the sheet whose headers look like questions.
+    labels
+        Option text → score, replacing :data:`DEFAULT_LABELS`.
+    strict
+        Raise :class:`SurveyError` at the first invalid answer instead of recording it in
+        ``invalid_cells``.
+
+    Raises
+    ------
+    SurveyError
+        Empty, unreadable or unsupported file; merged header cells; duplicate headers; no
+        community column; duplicate or empty 序号; columns that match no items; an invalid
+        answer with ``strict=True``. The message names the file, sheet, row, column and
+        respondent id where they apply.
+    """
+    hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
+    items = hierarchy.items
+    file = Path(path)
+    table = _read_table(file, sheet, items)
+    where = table.where
+    headers = list(table.frame.columns)
+    folded_labels = _fold_labels(labels)
+
+    meta_columns = _find_meta(headers)
+    others = [h for h in headers if h not in meta_columns.values()]
+    if mapping is not None:
+        method, columns = "file", _explicit_columns(mapping, others, items, where)
+    else:
+        method, columns = "codes", _code_columns(others, items, where)
+    likert = _likert_columns(table, [h for h in others if h not in columns], folded_labels)
+    community = _find_community(headers, community_column, set(columns), set(likert), where)
+    protected = {community, *columns}
+    dropped = [h for h in headers if h not in protected and is_identifier(h)]
+    rest = [h for h in others if h not in protected and h not in dropped]
+    if not columns:
+        method, columns = "order", _order_columns(rest, likert, items, where)
+    mapping_used = ColumnMapping(
+        method=method,
+        community_column=community,
+        columns=columns,
+        missing_items=[c for c in items if c not in set(columns.values())],
+        unmatched_columns=[h for h in rest if h not in columns],
+    )
+
+    frame = table.frame
+    ids = _respondent_ids(frame, meta_columns.get("respondent_id"), table.rows, where)
+    ordered = sorted(columns, key=lambda h: items.index(columns[h]))
+    raw = frame[ordered]
+    scored = _score_cells(raw, folded_labels)
+    invalid_cells = _invalid_table(raw, scored, columns, ids, table.rows)
+    if strict and not invalid_cells.empty:
+        first = invalid_cells.iloc[0]
+        more = len(invalid_cells) - 1
+        raise SurveyError(
+            f"{where}, row {first['row']}, column '{first['column']}' (item {first['item']}), "
+            f"respondent {first['respondent_id']}: value '{first['value']}' is {first['reason']}"
+            + (f" ({more} more invalid cell(s))" if more else "")
+        )
+    answers = pd.DataFrame(scored.score, index=ids, columns=[columns[h] for h in ordered])
+    reverse = [c for c in hierarchy.reverse_items if c in answers.columns]
+    answers[reverse] = (SCALE_MIN + SCALE_MAX) - answers[reverse]
+
+    def column(role: str) -> pd.Series:
+        header = meta_columns.get(role)
+        values = frame[header] if header else pd.Series("", index=frame.index)
+        return values.set_axis(ids)
+
+    meta = pd.DataFrame(
+        {
+            "row": table.rows,
+            "duration_seconds": parse_duration(column("duration")).to_numpy(),
+            "submitted_at": pd.to_datetime(column("submitted_at"), errors="coerce", format="mixed")
+            .dt.normalize()
+            .to_numpy(),
+            "source": normalize_community(column("source")).to_numpy(),
+        },
+        index=ids,
+    )
+    return Responses(
+        answers=answers,
+        community=normalize_community(frame[community]).set_axis(ids).rename("community"),
+        meta=meta,
+        invalid_cells=invalid_cells,
+        dropped_columns=dropped,
+        mapping=mapping_used,
+        source=where,
+        reversed_items=tuple(reverse),
+    )

@@ -1,0 +1,123 @@
+"""Outputs of a study run: the chart set and the Excel report, built the same way for every shell.
+
+The CLI writes them to disk, the app offers them as downloads; both call :func:`study_figures`
+and :func:`write_study_report` so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from survey import charts
+from survey.excel_report import write_report
+from survey.fonts import use_cjk_font
+from survey.i18n import t
+from survey.study import StudyResult
+
+
+def names(result: StudyResult, lang: str) -> dict[str, str]:
+    """Indicator code → name in ``lang`` for every node of the study's hierarchy."""
+    return {code: result.hierarchy.name(code, lang) for code in result.hierarchy.nodes}
+
+
+def synthetic_note(result: StudyResult, lang: str) -> str:
+    """The footnote every chart of a synthetic study carries (empty for real data)."""
+    return t("chart.synthetic_note", lang) if result.synthetic else ""
+
+
+def default_radar_communities(result: StudyResult, count: int = 3) -> list[str]:
+    """The best and the worst ranked communities (at most ``count`` in all)."""
+    ranked = result.scores.ranking.sort_values("rank")["community"].tolist()
+    if len(ranked) <= count:
+        return ranked
+    head = ranked[: count - 1]
+    return [*head, ranked[-1]]
+
+
+def study_figures(
+    result: StudyResult,
+    lang: str = "zh",
+    *,
+    radar_communities: Sequence[str] | None = None,
+    uncertainty_ranking: pd.DataFrame | None = None,
+) -> dict[str, Figure]:
+    """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights.
+
+    ``uncertainty_ranking`` (columns ``community, rank_low, rank_high``) adds Monte Carlo rank
+    bands to the ranking chart.
+    """
+    use_cjk_font()
+    labels = names(result, lang)
+    note = synthetic_note(result, lang)
+    scores = result.scores
+    ranking = scores.ranking
+    if uncertainty_ranking is not None:
+        ranking = ranking.merge(
+            uncertainty_ranking[["community", "rank_low", "rank_high"]], on="community", how="left"
+        )
+    pooled = result.overall_score
+    return {
+        "ranking": charts.ranking_chart(
+            ranking,
+            suppressed=scores.suppressed,
+            reference=pooled,
+            min_respondents=scores.min_respondents,
+            lang=lang,
+            note=note,
+        ),
+        "radar": charts.radar_chart(
+            scores.table,
+            list(radar_communities or default_radar_communities(result)),
+            names=labels,
+            min_respondents=scores.min_respondents,
+            lang=lang,
+            note=note,
+        ),
+        "heatmap": charts.heatmap(
+            scores.table, names=labels, min_respondents=scores.min_respondents, lang=lang, note=note
+        ),
+        "weights": charts.weights_chart(
+            result.panel.weights.table, level="C", names=labels, lang=lang, note=note
+        ),
+    }
+
+
+def write_figures(figures: Mapping[str, Figure], folder: str | PathLike[str]) -> list[Path]:
+    """Save each figure as ``<folder>/<name>.png`` (150 dpi) and return the paths."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        path = out / f"{name}.png"
+        charts.save_figure(fig, path)
+        paths.append(path)
+    return paths
+
+
+def write_study_report(
+    result: StudyResult,
+    target: str | PathLike[str] | BinaryIO,
+    lang: str = "zh",
+    *,
+    uncertainty: Mapping[str, pd.DataFrame] | None = None,
+) -> None:
+    """The Excel report of a study run (every sheet of :func:`survey.excel_report.write_report`)."""
+    write_report(
+        target,
+        result.hierarchy,
+        screening=result.screening,
+        reliability=result.reliability,
+        panel=result.panel,
+        scores=result.scores,
+        uncertainty=uncertainty,
+        lang=lang,
+        synthetic=result.synthetic,
+        settings=result.settings.as_record(),
+        cr_threshold=result.settings.threshold,
+    )

@@ -1,0 +1,308 @@
+"""Internal-consistency reliability of the questionnaire: Cronbach's α and item analysis.
+
+For a scale of k items answered by n respondents, with item covariance matrix C (k × k,
+sample covariances, ddof = 1):
+
+    α = k / (k − 1) · (1 − Σ_i C_ii / Σ_ij C_ij)                       (Cronbach 1951)
+
+Σ_ij C_ij is the variance of the total score T = Σ_i x_i. Everything else comes from the same
+matrix, so each scale needs one covariance computation:
+
+* α if item i is deleted: the same formula on C without row and column i, whose trace is
+  tr(C) − C_ii and whose grand sum is ΣC − 2 Σ_j C_ij + C_ii.
+* corrected item-total (item-rest) correlation of item i with R_i = T − x_i:
+  r_i = (Σ_j C_ij − C_ii) / sqrt(C_ii · var(R_i)), var(R_i) = ΣC − 2 Σ_j C_ij + C_ii.
+
+Confidence interval (Feldt, Woodruff & Salih 1987, p. 95, formulas 6 and 7): with
+F_p the p-quantile of the F distribution with n − 1 and (n − 1)(k − 1) degrees of freedom and
+γ = 1 − confidence,
+
+    lower = 1 − (1 − α) · F_{1−γ/2},    upper = 1 − (1 − α) · F_{γ/2}.
+
+Missing answers: **listwise deletion** per scale. A respondent enters a scale's α only when they
+answered every item of that scale, so each scale has its own n (a sub-indicator with 2 items
+keeps more respondents than the 57-item overall scale). Items nobody answered are left out of a
+scale with a warning. Pairwise covariances (pingouin's default) mix different samples and can
+give a covariance matrix that is not positive semi-definite; listwise deletion keeps one sample
+per scale, and that sample's n is the n of the Feldt interval.
+
+References
+----------
+Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+*Psychometrika*, 16(3), 297–334.
+Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for coefficient
+alpha. *Applied Psychological Measurement*, 11(1), 93–103.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from survey.errors import SurveyError
+
+if TYPE_CHECKING:
+    from ahp.hierarchy import Hierarchy
+    from survey.responses import Responses
+
+MIN_COMPLETE_CASES = 10
+"""Below this many complete cases a scale's α is reported with a warning (too few to trust)."""
+
+SCOPES: dict[str, str] = {"A": "overall", "B": "dimension", "C": "sub-indicator"}
+"""Scope label of a scale by hierarchy level: the whole questionnaire, a B dimension, a C."""
+
+SCALE_COLUMNS = ("scope", "code", "k", "n", "alpha", "ci_low", "ci_high")
+ITEM_COLUMNS = ("scope", "code", "item", "alpha_if_deleted", "item_rest_r")
+
+
+@dataclass(frozen=True)
+class Alpha:
+    """Cronbach's α of one scale with its Feldt confidence interval.
+
+    ``n`` is the number of complete cases used (after listwise deletion), ``k`` the number of
+    items. ``alpha``, ``ci_low`` and ``ci_high`` are NaN when fewer than 2 complete cases remain
+    or the total score has zero variance.
+    """
+
+    alpha: float
+    ci_low: float
+    ci_high: float
+    n: int
+    k: int
+
+
+@dataclass(frozen=True)
+class ReliabilityResult:
+    """Reliability of the overall scale, of each dimension (B) and each sub-indicator (C).
+
+    ``scales``: one row per scale with columns ``scope`` (``overall`` / ``dimension`` /
+    ``sub-indicator``), ``code``, ``k``, ``n`` (complete cases), ``alpha``, ``ci_low``,
+    ``ci_high``. ``items``: one row per item and scale with ``scope``, ``code``, ``item``,
+    ``alpha_if_deleted`` (NaN for a 2-item scale) and ``item_rest_r`` (corrected item-total
+    correlation). ``warnings``: messages naming the item or scale (English, then Chinese).
+    """
+
+    scales: pd.DataFrame
+    items: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def feldt_interval(
+    alpha: float, n: int, k: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Feldt, Woodruff & Salih (1987) confidence interval for coefficient α.
+
+    lower = 1 − (1 − α)·F_{1−γ/2}(n − 1, (n − 1)(k − 1)), upper = 1 − (1 − α)·F_{γ/2}(same df),
+    γ = 1 − ``confidence`` (Feldt et al. 1987, p. 95, formulas 6 and 7). Returns NaNs when
+    n < 2, k < 2 or α is NaN.
+    """
+    if not 0 < confidence < 1:
+        raise SurveyError(f"confidence must be between 0 and 1, got {confidence}")
+    if n < 2 or k < 2 or not np.isfinite(alpha):
+        return float("nan"), float("nan")
+    gamma = 1.0 - confidence
+    dfn, dfd = n - 1, (n - 1) * (k - 1)
+    lower = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - gamma / 2.0, dfn, dfd)
+    upper = 1.0 - (1.0 - alpha) * stats.f.ppf(gamma / 2.0, dfn, dfd)
+    return float(lower), float(upper)
+
+
+def _as_matrix(matrix: np.ndarray | pd.DataFrame) -> np.ndarray:
+    values = np.asarray(matrix, dtype=float)
+    if values.ndim != 2:
+        raise SurveyError(
+            f"cronbach_alpha needs a 2-D respondents × items matrix, got {values.ndim}-D"
+        )
+    if values.shape[1] < 2:
+        raise SurveyError(f"cronbach_alpha needs at least 2 items, got {values.shape[1]}")
+    return values
+
+
+def _alpha_from_cov(
+    k: np.ndarray | int, trace: np.ndarray | float, total: np.ndarray | float
+) -> np.ndarray:
+    """α = k/(k−1)·(1 − trace/total), NaN where total ≤ 0 or k < 2 (vectorized)."""
+    k = np.asarray(k, dtype=float)
+    trace = np.asarray(trace, dtype=float)
+    total = np.asarray(total, dtype=float)
+    ok = (total > 0) & (k >= 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = k / (k - 1.0) * (1.0 - trace / total)
+    return np.where(ok, value, np.nan)
+
+
+def cronbach_alpha(matrix: np.ndarray | pd.DataFrame, confidence: float = 0.95) -> Alpha:
+    """Cronbach's α of a respondents × items matrix, with its Feldt confidence interval.
+
+    α = k/(k − 1)·(1 − Σσ²_i / σ²_T) with sample variances (ddof = 1) (Cronbach 1951); the
+    interval follows Feldt, Woodruff & Salih (1987), see :func:`feldt_interval`. Rows with a
+    missing value (NaN) in any column are dropped first (listwise deletion); ``n`` counts the
+    rows kept.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16(3), 297–334.
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for coefficient
+    alpha. *Applied Psychological Measurement*, 11(1), 93–103.
+    """
+    values = _as_matrix(matrix)
+    complete = values[~np.isnan(values).any(axis=1)]
+    n, k = complete.shape
+    if n < 2:
+        return Alpha(float("nan"), float("nan"), float("nan"), n, k)
+    cov = np.cov(complete, rowvar=False)
+    alpha = float(_alpha_from_cov(k, np.trace(cov), cov.sum()))
+    low, high = feldt_interval(alpha, n, k, confidence)
+    return Alpha(alpha, low, high, n, k)
+
+
+@dataclass(frozen=True)
+class _ItemStats:
+    alpha: float
+    n: int
+    alpha_if_deleted: np.ndarray
+    item_rest_r: np.ndarray
+
+
+def _item_stats(values: np.ndarray) -> _ItemStats:
+    """α, α-if-deleted and item-rest r of a complete-case matrix, from one covariance matrix."""
+    n, k = values.shape
+    if n < 2:
+        empty = np.full(k, np.nan)
+        return _ItemStats(float("nan"), n, empty, empty)
+    cov = np.cov(values, rowvar=False)
+    diag = np.diag(cov)
+    total = cov.sum()
+    row = cov.sum(axis=1)
+    rest_var = total - 2.0 * row + diag  # var(T − x_i) = grand sum of C without item i
+    alpha = float(_alpha_from_cov(k, diag.sum(), total))
+    deleted = _alpha_from_cov(k - 1, diag.sum() - diag, rest_var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (row - diag) / np.sqrt(diag * rest_var)
+    r = np.where((diag > 0) & (rest_var > 0), r, np.nan)
+    return _ItemStats(alpha, n, deleted, r)
+
+
+def _scales(hierarchy: Hierarchy, present: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(scope, code, items) for the overall scale, each B and each C with ≥ 2 present items."""
+    present_set = set(present)
+    scales = [(SCOPES["A"], hierarchy.root, list(present))]
+    for level in ("B", "C"):
+        if level not in hierarchy.levels or level == hierarchy.leaf_level:
+            continue
+        for code in hierarchy.codes(level):
+            items = [
+                item
+                for item in hierarchy.items
+                if item in present_set and hierarchy.ancestor(item, level) == code
+            ]
+            if len(items) >= 2:
+                scales.append((SCOPES[level], code, items))
+    return scales
+
+
+def _label(hierarchy: Hierarchy, code: str) -> str:
+    return f"{code} {hierarchy.name(code, 'zh')}"
+
+
+def reliability(
+    responses: Responses, framework: Hierarchy, confidence: float = 0.95
+) -> ReliabilityResult:
+    """Cronbach's α with Feldt CI for the whole questionnaire, each dimension B and each C.
+
+    Scales: all items (scope ``overall``, code = the goal), the items under each B
+    (``dimension``) and under each C with at least 2 items (``sub-indicator``). Per scale,
+    listwise deletion (see the module docstring), one covariance matrix, and from it α,
+    α if item deleted and the corrected item-total (item-rest) correlation.
+
+    Warnings, each naming the item or scale:
+    negative item-rest correlation (a reversed item not recoded?), negative α, an item with zero
+    variance (everyone gave the same answer), an item nobody answered, and a scale with fewer
+    than :data:`MIN_COMPLETE_CASES` complete cases.
+    """
+    answers = responses.answers
+    known = [item for item in framework.items if item in answers.columns]
+    if not known:
+        raise SurveyError(
+            "reliability: none of the framework's items is a column of the answers "
+            f"(framework items {framework.items[0]}…{framework.items[-1]})"
+        )
+    values = answers[known].to_numpy(dtype=float, na_value=np.nan)
+    answered = (~np.isnan(values)).sum(axis=0)
+    warnings: list[str] = []
+    for item in framework.items:
+        if item not in answers.columns:
+            warnings.append(
+                f"{_label(framework, item)}: not in the data, left out of every scale / "
+                "数据中没有该题，未纳入信度分析"
+            )
+    for item, count in zip(known, answered, strict=True):
+        if count == 0:
+            warnings.append(
+                f"{_label(framework, item)}: nobody answered this item, left out of every scale / "
+                "该题无人作答，未纳入信度分析"
+            )
+    present = [item for item, count in zip(known, answered, strict=True) if count > 0]
+    column = {item: i for i, item in enumerate(known)}
+    has_answers = answered > 0
+    highest = np.full(len(known), np.nan)
+    lowest = np.full(len(known), np.nan)
+    highest[has_answers] = np.nanmax(values[:, has_answers], axis=0)
+    lowest[has_answers] = np.nanmin(values[:, has_answers], axis=0)
+    for item, top, bottom in zip(known, highest, lowest, strict=True):
+        if top == bottom:
+            warnings.append(
+                f"{_label(framework, item)}: zero variance (every respondent answered {top:g}); "
+                "it adds nothing to α and its item-rest correlation is undefined / "
+                "该题方差为零（所有人答案相同）"
+            )
+
+    scale_rows: list[dict[str, object]] = []
+    item_frames: list[pd.DataFrame] = []
+    for scope, code, items in _scales(framework, present):
+        block = values[:, [column[i] for i in items]]
+        block = block[~np.isnan(block).any(axis=1)]
+        res = _item_stats(block)
+        low, high = feldt_interval(res.alpha, res.n, len(items), confidence)
+        scale_rows.append(
+            {"scope": scope, "code": code, "k": len(items), "n": res.n,
+             "alpha": res.alpha, "ci_low": low, "ci_high": high}
+        )
+        item_frames.append(
+            pd.DataFrame(
+                {"scope": scope, "code": code, "item": items,
+                 "alpha_if_deleted": res.alpha_if_deleted, "item_rest_r": res.item_rest_r}
+            )
+        )
+        where = f"scale {_label(framework, code)} ({scope})"
+        if res.n < MIN_COMPLETE_CASES:
+            warnings.append(
+                f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
+                f"items), α is not trustworthy / 完整作答样本仅 {res.n} 份，α 不可靠"
+            )
+        if np.isfinite(res.alpha) and res.alpha < 0:
+            warnings.append(
+                f"{where}: negative α = {res.alpha:.3f}; items do not measure one thing, or a "
+                "reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
+            )
+        for item, r in zip(items, res.item_rest_r, strict=True):
+            if np.isfinite(r) and r < 0:
+                warnings.append(
+                    f"{_label(framework, item)}: negative item-rest correlation r = {r:.3f} in "
+                    f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
+                    "可能是反向题未反向计分"
+                )
+    scales = pd.DataFrame(scale_rows, columns=list(SCALE_COLUMNS))
+    scales["k"] = scales["k"].astype(int)
+    scales["n"] = scales["n"].astype(int)
+    items_table = (
+        pd.concat(item_frames, ignore_index=True)
+        if item_frames
+        else pd.DataFrame(columns=list(ITEM_COLUMNS))
+    )
+    return ReliabilityResult(scales=scales, items=items_table, warnings=warnings)

@@ -1,0 +1,756 @@
+"""Monte Carlo uncertainty of community scores and ranks: expert panel, judgments, residents.
+
+A composite score depends on two samples: the expert panel that set the weights and the
+residents who answered the questionnaire. Each draw of :func:`monte_carlo` varies any of three
+switchable sources and recomputes every community's goal (A) and dimension (B) scores:
+
+(a) **panel** (expert bootstrap): the K experts are resampled with replacement, the same draw
+    for every node, so draw s gives expert k a count ``c_sk`` (multinomial(K, 1/K)). The group
+    matrix of a node is the AIJ of the resampled experts, i.e. the counts-weighted geometric mean
+
+        ln a_ij^(s) = Σ_k c_sk ω_k δ_kij ln a_ij^(k) / Σ_k c_sk ω_k δ_kij,
+
+    (ω expert weights, δ = 1 where the expert judged the pair), one matrix product per node
+    over all draws, then **one** batched priorities call per node over all draws. Under AIP
+    the individual priority vectors are combined by the same counts-weighted geometric mean.
+    Experts excluded from a node by the CR rule of :func:`ahp.panel.panel_weights` stay
+    excluded (Efron & Tibshirani 1993, nonparametric bootstrap).
+(b) **judgment noise** with probability ``p``: each judgment of each expert independently
+    moves one step on Saaty's 17-value scale (1/9, …, 1/2, 1, 2, …, 9), up or down with equal
+    chance (at 9 or 1/9 to the only neighbour), i.e. ``ln a + (ln v_{i±1} − ln v_i)`` where
+    ``v_i`` is the scale value nearest to ``a``; the reciprocal judgment moves with it.
+    Experts are then aggregated as in (a) (with equal counts when the panel source is off).
+(c) **residents** (stratified bootstrap): within each community the respondents are drawn
+    with replacement, as many as it has. The bootstrap item mean is the multinomial-weighted
+    mean ``x̄*_cd = Σ_r K_sr x_rd / Σ_r K_sr δ_rd`` with ``K_s·`` ~ multinomial(n_c, 1/n_c) over
+    the community's respondents (δ_rd = 1 where r answered d: available-case means, as in
+    :func:`survey.scoring.score`). This is the exact respondent bootstrap, so the items of a
+    respondent stay together and their correlation carries into the composite; no normal
+    approximation is made. An item with no answer in a resample leaves the scores above it
+    undefined in that draw, as in :func:`survey.scoring.score`.
+
+Scores follow the rule of :mod:`survey.scoring`: dimension ``S_b = Σ_{d ∈ b} r_d x̄_d`` with
+``r_d`` the product of the local weights below b, goal ``S_A = Σ_b w_b S_b``.
+
+Summaries (per community and code A, B1, …): the nominal score and rank (from
+:func:`survey.scoring.score`; rank 1 is the best, ties share the smaller rank), the mean score,
+the percentile interval (default 5–95 %), the mean and median rank and the rank band (5th and
+95th percentile of the rank, inverted empirical CDF), the probability of ranking in the top
+``top`` or the bottom ``top``, and for the goal the probability that community i scores higher
+than j. This follows the rank statistics of composite-indicator uncertainty analysis (Saisana,
+Saltelli & Tarantola 2005; OECD/JRC 2008, step 7). Communities under ``min_respondents`` are
+excluded, never ranked.
+
+Speed: draws are computed in float32 (relative precision 1e-7), in chunks of draws that bound
+the memory; there is no Python loop over draws, matrices or communities (only over the
+hierarchy's nodes and over chunks). Resident resampling picks each respondent by
+``floor(u · n_c)`` from a float32 uniform u (a bias below n_c · 2^-24).
+
+References
+----------
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Forman, E., & Peniwati, K. (1998). Aggregating individual judgments and priorities with the
+analytic hierarchy process. *European Journal of Operational Research*, 108(1), 165-169.
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
+Saisana, M., Saltelli, A., & Tarantola, S. (2005). Uncertainty and sensitivity analysis
+techniques as tools for the quality assessment of composite indicators. *Journal of the Royal
+Statistical Society A*, 168(2), 307-323.
+OECD & JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User Guide*.
+OECD Publishing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ahp.hierarchy import Hierarchy, HierarchyWeights
+from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from ahp.priorities import priorities
+from ahp.scale import SAATY_VALUES
+from survey.errors import SurveyError
+from survey.responses import Responses
+from survey.scoring import POOLED, Aggregation, Scores, score
+
+__all__ = ["SUMMARY_COLUMNS", "UncertaintyResult", "monte_carlo"]
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "community", "level", "code", "n", "nominal_score", "nominal_rank", "mean_score",
+    "score_low", "score_high", "mean_rank", "median_rank", "rank_low", "rank_high",
+    "p_top", "p_bottom", "defined_draws",
+)
+
+_LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
+_CHUNK_BYTES = 1 << 27
+"""Working memory per chunk of draws (about 128 MB of float32 arrays)."""
+
+
+# ---------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Monte Carlo summaries of scores and ranks.
+
+    Attributes
+    ----------
+    summary
+        Tidy, one row per code (goal first, then the dimensions) and ranked community, sorted
+        by code then nominal rank: ``community, level, code, n`` (respondents),
+        ``nominal_score, nominal_rank, mean_score, score_low, score_high`` (percentile
+        interval), ``mean_rank, median_rank, rank_low, rank_high`` (rank band), ``p_top``,
+        ``p_bottom`` (probability of a rank in the top / bottom ``top``) and ``defined_draws``
+        (draws where the score was defined; the statistics use those).
+    pairwise
+        Goal level: ``P(row community scores higher than column community)`` over the draws,
+        communities in nominal order; empty when more than ``pairwise_max`` communities were
+        ranked (use :meth:`pairwise_probabilities` for a chosen subset).
+    sources
+        What every draw varied: ``source`` (panel, judgment_noise, residents), ``varied``
+        (bool) and ``detail`` (the parameters, in words).
+    excluded
+        Communities not ranked: ``community, n, reason``.
+    draws, seed, interval, top
+        The settings used.
+    goal_draws
+        float32 array (communities, draws) of the goal scores, communities in
+        :attr:`communities` order.
+    communities
+        The ranked communities, in the order of :func:`survey.scoring.score`.
+    nominal
+        The nominal :class:`~survey.scoring.Scores` (no bootstrap).
+    notes
+        What the reader must know (fallbacks, undefined draws).
+    """
+
+    summary: pd.DataFrame
+    pairwise: pd.DataFrame
+    sources: pd.DataFrame
+    excluded: pd.DataFrame
+    draws: int
+    seed: int | None
+    interval: tuple[float, float]
+    top: int
+    goal_draws: np.ndarray = field(repr=False)
+    communities: tuple[str, ...]
+    nominal: Scores = field(repr=False)
+    notes: list[str] = field(default_factory=list)
+
+    def level(self, code: str = "A") -> pd.DataFrame:
+        """Summary rows of one code, indexed by community, in nominal rank order."""
+        rows = self.summary[self.summary["code"] == code]
+        if rows.empty:
+            raise SurveyError(f"UncertaintyResult.level: no code '{code}' in the summary")
+        return rows.drop(columns=["level", "code"]).set_index("community")
+
+    def pairwise_probabilities(self, communities: Sequence[str] | None = None) -> pd.DataFrame:
+        """P(row community's goal score > column community's) over the draws.
+
+        ``communities`` picks and orders the communities (default: all ranked ones, nominal
+        order). Ties and undefined draws count as "not higher".
+        """
+        names = list(self.summary.loc[self.summary["code"] == self.summary["code"].iloc[0],
+                                      "community"]) if communities is None else list(communities)
+        position = {name: i for i, name in enumerate(self.communities)}
+        unknown = [name for name in names if name not in position]
+        if unknown:
+            raise SurveyError(
+                f"pairwise_probabilities: community {unknown[0]!r} was not ranked "
+                f"(ranked: {len(self.communities)} communities)"
+            )
+        return _pairwise(self.goal_draws[[position[name] for name in names]], names)
+
+
+# ---------------------------------------------------------------------------- weights
+def _judgment_logs(
+    judgments: PanelJudgments, node: str, children: list[str]
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Experts of a node and their upper-triangle log judgments ``(k, P)`` (NaN = missing)."""
+    experts, stack = judgments.stack(node, children)
+    rows, cols = np.triu_indices(len(children), 1)
+    return experts, np.log(stack[:, rows, cols]), rows, cols
+
+
+def _noise_steps(logs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log-scale moves one step up / down Saaty's scale from each judgment ``(k, P)``.
+
+    The step is taken from the nearest scale value; at 9 (1/9) "up" ("down") goes to the only
+    neighbour.
+    """
+    top = len(_LOG_SAATY) - 1
+    nearest = np.argmin(np.abs(np.nan_to_num(logs)[..., None] - _LOG_SAATY), axis=-1)
+    up = np.where(nearest < top, nearest + 1, top - 1)
+    down = np.where(nearest > 0, nearest - 1, 1)
+    here = _LOG_SAATY[nearest]
+    return _LOG_SAATY[up] - here, _LOG_SAATY[down] - here
+
+
+def _noise(
+    rng: np.random.Generator, draws: int, logs: np.ndarray, probability: float
+) -> np.ndarray:
+    """Per-draw log perturbations ``(draws, k, P)``: one uniform per judgment and draw.
+
+    u < p/2 moves up, p/2 ≤ u < p moves down, otherwise the judgment is kept.
+    """
+    up, down = _noise_steps(logs)
+    u = rng.random((draws, *logs.shape), dtype=np.float32)
+    half = np.float32(probability / 2)
+    shift = np.where(u < half, up, np.where(u < 2 * half, down, 0.0))
+    return np.where(np.isnan(logs), 0.0, shift)
+
+
+def _matrices(upper_logs: np.ndarray, n: int) -> np.ndarray:
+    """Reciprocal matrices ``(draws, n, n)`` from upper-triangle logs ``(draws, P)``."""
+    rows, cols = np.triu_indices(n, 1)
+    out = np.ones((upper_logs.shape[0], n, n))
+    out[:, rows, cols] = np.exp(upper_logs)
+    out[:, cols, rows] = np.exp(-upper_logs)
+    return out
+
+
+@dataclass(frozen=True)
+class _PanelSpec:
+    """Settings of the panel part of a run."""
+
+    judgments: PanelJudgments
+    result: PanelResult
+    aggregation: str
+    method: str
+    expert_weights: Mapping[str, float] | None
+
+
+def _local_draws(
+    hierarchy: Hierarchy,
+    agg: Aggregation,
+    spec: _PanelSpec,
+    draws: int,
+    counts: np.ndarray | None,
+    noise: float,
+    noise_rng: np.random.Generator,
+) -> tuple[np.ndarray, int]:
+    """Local weights ``(draws, n_nodes)`` in ``agg.nodes`` order, and the fallback count.
+
+    ``counts`` (draws, K) are the expert bootstrap counts (None: every expert once). A node
+    whose resampled experts are all excluded keeps its nominal weights in that draw (counted).
+    """
+    panel = spec.judgments.experts
+    column = {name: i for i, name in enumerate(panel)}
+    weight_of = (
+        np.ones(len(panel)) if spec.expert_weights is None
+        else np.array([float(spec.expert_weights[name]) for name in panel])
+    )
+    excluded = spec.result.excluded
+    nominal = agg.local_vector(spec.result.weights)
+    local = np.broadcast_to(nominal, (draws, len(agg.nodes))).copy()
+    position = {code: i for i, code in enumerate(agg.nodes)}
+    fallbacks = 0
+    for node in hierarchy.compared_nodes():
+        children = hierarchy.children(node)
+        experts, logs, _, _ = _judgment_logs(spec.judgments, node, children)
+        out = set(excluded.loc[excluded["node"] == node, "expert"])
+        base = np.array([0.0 if x in out else weight_of[column[x]] for x in experts])
+        picked = [column[x] for x in experts]
+        v = base[None, :] if counts is None else counts[:, picked] * base[None, :]
+        v = np.broadcast_to(v, (draws, len(experts)))
+        given = ~np.isnan(logs)
+        shift = _noise(noise_rng, draws, logs, noise) if noise > 0 else None
+        if spec.aggregation == "AIJ":
+            group = _aij(v, logs, given, shift)
+            empty = np.all(np.isnan(group), axis=1)
+            weights = np.empty((draws, len(children)))
+            if (~empty).any():
+                weights[~empty] = priorities(
+                    _matrices(group[~empty], len(children)), spec.method
+                )
+        else:
+            weights, empty = _aip(v, logs, shift, len(children), spec.method)
+        fallbacks += int(empty.sum())
+        weights[empty] = nominal[[position[c] for c in children]]
+        local[:, [position[c] for c in children]] = weights
+    return local, fallbacks
+
+
+def _aij(
+    v: np.ndarray, logs: np.ndarray, given: np.ndarray, shift: np.ndarray | None
+) -> np.ndarray:
+    """Counts-weighted geometric mean of upper-triangle judgments, ``(draws, P)`` logs."""
+    filled = np.where(given, logs, 0.0)
+    total = v @ given.astype(float)
+    log_sum = v @ filled
+    if shift is not None:
+        log_sum = log_sum + np.einsum("sk,skp->sp", v, shift)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, log_sum / np.where(total > 0, total, 1.0), np.nan)
+
+
+def _aip(
+    v: np.ndarray, logs: np.ndarray, shift: np.ndarray | None, n: int, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts-weighted geometric mean of the experts' priority vectors, ``(draws, n)``."""
+    k = logs.shape[0]
+    if shift is None:
+        individual = priorities(_matrices(logs, n), method)[None]
+    else:
+        noisy = (logs[None] + shift).reshape(-1, logs.shape[1])
+        individual = priorities(_matrices(noisy, n), method).reshape(-1, k, n)
+    total = v.sum(axis=1)
+    empty = total <= 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_log = np.einsum("sk,skn->sn", v, np.log(individual)) / total[:, None]
+    combined = np.exp(mean_log - mean_log.max(axis=1, keepdims=True))
+    return combined / combined.sum(axis=1, keepdims=True), empty
+
+
+def _level_weights(
+    hierarchy: Hierarchy, agg: Aggregation, local: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Item weights within their dimension ``(…, k)``, dimension weights ``(…, B)`` and the
+    item → dimension membership ``(k, B)``.
+
+    ``r_d`` is the product of the local weights on the path strictly below the dimension.
+    """
+    levels = agg.levels
+    dimensions = list(agg.codes[levels[1]])
+    position = {code: i for i, code in enumerate(agg.nodes)}
+    items = list(agg.items)
+    depth = len(levels) - 2
+    path = np.empty((len(items), depth), dtype=np.intp)
+    member = np.zeros((len(items), len(dimensions)), dtype=np.float32)
+    for d, item in enumerate(items):
+        chain = hierarchy.path(item)
+        member[d, dimensions.index(chain[1])] = 1.0
+        path[d] = [position[code] for code in chain[2:]]
+    within = local[..., path].prod(axis=-1) if depth else np.ones((*local.shape[:-1], len(items)))
+    return within, local[..., [position[b] for b in dimensions]], member
+
+
+# ---------------------------------------------------------------------------- residents
+@dataclass(frozen=True)
+class _Residents:
+    """Answers of the ranked communities, padded to ``(m, n_max, ·)`` float32.
+
+    ``columns`` holds the answers (0 where missing or padded) and, when some answer is
+    missing, the 1/0 answered indicators after them, so that one matrix product gives item
+    sums and answer counts.
+    """
+
+    columns: np.ndarray  # (m, k, n_max) or (m, 2k, n_max)
+    items: int
+    sizes: np.ndarray  # (m,)
+    slot_community: np.ndarray  # (N,) community of each respondent slot
+    slot_size: np.ndarray  # (N,) float32 size of that community
+    slot_last: np.ndarray  # (N,) int32 size - 1
+    means: np.ndarray  # (m, k) nominal available-case means (NaN: no answer)
+
+    @classmethod
+    def build(
+        cls, responses: Responses, items: Sequence[str], communities: Sequence[str]
+    ) -> _Residents:
+        label = responses.community.reindex(responses.answers.index)
+        code = pd.Categorical(label, categories=list(communities)).codes
+        keep = code >= 0
+        order = np.argsort(code[keep], kind="stable")
+        group = code[keep][order].astype(np.intp)
+        answers = responses.answers.reindex(columns=list(items))
+        values = answers.to_numpy(dtype=float, na_value=np.nan)[keep][order]
+        m, k = len(communities), len(items)
+        sizes = np.bincount(group, minlength=m)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        slot = np.arange(len(group)) - starts[group]
+        padded = np.full((m, max(int(sizes.max(initial=0)), 1), k), np.nan)
+        padded[group, slot] = values
+        missing = np.isnan(padded)
+        answered = (~missing).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.nansum(padded, axis=1) / answered
+        filled = np.where(missing, 0.0, padded)
+        if np.isnan(values).any():
+            filled = np.concatenate([filled, (~missing).astype(float)], axis=2)
+        return cls(
+            columns=np.ascontiguousarray(filled.transpose(0, 2, 1), dtype=np.float32),
+            items=k,
+            sizes=sizes,
+            slot_community=group,
+            slot_size=sizes[group].astype(np.float32),
+            slot_last=(sizes[group] - 1).astype(np.int32),
+            means=means,
+        )
+
+    def picks(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+        """Position within its community of the respondent drawn into each slot ``(draws, N)``."""
+        u = rng.random((draws, self.slot_size.size), dtype=np.float32)
+        u *= self.slot_size
+        picked = u.astype(np.int32)
+        np.minimum(picked, self.slot_last, out=picked)
+        return picked
+
+    def resampled_means(self, picks: np.ndarray) -> np.ndarray:
+        """Bootstrap item means ``(m, k, draws)`` from :meth:`picks` (multinomial weights).
+
+        The tally of how often each respondent was drawn, ``K`` (m, n_max, draws), times the
+        answers gives the item sums (and, with missing answers, the answer counts) in one
+        batched matrix product; 0/0 leaves an item without answers as NaN.
+        """
+        draws = picks.shape[0]
+        m, _, n_max = self.columns.shape
+        cell = picks * np.intp(draws) + (self.slot_community * (n_max * draws))[None, :]
+        cell += np.arange(draws)[:, None]
+        tally = np.bincount(cell.ravel(), minlength=m * n_max * draws)
+        sums = np.matmul(self.columns, tally.reshape(m, n_max, draws).astype(np.float32))
+        k = self.items
+        if sums.shape[1] == k:
+            sums /= self.sizes[:, None, None].astype(np.float32)
+            return sums
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums[:, :k] / sums[:, k:]
+
+
+# ---------------------------------------------------------------------------- ranks
+def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
+    """Add each community's rank in each draw to ``tally`` (m, m) in place.
+
+    ``scores`` is ``(draws, m)``; rank 1 is the highest score, ties share the smaller rank
+    (as :func:`survey.scoring.score`), undefined scores (NaN) are not counted and do not take
+    a rank from the others.
+    """
+    draws, m = scores.shape
+    order = np.argsort(-scores, axis=1)
+    ordered = np.take_along_axis(scores, order, axis=1)
+    position = np.broadcast_to(np.arange(m), (draws, m))
+    if (ordered[:, 1:] == ordered[:, :-1]).any():
+        new_value = np.ones((draws, m), dtype=bool)
+        new_value[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+        position = np.maximum.accumulate(np.where(new_value, position, 0), axis=1)
+    cell = order * m + position
+    defined = ~np.isnan(ordered)
+    if not defined.all():
+        cell = cell[defined]
+    tally += np.bincount(cell.ravel(), minlength=m * m).reshape(m, m)
+
+
+def _rank_quantile(tally: np.ndarray, q: float) -> np.ndarray:
+    """Smallest rank r with P(rank ≤ r) ≥ q per community (inverted empirical CDF)."""
+    cumulative = np.cumsum(tally, axis=1)
+    total = cumulative[:, -1:]
+    reached = cumulative >= q * total - 1e-9 * total
+    ranks = np.argmax(reached, axis=1).astype(float) + 1
+    ranks[total[:, 0] == 0] = np.nan
+    return ranks
+
+
+def _pairwise(goal_draws: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """``P(x_i > x_j)`` over draws for goal draws ``(m, draws)``; blocks bound the memory."""
+    m, draws = goal_draws.shape
+    out = np.zeros((m, m))
+    block = max(1, _CHUNK_BYTES // max(m * draws, 1))
+    for first in range(0, m, block):
+        part = goal_draws[first:first + block, None, :] > goal_draws[None, :, :]
+        out[first:first + block] = part.mean(axis=2, dtype=np.float64)
+    index = pd.Index(list(names), name="community")
+    return pd.DataFrame(out, index=index, columns=pd.Index(list(names), name="versus"))
+
+
+# ---------------------------------------------------------------------------- driver
+def _check_settings(
+    draws: int, noise: float, interval: tuple[float, float], top: int, pairwise_max: int
+) -> None:
+    if int(draws) != draws or draws < 1:
+        raise SurveyError(f"monte_carlo: draws must be a positive integer, got {draws}")
+    if not 0.0 <= noise <= 1.0:
+        raise SurveyError(
+            f"monte_carlo: judgment_noise is a probability in [0, 1], got {noise}"
+        )
+    low, high = interval
+    if not 0.0 <= low < high <= 1.0:
+        raise SurveyError(
+            f"monte_carlo: interval must be two probabilities low < high, got {interval}"
+        )
+    if int(top) != top or top < 1:
+        raise SurveyError(f"monte_carlo: top must be a positive integer, got {top}")
+    if int(pairwise_max) != pairwise_max or pairwise_max < 0:
+        raise SurveyError(
+            f"monte_carlo: pairwise_max must be a non-negative integer, got {pairwise_max}"
+        )
+
+
+def _sources_frame(
+    panel: bool, noise: float, residents: bool, spec: _PanelSpec | None, min_respondents: int
+) -> pd.DataFrame:
+    experts = len(spec.judgments.experts) if spec is not None else 0
+    how = f"{spec.aggregation}, {spec.method}" if spec is not None else "fixed weights"
+    rows = [
+        ("panel", panel,
+         f"{experts} experts resampled with replacement in every draw ({how}) / 专家有放回重抽样"
+         if panel else "expert panel fixed / 专家组不变"),
+        ("judgment_noise", noise > 0,
+         f"each judgment moves one step on Saaty's scale with probability {noise:g} / "
+         "判断值以该概率移动一档" if noise > 0 else "judgments as given / 判断值不变"),
+        ("residents", residents,
+         f"respondents resampled with replacement within each community "
+         f"(communities with ≥ {min_respondents} respondents) / 社区内居民有放回重抽样"
+         if residents else "item means fixed / 题目均值不变"),
+    ]
+    return pd.DataFrame(rows, columns=["source", "varied", "detail"])
+
+
+def monte_carlo(
+    responses: Responses,
+    hierarchy: Hierarchy,
+    judgments: PanelJudgments | None = None,
+    *,
+    weights: HierarchyWeights | None = None,
+    draws: int = 1000,
+    panel: bool = True,
+    judgment_noise: float = 0.0,
+    residents: bool = True,
+    aggregation: str = "AIJ",
+    method: str = "eigenvector",
+    threshold: float = 0.10,
+    exclude_inconsistent: bool = False,
+    expert_weights: Mapping[str, float] | None = None,
+    min_respondents: int = 10,
+    seed: int | None = 0,
+    interval: tuple[float, float] = (0.05, 0.95),
+    top: int = 3,
+    pairwise_max: int = 200,
+    chunk_draws: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> UncertaintyResult:
+    """Monte Carlo uncertainty of every community's goal and dimension scores and ranks.
+
+    Parameters
+    ----------
+    responses, hierarchy
+        Valid questionnaires (after :func:`survey.screen`) and the indicator hierarchy.
+    judgments
+        The expert panel; the nominal weights are :func:`ahp.panel.panel_weights` with
+        ``aggregation``, ``method``, ``threshold``, ``exclude_inconsistent`` and
+        ``expert_weights``. Without a panel pass ``weights`` (then ``panel`` must be False and
+        ``judgment_noise`` 0).
+    panel, judgment_noise, residents
+        The sources (module docstring): expert bootstrap on/off, the probability ``p`` of a
+        one-step move of each judgment (0 = off), resident bootstrap on/off. With every source
+        off all draws equal the nominal scores.
+    min_respondents
+        Communities with fewer respondents are excluded (listed in ``excluded``), as in
+        :func:`survey.scoring.score`.
+    seed
+        Seed of ``numpy.random.default_rng``; the three sources use independent streams
+        (``SeedSequence.spawn``), so switching one source off leaves the others' draws alone.
+    interval, top
+        Percentile levels of the score interval and rank band; size of the top/bottom group.
+    pairwise_max
+        Fill :attr:`UncertaintyResult.pairwise` only up to this many ranked communities
+        (the matrix costs draws × m² comparisons).
+    chunk_draws
+        Draws per chunk (default: sized to about 128 MB of working memory); the numbers do
+        not depend on it.
+    progress
+        Optional ``callable(fraction)`` called as chunks finish (fraction in (0, 1]).
+    """
+    _check_settings(draws, judgment_noise, interval, top, pairwise_max)
+    draws = int(draws)
+    if judgments is None:
+        if weights is None:
+            raise SurveyError("monte_carlo: give the expert judgments or the weights")
+        if panel or judgment_noise > 0:
+            raise SurveyError(
+                "monte_carlo: panel resampling and judgment noise need the expert judgments; "
+                "pass judgments=… or panel=False, judgment_noise=0"
+            )
+        spec = None
+        nominal_weights = weights
+    else:
+        if weights is not None:
+            raise SurveyError(
+                "monte_carlo: give either judgments (weights are computed from them) or weights"
+            )
+        result = panel_weights(
+            hierarchy, judgments, aggregation=aggregation, method=method, threshold=threshold,
+            exclude_inconsistent=exclude_inconsistent, expert_weights=expert_weights,
+        )
+        spec = _PanelSpec(judgments, result, aggregation, method, expert_weights)
+        nominal_weights = result.weights
+
+    agg = Aggregation.from_hierarchy(hierarchy)
+    if len(agg.levels) < 3:
+        raise SurveyError("monte_carlo: the hierarchy needs a goal, dimensions and items")
+    nominal = score(responses, hierarchy, nominal_weights, min_respondents, bootstrap=0)
+    table = nominal.table
+    goal = table[(table["level"] == agg.levels[0]) & (table["community"] != POOLED)]
+    scored = goal["score"].notna().to_numpy()
+    communities = tuple(goal.loc[scored, "community"])
+    excluded = pd.DataFrame(
+        {
+            "community": goal.loc[~scored, "community"].to_numpy(dtype=object),
+            "n": goal.loc[~scored, "n"].to_numpy(dtype=np.int64),
+            "reason": np.where(
+                goal.loc[~scored, "suppressed"].to_numpy(dtype=bool),
+                f"fewer than {min_respondents} respondents / 样本不足",
+                "no score: an item has no answers / 有题目无人作答",
+            ),
+        },
+        columns=["community", "n", "reason"],
+    )
+    if not communities:
+        raise SurveyError(
+            f"monte_carlo: no community has a score (min_respondents = {min_respondents})"
+        )
+
+    panel_rng, noise_rng, resident_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    )
+    notes: list[str] = []
+    nominal_local = agg.local_vector(nominal_weights)
+    if spec is not None and (panel or judgment_noise > 0):
+        k = len(spec.judgments.experts)
+        counts = (
+            panel_rng.multinomial(k, np.full(k, 1.0 / k), size=draws).astype(float)
+            if panel else None
+        )
+        local, fallbacks = _local_draws(
+            hierarchy, agg, spec, draws, counts, judgment_noise, noise_rng
+        )
+        if fallbacks:
+            notes.append(
+                f"{fallbacks} node × draw combination(s) drew only excluded experts and kept "
+                "the nominal local weights / 部分抽样中某节点仅抽到被剔除专家，沿用原权重"
+            )
+    else:
+        local = nominal_local[None, :]
+    within, dimension_weights, member = _level_weights(hierarchy, agg, local)
+    within = within.astype(np.float32)
+    dimension_weights = dimension_weights.astype(np.float32)
+
+    crowd = _Residents.build(responses, agg.items, communities)
+    codes = [agg.levels[0], *agg.codes[agg.levels[1]]]
+    m = len(communities)
+    per_draw = 4 * m * (3 * crowd.columns.shape[1] + 2 * crowd.columns.shape[2] + 4 * len(codes))
+    chunk = int(chunk_draws) if chunk_draws else max(1, min(draws, _CHUNK_BYTES // per_draw))
+    store = np.empty((len(codes), m, draws), dtype=np.float32)
+    tallies = np.zeros((len(codes), m, m), dtype=np.int64)
+    fixed_means = crowd.means.astype(np.float32)[:, :, None]
+    varied_weights = within.shape[0] > 1
+    for first in range(0, draws, chunk):
+        size = min(chunk, draws - first)
+        part = slice(first, first + size) if varied_weights else slice(0, 1)
+        means = (
+            crowd.resampled_means(crowd.picks(resident_rng, size)) if residents
+            else fixed_means
+        )
+        dims = _dimension_scores(means, within[part].T, member)
+        store[1:, :, first:first + size] = np.moveaxis(dims, 1, 0)
+        store[0, :, first:first + size] = np.einsum("mbs,bs->ms", dims, dimension_weights[part].T)
+        for t in range(len(codes)):
+            _rank_tally(np.ascontiguousarray(store[t, :, first:first + size].T), tallies[t])
+        if progress is not None:
+            progress((first + size) / draws)
+
+    summary = _summary(table, agg, codes, communities, store, tallies, interval, top)
+    undefined = int((summary["defined_draws"] < draws).sum())
+    if undefined:
+        notes.append(
+            f"{undefined} community × code cell(s) had draws where a resample left an item "
+            "without answers; their statistics use the defined draws / 部分抽样中题目无人作答"
+        )
+    order = summary.loc[summary["code"] == codes[0], "community"].tolist()
+    position = {name: i for i, name in enumerate(communities)}
+    pairwise = (
+        _pairwise(store[0][[position[name] for name in order]], order)
+        if m <= pairwise_max else pd.DataFrame()
+    )
+    return UncertaintyResult(
+        summary=summary,
+        pairwise=pairwise,
+        sources=_sources_frame(panel, judgment_noise, residents, spec, min_respondents),
+        excluded=excluded,
+        draws=draws,
+        seed=seed,
+        interval=(float(interval[0]), float(interval[1])),
+        top=int(top),
+        goal_draws=store[0],
+        communities=communities,
+        nominal=nominal,
+        notes=notes,
+    )
+
+
+def _dimension_scores(means: np.ndarray, within: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Dimension scores ``(m, B, draws)`` from item means ``(m, k, draws|1)`` and the item
+    weights within their dimension ``(k, draws|1)``: ``S_b = Σ_{d ∈ b} r_d x̄_d``.
+
+    An undefined item mean (NaN) makes its own dimension undefined only.
+    """
+    missing = np.isnan(means)
+    has_missing = bool(missing.any())
+    filled = np.where(missing, np.float32(0.0), means) if has_missing else means
+    dims = np.matmul(member.T, filled * within)
+    if has_missing:
+        dims[np.matmul(member.T, missing.astype(np.float32)) > 0] = np.nan
+    if dims.shape[2] < within.shape[1]:
+        dims = np.broadcast_to(dims, (*dims.shape[:2], within.shape[1]))
+    return dims
+
+
+def _summary(
+    table: pd.DataFrame,
+    agg: Aggregation,
+    codes: list[str],
+    communities: tuple[str, ...],
+    store: np.ndarray,
+    tallies: np.ndarray,
+    interval: tuple[float, float],
+    top: int,
+) -> pd.DataFrame:
+    """One tidy frame of nominal values and draw statistics, per code then nominal rank."""
+    m = len(communities)
+    draws = store.shape[2]
+    frames = []
+    nominal = table[table["community"].isin(communities)].set_index(["code", "community"])
+    level_of = {code: lv for lv in agg.levels for code in agg.codes[lv]}
+    ranks = np.arange(1, m + 1)
+    for t, code in enumerate(codes):
+        values = store[t]
+        defined = (~np.isnan(values)).sum(axis=1)
+        if (defined < draws).any():
+            low, high = np.nanquantile(values, interval, axis=1)
+            mean = np.nanmean(values, axis=1, dtype=np.float64)
+        else:
+            low, high = np.quantile(values, interval, axis=1)
+            mean = values.mean(axis=1, dtype=np.float64)
+        tally = tallies[t]
+        counted = tally.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_rank = (tally @ ranks) / counted
+            p_top = tally[:, :top].sum(axis=1) / counted
+            p_bottom = tally[:, max(m - top, 0):].sum(axis=1) / counted
+        rows = nominal.loc[code].reindex(list(communities))
+        nominal_score = rows["score"].to_numpy(dtype=float)
+        frame = pd.DataFrame(
+            {
+                "community": np.array(communities, dtype=object),
+                "level": level_of[code],
+                "code": code,
+                "n": rows["n"].to_numpy(dtype=np.int64) if code == codes[0] else 0,
+                "nominal_score": nominal_score,
+                "nominal_rank": pd.Series(nominal_score).rank(
+                    ascending=False, method="min"
+                ).to_numpy(dtype=np.int64),
+                "mean_score": mean,
+                "score_low": low.astype(float),
+                "score_high": high.astype(float),
+                "mean_rank": mean_rank,
+                "median_rank": _rank_quantile(tally, 0.5),
+                "rank_low": _rank_quantile(tally, interval[0]),
+                "rank_high": _rank_quantile(tally, interval[1]),
+                "p_top": p_top,
+                "p_bottom": p_bottom,
+                "defined_draws": defined.astype(np.int64),
+            }
+        )
+        frames.append(frame.sort_values(["nominal_rank"], kind="stable"))
+    summary = pd.concat(frames, ignore_index=True)
+    respondents = dict(zip(frames[0]["community"], frames[0]["n"], strict=True))
+    summary["n"] = summary["community"].map(respondents).astype(np.int64)
+    return summary.loc[:, list(SUMMARY_COLUMNS)]

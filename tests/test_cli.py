@@ -1,0 +1,111 @@
+"""The ``shanzhi`` command line: demo figures, evaluate, templates, and one-line errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from ahp.hierarchy import Hierarchy
+from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES, main
+from survey.loading import load_responses
+
+STUDY_ORDER = ["B2", "B6", "B7", "B5", "B4", "B3", "B1"]  # Zheng & Lu 2022, weight order
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("demo")
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = main(["demo", "--out", str(out)])
+    assert status == 0
+    return buffer.getvalue(), out
+
+
+def test_demo_prints_validity_line_of_the_study(demo_run: tuple[str, Path]) -> None:
+    text, _ = demo_run
+    assert "405 received / 370 valid / 91.4%" in text
+
+
+def test_demo_prints_dimensions_in_the_study_weight_order(demo_run: tuple[str, Path]) -> None:
+    text, _ = demo_run
+    order_line = next(line for line in text.splitlines() if line.count(" > ") == 6)
+    assert re.findall(r"B\d", order_line) == STUDY_ORDER
+
+
+def test_demo_overall_score_is_near_the_study(demo_run: tuple[str, Path]) -> None:
+    text, _ = demo_run
+    score = float(re.search(r"overall score .*: (\d\.\d{4})", text).group(1))
+    assert abs(score - 3.7801) < 0.03
+
+
+def test_demo_writes_report_and_charts(demo_run: tuple[str, Path]) -> None:
+    _, out = demo_run
+    wb = load_workbook(out / "report.xlsx")
+    assert len(wb.sheetnames) >= 6
+    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert pngs == ["heatmap.png", "radar.png", "ranking.png", "weights.png"]
+    assert all((out / "figures" / p).stat().st_size > 10_000 for p in pngs)
+
+
+def test_evaluate_in_english_with_a_higher_minimum(tmp_path: Path, capsys) -> None:
+    status = main([
+        "evaluate", "--framework", str(SAMPLE_FRAMEWORK), "--responses", str(SAMPLE_RESPONSES),
+        "--judgments", str(SAMPLE_JUDGMENTS), "--out", str(tmp_path / "r.xlsx"),
+        "--lang", "en", "--min-respondents", "14", "--bootstrap", "50",
+    ])
+    assert status == 0
+    text = capsys.readouterr().out
+    suppressed = re.search(r"suppressed: (.*)\):", text).group(1)
+    assert suppressed != "-"
+    assert (tmp_path / "r.xlsx").exists()
+
+
+def test_missing_responses_file_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    status = main([
+        "evaluate", "--framework", str(SAMPLE_FRAMEWORK), "--responses", str(tmp_path / "no.xlsx"),
+        "--judgments", str(SAMPLE_JUDGMENTS), "--out", str(tmp_path / "r.xlsx"),
+    ])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.startswith("shanzhi: error:") and "no.xlsx" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_wrong_community_column_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    status = main([
+        "evaluate", "--framework", str(SAMPLE_FRAMEWORK), "--responses", str(SAMPLE_RESPONSES),
+        "--judgments", str(SAMPLE_JUDGMENTS), "--out", str(tmp_path / "r.xlsx"),
+        "--community-column", "街道",
+    ])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and "街道" in err and len(err.splitlines()) == 1
+
+
+def test_judgment_template_has_a_sheet_per_compared_node(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "judgments", "--framework", str(SAMPLE_FRAMEWORK),
+                 "--out", str(out)]) == 0
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    sheets = load_workbook(out).sheetnames
+    assert set(hierarchy.compared_nodes()) <= set(sheets)
+
+
+def test_questionnaire_template_loads_back_by_item_codes(tmp_path: Path) -> None:
+    out = tmp_path / "q.xlsx"
+    assert main(["template", "questionnaire", "--framework", str(SAMPLE_FRAMEWORK),
+                 "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    ws = wb["数据 Data"]
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    ws.append([1, "湖滨社区", *[4] * len(hierarchy.items)])
+    wb.save(out)
+    loaded = load_responses(out, hierarchy, sheet="数据 Data")
+    assert loaded.mapping.method == "codes"
+    assert list(loaded.answers.columns) == list(hierarchy.items)
