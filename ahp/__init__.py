@@ -3,7 +3,15 @@
 Core engine (this block): errors, Saaty scale, matrices, priorities, consistency, diagnosis.
 """
 
-from ahp.consistency import RI_SOURCES, RI_TABLES, Consistency, consistency, random_index
+from ahp.consistency import (
+    RI_SOURCES,
+    RI_TABLES,
+    Consistency,
+    Evaluation,
+    consistency,
+    evaluate,
+    random_index,
+)
 from ahp.diagnosis import Revision, suggest_revision
 from ahp.errors import HierarchyError, JudgmentError, WorkbookError
 from ahp.matrix import JudgmentMatrix, as_array, validate_array
@@ -40,6 +48,7 @@ __all__ = [
     "SAATY_VALUES",
     "Consistency",
     "Eigen",
+    "Evaluation",
     "HierarchyError",
     "JudgmentError",
     "JudgmentMatrix",
@@ -47,6 +56,7 @@ __all__ = [
     "WorkbookError",
     "as_array",
     "consistency",
+    "evaluate",
     "harker_matrix",
     "nearest_saaty",
     "parse_judgment",

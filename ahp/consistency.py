@@ -29,9 +29,17 @@ import numpy as np
 
 from ahp.errors import JudgmentError
 from ahp.matrix import as_array
-from ahp.priorities import _perron, harker_matrix
+from ahp.priorities import METHODS, _perron, harker_matrix, priorities
 
-__all__ = ["RI_SOURCES", "RI_TABLES", "Consistency", "consistency", "random_index"]
+__all__ = [
+    "RI_SOURCES",
+    "RI_TABLES",
+    "Consistency",
+    "Evaluation",
+    "consistency",
+    "evaluate",
+    "random_index",
+]
 
 RI_TABLES: dict[str, tuple[float, ...]] = {
     "saaty": (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57,
@@ -132,22 +140,76 @@ def consistency(matrix: Any, ri_table: str = "saaty", threshold: float = 0.10) -
     Consistency
         Floats for one matrix, (k,) arrays for a stack.
     """
+    values = as_array(matrix)
+    stack = values.reshape(-1, *values.shape[-2:])
+    _check_settings(stack.shape[-1], ri_table, threshold)
+    lambda_max = _perron(harker_matrix(stack))[1]
+    return _from_lambda(lambda_max, values.ndim == 2, stack.shape[-1], ri_table, threshold)
+
+
+def _check_settings(n: int, ri_table: str, threshold: float) -> None:
     if not threshold > 0:
         raise ValueError(f"threshold must be positive, not {threshold!r}")
-    values = as_array(matrix)
-    n = values.shape[-1]
+    random_index(n, ri_table)
+
+
+def _from_lambda(
+    lambda_max: np.ndarray, single: bool, n: int, ri_table: str, threshold: float
+) -> Consistency:
     ri = random_index(n, ri_table)
-    stack = values.reshape(-1, n, n)
     if n <= 2:
-        lambda_max = np.full(stack.shape[0], float(n))
-        ci = np.zeros(stack.shape[0])
-        cr = np.zeros(stack.shape[0])
+        lambda_max = np.full(lambda_max.shape, float(n))
+        ci = np.zeros(lambda_max.shape)
+        cr = np.zeros(lambda_max.shape)
     else:
-        lambda_max = _perron(harker_matrix(stack))[1]
         ci = np.maximum((lambda_max - n) / (n - 1), 0.0)
         cr = ci / ri
-    if values.ndim == 2:
+    if single:
         return Consistency(
             float(lambda_max[0]), float(ci[0]), ri, float(cr[0]), threshold, n, ri_table
         )
     return Consistency(lambda_max, ci, ri, cr, threshold, n, ri_table)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Weights and consistency of a judgment matrix or a stack, from one call.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        (n,) or (k, n) priority vectors of the chosen method.
+    consistency : Consistency
+        As returned by :func:`consistency`.
+    method : str
+        The priority method used for ``weights``.
+    """
+
+    weights: np.ndarray
+    consistency: Consistency
+    method: str
+
+
+def evaluate(
+    matrix: Any,
+    method: str = "eigenvector",
+    ri_table: str = "saaty",
+    threshold: float = 0.10,
+) -> Evaluation:
+    """Priorities and consistency in one call: the matrix is validated once and, for the
+    eigenvector method, the eigenproblem is solved once.
+
+    Equivalent to ``priorities(matrix, method)`` and ``consistency(matrix, ri_table,
+    threshold)``; the CR always uses the principal eigenvalue (Saaty 1980), whatever the
+    priority method.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    values = as_array(matrix)
+    stack = values.reshape(-1, *values.shape[-2:])
+    _check_settings(stack.shape[-1], ri_table, threshold)
+    weights, lambda_max = _perron(harker_matrix(stack))
+    if method != "eigenvector":
+        weights = priorities(stack, method)
+    result = _from_lambda(lambda_max, values.ndim == 2, stack.shape[-1], ri_table, threshold)
+    return Evaluation(weights[0] if values.ndim == 2 else weights, result, method)

@@ -122,8 +122,15 @@ def validate_array(
     JudgmentError
         With a message that names the offending cell (or elements, for a disconnected graph).
     """
+    return _checked(a, names, extended_scale, tol, copy=True)
+
+
+def _checked(
+    a: Any, names: Iterable[Any] | None, extended_scale: bool, tol: float, copy: bool
+) -> np.ndarray:
+    """The checks of :func:`validate_array`; without ``copy`` a float64 input is returned as is."""
     name_list = None if names is None else [str(x) for x in names]
-    values = np.array(_to_float(a, name_list), dtype=np.float64, copy=True)
+    values = np.array(_to_float(a, name_list), dtype=np.float64, copy=copy or None)
     if values.size == 0:
         raise JudgmentError(f"judgment matrix is empty (shape {values.shape})")
     if values.ndim not in (2, 3):
@@ -424,7 +431,8 @@ def as_array(
     """Return the judgments as a float array of shape (n, n) or (k, n, n).
 
     Accepts a :class:`JudgmentMatrix` (returned as is), a sequence of them with equal ``n``
-    (stacked), or a 2-D/3-D array-like, which is validated with :func:`validate_array`.
+    (stacked), or a 2-D/3-D array-like, which is validated with the checks of
+    :func:`validate_array` (a float64 array is not copied; callers must not modify the result).
     Arrays default to ``extended_scale=True``: computations accept any positive reciprocal
     matrix (for example a group mean), and the 1/9..9 limit is enforced when judgments are
     entered as a :class:`JudgmentMatrix`.
@@ -440,4 +448,4 @@ def as_array(
         if len(sizes) != 1:
             raise JudgmentError(f"cannot stack judgment matrices of sizes {sorted(sizes)}")
         return np.stack([m.values for m in matrix])
-    return validate_array(matrix, extended_scale=extended_scale, tol=tol)
+    return _checked(matrix, None, extended_scale, tol, copy=False)

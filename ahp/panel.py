@@ -65,8 +65,9 @@ def _parse_values(frame: pd.DataFrame) -> np.ndarray:
 class PanelJudgments:
     """The judgments of an expert panel in long form (validated on construction).
 
-    ``table`` has the columns ``expert, node, row, col, value`` (codes as text, value float;
-    NaN = a judgment left out). Values off Saaty's scale are rejected unless ``extended_scale``
+    ``table`` has the columns ``expert, node, row, col, value`` (codes as text, value float).
+    Lines with a blank value (a judgment left out) and diagonal lines are dropped. Values
+    off Saaty's scale are rejected unless ``extended_scale``
     (then any value in [1/9, 9] is kept); values within 5 % of a scale value are snapped to it.
     A diagonal entry must be 1; a pair given twice (also as (col, row)) must agree.
     """
@@ -117,13 +118,14 @@ class PanelJudgments:
         snapped = np.where(given & close, np.asarray(SAATY_VALUES)[nearest], values)
         frame["value"] = snapped
         diagonal = (frame["row"] == frame["col"]).to_numpy()
-        if (diagonal & given & (np.abs(snapped - 1) > 1e-9)).any():
-            position = int(np.flatnonzero(diagonal & given & (np.abs(snapped - 1) > 1e-9))[0])
+        bad_diagonal = diagonal & given & (np.abs(snapped - 1) > 1e-9)
+        if bad_diagonal.any():
+            position = int(np.flatnonzero(bad_diagonal)[0])
             raise JudgmentError(
                 f"{_place(frame.iloc[position])}: a diagonal judgment must be 1, "
                 f"got {snapped[position]:g}"
             )
-        frame = frame.loc[~diagonal].reset_index(drop=True)
+        frame = frame.loc[given & ~diagonal].reset_index(drop=True)
         _check_duplicates(frame)
         object.__setattr__(self, "table", frame)
         columns = {c: frame[c].to_numpy(dtype=object) for c in ("expert", "row", "col")}

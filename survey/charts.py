@@ -34,7 +34,6 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from survey.errors import SurveyError
 from survey.fonts import use_cjk_font
@@ -97,6 +96,14 @@ def wrap_label(text: str, width: int) -> str:
     if line.strip():
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def shorten_label(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` half-width units, ending in "…" when cut."""
+    if _width(text) <= width:
+        return text
+    widths = np.cumsum([_width(ch) for ch in text])
+    return text[: int(np.searchsorted(widths, width - 1, side="right"))] + "…"
 
 
 def _label(code: str, names: Mapping[str, str] | None) -> str:
@@ -436,7 +443,7 @@ def weights_chart(
     if single:
         ax = fig.subplots()
     else:
-        ax_dim, ax = fig.subplots(1, 2, width_ratios=[2, 3])
+        ax_dim, ax = fig.subplots(1, 2, width_ratios=[2, 3] if k <= 25 else [1.3, 3])
         dy = np.arange(len(dims))
         dw = dim_rows["global"].to_numpy(float)
         ax_dim.barh(dy, dw, color=[colour[d] for d in dims])
@@ -457,15 +464,12 @@ def weights_chart(
     for yi, gw, lw in zip(y, w, rows["local"].to_numpy(float), strict=True):
         ax.annotate(f"{gw:.3f} ({lw:.2f})", (gw, yi), xytext=(3, 0), textcoords="offset points",
                     va="center", fontsize=7)
-    ax.set_yticks(y, [wrap_label(f"{c} {_label(c, names)}", 40) for c in rows.index],
+    ax.set_yticks(y, [shorten_label(f"{c} {_label(c, names)}", 48) for c in rows.index],
                   fontsize=7 if k > 25 else 8)
     ax.set_ylim(y.max() + 0.6, -0.6)
     ax.set_xlim(0, w.max() * 1.3)
     ax.set_xlabel(t("chart.weights.xlabel", lang))
     ax.tick_params(axis="y", length=0)
-    if not single:
-        ax.legend(handles=[Patch(color=colour[d], label=_label(d, names)) for d in dims],
-                  loc="lower right", fontsize=7, frameon=False)
     fig.suptitle(title or t("chart.weights.title", lang))
     return fig
 

@@ -150,8 +150,10 @@ class UncertaintyResult:
         ``communities`` picks and orders the communities (default: all ranked ones, nominal
         order). Ties and undefined draws count as "not higher".
         """
-        names = list(self.summary.loc[self.summary["code"] == self.summary["code"].iloc[0],
-                                      "community"]) if communities is None else list(communities)
+        names = (
+            list(self.level(self.summary["code"].iloc[0]).index) if communities is None
+            else list(communities)
+        )
         position = {name: i for i, name in enumerate(self.communities)}
         unknown = [name for name in names if name not in position]
         if unknown:
@@ -348,6 +350,7 @@ class _Residents:
         cls, responses: Responses, items: Sequence[str], communities: Sequence[str]
     ) -> _Residents:
         label = responses.community.reindex(responses.answers.index)
+        label = label.where(label.isin(list(communities)))
         code = pd.Categorical(label, categories=list(communities)).codes
         keep = code >= 0
         order = np.argsort(code[keep], kind="stable")
@@ -614,8 +617,9 @@ def monte_carlo(
         )
         if fallbacks:
             notes.append(
-                f"{fallbacks} node × draw combination(s) drew only excluded experts and kept "
-                "the nominal local weights / 部分抽样中某节点仅抽到被剔除专家，沿用原权重"
+                f"{fallbacks} node × draw combination(s) drew no expert who judged the node "
+                "(or only excluded ones) and kept its nominal local weights / "
+                "部分抽样中某节点未抽到有效专家，沿用原权重"
             )
     else:
         local = nominal_local[None, :]

@@ -9,7 +9,9 @@ from ahp import (
     Consistency,
     JudgmentError,
     consistency,
+    evaluate,
     harker_matrix,
+    priorities,
     random_index,
 )
 from ahp.scale import SAATY_VALUES
@@ -114,3 +116,26 @@ def test_incomplete_matrix_uses_harker_lambda() -> None:
     result = consistency(a)
     assert result.lambda_max == pytest.approx(lam, abs=1e-12)
     assert result.cr == pytest.approx((lam - 4) / 3 / 0.90, abs=1e-12)
+
+
+@pytest.mark.parametrize("method", ["eigenvector", "geometric", "arithmetic"])
+def test_evaluate_equals_the_two_calls(method: str) -> None:
+    stack = np.array([INCONSISTENT, np.outer([1, 2, 3, 4], [1, 1 / 2, 1 / 3, 1 / 4])])
+    result = evaluate(stack, method=method, ri_table="alonso_lamata", threshold=0.2)
+    assert result.method == method
+    np.testing.assert_allclose(result.weights, priorities(stack, method), atol=1e-15)
+    expected = consistency(stack, ri_table="alonso_lamata", threshold=0.2)
+    np.testing.assert_allclose(result.consistency.cr, expected.cr, atol=1e-15)
+    assert result.consistency.threshold == 0.2
+    single = evaluate(INCONSISTENT, method=method)
+    assert single.weights.shape == (4,)
+    assert single.consistency.cr == pytest.approx(consistency(INCONSISTENT).cr)
+
+
+def test_evaluate_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="method must be one of"):
+        evaluate(INCONSISTENT, method="median")
+    with pytest.raises(ValueError, match="threshold must be positive"):
+        evaluate(INCONSISTENT, threshold=0)
+    with pytest.raises(ValueError, match="ri_table must be one of"):
+        evaluate(INCONSISTENT, ri_table="x")

@@ -59,6 +59,14 @@ def test_stack_of_partial_matrix_keeps_missing_pairs_nan():
     assert judged.stack("A")[1].shape == (1, 3, 3)  # order of first appearance
 
 
+def test_blank_values_and_diagonal_lines_are_dropped():
+    judged = PanelJudgments.from_records(
+        [line(2), line(None, row="B1", col="B3"), line("", row="B2", col="B3"), line(1, col="B1")]
+    )
+    assert len(judged) == 1
+    assert judged.stack("A", ["B1", "B2", "B3"])[1][0, 0, 1] == 2
+
+
 def test_lower_triangle_line_is_accepted_when_reciprocal():
     judged = PanelJudgments.from_records([line(2), line(0.5, row="B2", col="B1")])
     assert judged.stack("A", ["B1", "B2"])[1][0, 0, 1] == 2

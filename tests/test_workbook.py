@@ -288,7 +288,7 @@ def test_empty_inputs_and_bad_files(tmp_path, hierarchy):
     (tmp_path / "empty").mkdir()
     with pytest.raises(WorkbookError, match=re.escape("no .xlsx workbooks in folder")):
         read_judgments_xlsx(tmp_path / "empty", hierarchy)
-    with pytest.raises(WorkbookError, match="no such workbook or folder: .*nowhere"):
+    with pytest.raises(WorkbookError, match=r"no such workbook or folder: .*nowhere"):
         read_judgments_xlsx(tmp_path / "nowhere", hierarchy)
     not_xlsx = tmp_path / "notes.xlsx"
     not_xlsx.write_text("hello", encoding="utf-8")
