@@ -1,7 +1,7 @@
 """Consistency of judgment matrices: λmax, CI, RI and CR (Saaty 1977, 1980).
 
 ``CI = (λmax - n) / (n - 1)``, ``CR = CI / RI(n)``; a matrix is acceptable when
-``CR < threshold`` (0.10 by default; Saaty 1980, ch. 1). ``RI(n)`` is the mean CI of random
+``CR < threshold`` (0.10 by default; Saaty 1980). ``RI(n)`` is the mean CI of random
 reciprocal matrices on the 1/9..9 scale; published tables differ with the simulation, so the
 table is selectable (:data:`RI_TABLES`). Matrices with ``n <= 2`` are always consistent:
 ``CI = CR = 0``. A CI below zero can only come from rounding and is set to zero.

@@ -2,7 +2,7 @@
 
 A judgment matrix ``A = (a_ij)`` of ``n`` elements holds in ``a_ij`` how many times element
 ``i`` is more important than element ``j``. It must be positive, have ones on the diagonal and
-be reciprocal, ``a_ji = 1 / a_ij`` (Saaty 1980, ch. 1). Judgments are taken from Saaty's scale
+be reciprocal, ``a_ji = 1 / a_ij`` (Saaty 1980). Judgments are taken from Saaty's scale
 1/9..9 unless the caller opts in to an extended scale. Missing judgments are NaN (both
 ``a_ij`` and ``a_ji``); the known judgments must connect all elements (Harker 1987).
 

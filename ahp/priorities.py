@@ -3,7 +3,7 @@
 Methods (all return weights that sum to one):
 
 ``"eigenvector"`` (特征向量法, default)
-    The principal right eigenvector, ``A w = λmax w`` (Saaty 1977; 1980, ch. 2). Incomplete
+    The principal right eigenvector, ``A w = λmax w`` (Saaty 1977, 1980). Incomplete
     matrices use Harker's (1987) matrix: a missing ``a_ij`` becomes 0 and the diagonal entry
     ``a_ii`` becomes ``1 + m_i``, where ``m_i`` is the number of missing judgments in row ``i``.
 ``"geometric"`` (方根法)
@@ -13,7 +13,7 @@ Methods (all return weights that sum to one):
     of the comparison graph and ``r_i = Σ_(j known) ln a_ij``; ``w ∝ exp(x)``. For a complete
     matrix this equals the row geometric mean.
 ``"arithmetic"`` (和积法)
-    Mean of the normalised columns, ``w_i = (1/n) Σ_j a_ij / Σ_l a_lj`` (Saaty 1980, ch. 1;
+    Mean of the normalised columns, ``w_i = (1/n) Σ_j a_ij / Σ_l a_lj`` (Saaty 1980;
     the "approximate" method). Needs a complete matrix.
 
 The principal eigenvector of a whole stack is computed at once by the power method on

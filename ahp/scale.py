@@ -5,7 +5,7 @@ The scale runs over the integers 1..9 and their reciprocals 1/2..1/9 (17 values)
 
 References
 ----------
-Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill, Table 1.1.
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
 Saaty, T. L. (2008). Decision making with the analytic hierarchy process.
 *International Journal of Services Sciences*, 1(1), 83-98, Table 1.
 """

@@ -76,7 +76,8 @@ def _run(
     settings: StudySettings,
     synthetic: bool,
 ) -> StudyResult:
-    with tqdm(total=100, desc="evaluate", unit="%", leave=False, file=sys.stderr) as bar:
+    with tqdm(total=100, desc="evaluate", unit="%", leave=False, file=sys.stderr,
+              disable=None) as bar:  # no bar when stderr is not a terminal
 
         def progress(step: str, done: float) -> None:
             bar.set_description(step)

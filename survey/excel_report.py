@@ -137,7 +137,7 @@ def _with_index(frame: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
         return frame
-    return frame.reset_index()
+    return frame.reset_index(names=frame.index.name or "")
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ def write_report_tables(
         writer.ranking(wb.create_sheet(SHEETS["ranking"]))
     if inputs.uncertainty:
         writer.uncertainty(wb.create_sheet(SHEETS["uncertainty"]))
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[1:]:
         _fit_columns(ws)
     wb.save(target)
 
@@ -400,12 +400,12 @@ def _display_width(value: Any) -> int:
 
 
 def _fit_columns(ws: Worksheet) -> None:
+    """Set each column's width to its longest value (CJK counted double), within 8..60."""
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None or (cell.alignment.wrap_text and cell.column == 1):
-                continue
-            widths[cell.column] = max(widths.get(cell.column, 0), _display_width(cell.value))
+    for row in ws.iter_rows(values_only=True):
+        for column, value in enumerate(row, start=1):
+            if value is not None:
+                widths[column] = max(widths.get(column, 0), _display_width(value))
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), _MAX_WIDTH)
 
@@ -439,6 +439,8 @@ class _Writer:
     def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None,
             font: Font | None = None, fill: PatternFill | None = None) -> None:
         cell = ws.cell(row=row, column=col, value=_cell_value(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text
         if number_format and isinstance(cell.value, int | float):
             cell.number_format = number_format
         if font is not None:
@@ -528,7 +530,7 @@ class _Writer:
             if key == "report.method.uncertainty" and not inputs.uncertainty:
                 continue
             self.put(ws, row, 1, t(key, self.lang, n=inputs.min_respondents,
-                                  cr=inputs.cr_threshold), fill=None)
+                                  cr=inputs.cr_threshold))
             ws.cell(row=row, column=1).alignment = _WRAP
             row += 1
         row += 1
@@ -761,6 +763,20 @@ class _Writer:
         row = self.section(ws, 1, "report.ranking.title")
         self.table(ws, row, shown, freeze=True, freeze_columns=2)
 
+    def suppress_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Replace the numbers on rows of suppressed communities by the "not reported" text."""
+        hidden = set(self.inputs.suppressed)
+        if "community" not in frame.columns or not hidden:
+            return frame
+        mask = frame["community"].isin(hidden).to_numpy()
+        if not mask.any():
+            return frame
+        out = frame.astype(object)
+        numeric = [c for c in frame.columns
+                   if c != "community" and pd.api.types.is_numeric_dtype(frame[c])]
+        out.loc[mask, numeric] = self.suppressed_text
+        return out
+
     def uncertainty(self, ws: Worksheet) -> None:
         row = 1
         for title, frame in self.inputs.uncertainty.items():
@@ -768,6 +784,7 @@ class _Writer:
                      font=_SECTION)
             table = _with_index(frame)
             assert table is not None
+            table = self.suppress_rows(table)
             row = self.table(ws, row + 1, table, freeze=row == 1, freeze_columns=1)
 
 

@@ -1,0 +1,458 @@
+"""Streamlit side of the app: language, the current study, cached library calls, the store.
+
+Everything here calls :mod:`ahp` and :mod:`survey` and caches what they return; nothing is
+computed here. Study runs and loaded files are cached with ``st.cache_resource`` (the same
+object is handed to every rerun, never copied; the pages only read it); images and report bytes
+with ``st.cache_data``. Uploads are kept as bytes in the session so that every result can be
+rebuilt, and are written to disk only inside a temporary folder that is removed at once (the
+loader reads paths).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from ahp.hierarchy import Hierarchy
+from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from ahp.store import (
+    ORGANIZER_SECRET_ENV,
+    JudgmentStore,
+    OrganizerSession,
+    default_db_path,
+    organizer_secret_from_env,
+)
+from ahp.workbook import write_judgments_xlsx, write_template
+from survey import charts
+from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
+from survey.i18n import t
+from survey.loading import load_responses
+from survey.outputs import names, study_figures, synthetic_note, write_study_report
+from survey.questionnaire import write_questionnaire_template
+from survey.reliability import ReliabilityResult, reliability
+from survey.responses import Responses
+from survey.screening import ScreeningReport, screen
+from survey.study import StudyResult, StudySettings, read_judgments, run_study
+
+LANG_KEY = "lang"
+LANG_NAMES = {"zh": "中文", "en": "English"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_LIMIT_MB = 20
+"""Largest questionnaire or workbook accepted, in MB (a 问卷星 export of 10,000 answers is ~5 MB)."""
+SURVEY_TYPES = ("xlsx", "csv")
+
+
+# ------------------------------------------------------------------------------ language
+def lang() -> str:
+    """The language chosen in the sidebar (``"zh"`` until one is chosen)."""
+    value = st.session_state.get(LANG_KEY)
+    return value if value in LANG_NAMES else "zh"
+
+
+def tr(key: str, **fields: object) -> str:
+    """``t(key, lang())``: the text of ``key`` in the current language."""
+    return t(key, lang(), **fields)
+
+
+def language_switch() -> None:
+    """The 中文 / English switch; its value lives in the session and in the URL (``?lang=``)."""
+    st.sidebar.segmented_control(
+        "语言 · Language",
+        list(LANG_NAMES),
+        format_func=LANG_NAMES.__getitem__,
+        key=LANG_KEY,
+        default="zh",
+        required=True,
+        bind="query-params",
+    )
+
+
+def headers(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` restricted to ``columns`` (column → ``col.*`` key) with translated headers."""
+    return frame.loc[:, list(columns)].rename(columns={c: tr(k) for c, k in columns.items()})
+
+
+# ------------------------------------------------------------------------------ files
+def digest(*parts: bytes | str) -> str:
+    """A short content hash: the cache key of uploaded files and of judgment tables."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file kept in the session: name, bytes and their digest."""
+
+    name: str
+    data: bytes
+
+    @property
+    def key(self) -> str:
+        return digest(self.name, self.data)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower().lstrip(".")
+
+
+def check_upload(upload: Upload, types: tuple[str, ...]) -> str | None:
+    """The message to show for a file of the wrong type or over the size limit, else None."""
+    if upload.suffix not in types:
+        return tr("app.upload.wrong_type", name=upload.name, types=", ".join(types))
+    size_mb = len(upload.data) / 2**20
+    if size_mb > UPLOAD_LIMIT_MB:
+        return tr("app.upload.too_large", name=upload.name, size=size_mb, limit=UPLOAD_LIMIT_MB)
+    return None
+
+
+# ------------------------------------------------------------------------------ cached loads
+@st.cache_resource(show_spinner=False)
+def sample_hierarchy() -> Hierarchy:
+    """The bundled framework (7 dimensions, 22 sub-indicators, 57 items)."""
+    return Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+
+
+@st.cache_resource(show_spinner=False)
+def sample_responses() -> Responses:
+    """The bundled synthetic 问卷星 export, loaded."""
+    return load_responses(SAMPLE_RESPONSES, sample_hierarchy())
+
+
+@st.cache_resource(show_spinner=False)
+def sample_judgments() -> PanelJudgments:
+    """The bundled synthetic expert panel's judgments."""
+    return read_judgments(SAMPLE_JUDGMENTS, sample_hierarchy())
+
+
+@st.cache_resource(show_spinner=False)
+def hierarchy_from_csv(text: str) -> Hierarchy:
+    """A framework from its CSV text (as stored with a study)."""
+    return Hierarchy.from_csv(BytesIO(text.encode("utf-8")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def uploaded_responses(
+    key: str,
+    _upload: Upload,
+    _hierarchy: Hierarchy,
+    framework_key: str,
+    community_column: str,
+    mapping: tuple[tuple[str, str], ...] | None,
+) -> Responses:
+    """Load an uploaded questionnaire (``key``/``framework_key`` identify the bytes)."""
+    with tempfile.TemporaryDirectory(prefix="shanzhi-upload-") as folder:
+        path = Path(folder) / f"upload.{_upload.suffix}"
+        path.write_bytes(_upload.data)
+        return load_responses(
+            path,
+            _hierarchy,
+            community_column=community_column,
+            mapping=dict(mapping) if mapping else None,
+        )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def screened(key: str, _responses: Responses, _hierarchy: Hierarchy,
+             _settings: StudySettings) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
+    """Screening and reliability of a questionnaire (``key`` identifies responses + rules)."""
+    valid, report = screen(_responses, _settings.rules)
+    return valid, report, reliability(valid, _hierarchy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
+            _settings: StudySettings) -> PanelResult:
+    """Group weights of a panel (``key`` identifies framework, judgments and settings)."""
+    return panel_weights(
+        _hierarchy,
+        _judgments,
+        aggregation=_settings.aggregation,
+        method=_settings.method,
+        threshold=_settings.threshold,
+        exclude_inconsistent=_settings.exclude_inconsistent,
+        ri_table=_settings.ri_table,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def study(key: str, _hierarchy: Hierarchy, _responses: Responses, _judgments: PanelJudgments,
+          _settings: StudySettings, synthetic: bool) -> StudyResult:
+    """One run of :func:`survey.study.run_study` (``key`` identifies all inputs)."""
+    return run_study(_hierarchy, _responses, _judgments, _settings, synthetic=synthetic)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def figure_pngs(key: str, lang: str, _result: StudyResult) -> dict[str, bytes]:
+    """PNG bytes of the standard chart set of a study run in ``lang``."""
+    figures = study_figures(_result, lang)
+    return {name: charts.figure_png(fig) for name, fig in figures.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def radar_png(key: str, lang: str, communities: tuple[str, ...], _result: StudyResult) -> bytes:
+    """PNG of the radar chart for the chosen communities."""
+    fig = charts.radar_chart(
+        _result.scores.table,
+        list(communities),
+        names=names(_result, lang),
+        min_respondents=_result.scores.min_respondents,
+        lang=lang,
+        note=synthetic_note(_result, lang),
+    )
+    return charts.figure_png(fig)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def weights_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
+                synthetic: bool) -> bytes:
+    """PNG of the weights chart of a panel result."""
+    labels = {code: _hierarchy.name(code, lang) for code in _hierarchy.nodes}
+    note = t("chart.synthetic_note", lang) if synthetic else ""
+    fig = charts.weights_chart(_panel.weights.table, level="C", names=labels, lang=lang,
+                               note=note)
+    return charts.figure_png(fig)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def report_xlsx(key: str, lang: str, _result: StudyResult) -> bytes:
+    """The Excel report of a study run, as bytes."""
+    buffer = BytesIO()
+    write_study_report(_result, buffer, lang)
+    return buffer.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def template_xlsx(framework_key: str, kind: str, lang: str, _hierarchy: Hierarchy) -> bytes:
+    """A blank expert workbook (``kind="judgments"``) or questionnaire (``"questionnaire"``)."""
+    buffer = BytesIO()
+    if kind == "judgments":
+        write_template(_hierarchy, buffer)
+    else:
+        write_questionnaire_template(_hierarchy, buffer, lang=lang)
+    return buffer.getvalue()
+
+
+def expert_workbook(hierarchy: Hierarchy, table: pd.DataFrame, expert: str) -> bytes:
+    """One expert's filled workbook (blank template when nothing is entered yet)."""
+    buffer = BytesIO()
+    if table.empty:
+        write_template(hierarchy, buffer, expert=expert)
+    else:
+        write_judgments_xlsx(PanelJudgments(table), hierarchy, buffer, expert=expert)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------ store
+def organizer_secret() -> str | None:
+    """The configured organizer secret: ``SHANZHI_ORGANIZER_SECRET`` or
+    ``organizer_secret`` in ``.streamlit/secrets.toml`` (``None`` when neither is set)."""
+    value = organizer_secret_from_env()
+    if value:
+        return value
+    try:
+        configured = st.secrets.get("organizer_secret")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    return str(configured).strip() or None if configured else None
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str, secret: str | None) -> JudgmentStore:
+    return JudgmentStore(path, organizer_secret=secret)
+
+
+def store() -> JudgmentStore:
+    """The judgment store at ``SHANZHI_DB`` (default ``~/.shanzhi/shanzhi.sqlite3``)."""
+    return _store(str(default_db_path()), organizer_secret())
+
+
+ORGANIZER_KEY = "organizer_secret"
+
+
+def sign_in(secret: str) -> bool:
+    """Keep ``secret`` in the session if it is the configured organizer secret."""
+    configured = organizer_secret()
+    ok = configured is not None and hmac.compare_digest(
+        secret.strip().encode("utf-8"), configured.encode("utf-8")
+    )
+    if ok:
+        st.session_state[ORGANIZER_KEY] = secret.strip()
+    return ok
+
+
+def signed_in() -> str | None:
+    """The organizer secret of this session, if the organizer has signed in."""
+    secret = st.session_state.get(ORGANIZER_KEY)
+    configured = organizer_secret()
+    if secret and configured and hmac.compare_digest(secret.encode(), configured.encode()):
+        return secret
+    return None
+
+
+def secret_help() -> None:
+    """How to switch organizer access on (shown when no secret is configured)."""
+    st.warning(tr("app.organizer.no_secret", env=ORGANIZER_SECRET_ENV))
+    st.code(f"export {ORGANIZER_SECRET_ENV}='…'\nstreamlit run app.py", language="bash")
+
+
+def organizer_for(study_id: str) -> OrganizerSession | None:
+    """The organizer's session for a study (``None`` when not signed in)."""
+    secret = signed_in()
+    return None if secret is None else store().open_organizer(study_id, secret)
+
+
+def app_origin() -> str:
+    """``scheme://host:port`` of the app as the browser sees it."""
+    url = st.context.url or ""
+    parts = urlsplit(url)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return "http://localhost:8501"
+
+
+# ------------------------------------------------------------------------------ current study
+ACTIVE_KEY = "active_study"
+"""Session key: ``None`` for the bundled sample, else the store's study id."""
+SURVEY_KEY = "survey_upload"
+"""Session key: the uploaded questionnaire (:class:`SurveyChoice`) or ``None`` (sample)."""
+SETTINGS_KEY = "study_settings"
+
+
+@dataclass(frozen=True)
+class SurveyChoice:
+    """An uploaded questionnaire and how to read it."""
+
+    upload: Upload
+    study_id: str | None
+    community_column: str = "社区"
+    mapping: tuple[tuple[str, str], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Current:
+    """What the pages show: the study's framework, questionnaire and judgments.
+
+    ``responses``/``judgments`` are ``None`` while missing; ``problem`` says why (a message
+    key and its fields); ``key`` identifies all inputs for the caches.
+    """
+
+    study_id: str | None
+    title: str
+    hierarchy: Hierarchy
+    framework_key: str
+    responses: Responses | None
+    responses_key: str
+    judgments: PanelJudgments | None
+    judgments_key: str
+    settings: StudySettings
+    synthetic: bool
+    problem: tuple[str, dict[str, object]] | None = None
+
+    @property
+    def key(self) -> str:
+        return "|".join((self.framework_key, self.responses_key, self.judgments_key,
+                         repr(sorted(self.settings.as_record().items()))))
+
+
+def settings() -> StudySettings:
+    """The study settings chosen on the weights page (defaults until changed)."""
+    return st.session_state.get(SETTINGS_KEY) or StudySettings()
+
+
+def set_settings(**changes: object) -> None:
+    """Change study settings (e.g. ``aggregation="AIP"``) for this session."""
+    st.session_state[SETTINGS_KEY] = replace(settings(), **changes)
+
+
+def current() -> Current:
+    """The study the pages show: the bundled sample, or the organizer's study from the store,
+    with the uploaded questionnaire if there is one."""
+    chosen = settings()
+    study_id = st.session_state.get(ACTIVE_KEY)
+    problem: tuple[str, dict[str, object]] | None = None
+    if study_id is None:
+        hierarchy, framework_key = sample_hierarchy(), "sample"
+        title, synthetic = tr("app.sample_study"), True
+        judgments, judgments_key = sample_judgments(), "sample"
+    else:
+        info = store().study(study_id)
+        text = info.framework_csv or SAMPLE_FRAMEWORK.read_text("utf-8")
+        hierarchy, framework_key = hierarchy_from_csv(text), digest(text)
+        title, synthetic = info.name, False
+        organizer = organizer_for(study_id)
+        judgments, judgments_key = None, "none"
+        if organizer is None:
+            problem = ("app.organizer.sign_in_first", {})
+        else:
+            table = organizer.judgments()
+            if table.empty:
+                problem = ("app.weights.no_judgments", {})
+            else:
+                judgments = PanelJudgments(table, extended_scale=info.extended_scale)
+                judgments_key = digest(table.to_csv(index=False))
+    survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
+    responses: Responses | None
+    if survey is not None and survey.study_id == study_id:
+        responses_key = digest(survey.upload.key, survey.community_column, repr(survey.mapping))
+        responses = uploaded_responses(
+            responses_key, survey.upload, hierarchy, framework_key, survey.community_column,
+            survey.mapping,
+        )
+        synthetic = False
+    elif study_id is None:
+        responses, responses_key = sample_responses(), "sample"
+    else:
+        responses, responses_key = None, "none"
+        problem = problem or ("app.survey.upload_first", {})
+    return Current(study_id, title, hierarchy, framework_key, responses, responses_key,
+                   judgments, judgments_key, chosen, synthetic, problem)
+
+
+def current_result(cur: Current) -> StudyResult | None:
+    """The run of the current study (``None`` while its questionnaire or judgments are
+    missing)."""
+    if cur.responses is None or cur.judgments is None:
+        return None
+    return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
+                 cur.synthetic)
+
+
+def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
+    """Screening and reliability of the current questionnaire (which must be loaded)."""
+    if cur.responses is None:
+        raise ValueError("current_screening: the study has no questionnaire yet")
+    key = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
+    return screened(key, cur.responses, cur.hierarchy, cur.settings)
+
+
+def current_weights(cur: Current) -> PanelResult:
+    """Group weights of the current panel (whose judgments must be loaded)."""
+    if cur.judgments is None:
+        raise ValueError("current_weights: the study has no judgments yet")
+    key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+    return weights(key, cur.hierarchy, cur.judgments, cur.settings)
+
+
+def show_problem(cur: Current) -> None:
+    """Explain what is missing before results can be shown."""
+    if cur.problem is not None:
+        message, fields = cur.problem
+        st.info(tr(message, **fields))
+
+
+def synthetic_banner(cur: Current) -> None:
+    """The warning every page of the sample study carries."""
+    if cur.synthetic:
+        st.warning(tr("app.synthetic_banner"), icon="⚠️")

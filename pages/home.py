@@ -1,0 +1,82 @@
+"""Home: what the tool does, the current study at a glance, how to start a new study."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support import (
+    XLSX_MIME,
+    current,
+    current_result,
+    headers,
+    lang,
+    show_problem,
+    synthetic_banner,
+    template_xlsx,
+    tr,
+)
+
+cur = current()
+st.title(tr("app.title"))
+st.caption(tr("app.subtitle"))
+synthetic_banner(cur)
+st.subheader(tr("app.home.current", name=cur.title))
+
+result = current_result(cur)
+if result is None:
+    show_problem(cur)
+else:
+    rep = result.scores
+    cols = st.columns(5)
+    cols[0].metric(tr("app.metric.overall"), f"{result.overall_score:.3f}")
+    cols[1].metric(tr("app.metric.valid"), f"{result.screening.valid}",
+                   help=tr("app.metric.valid_help", received=result.screening.received,
+                           rate=result.screening.rate))
+    cols[2].metric(tr("app.metric.experts"), f"{len(result.panel.expert_cr)}")
+    cols[3].metric(tr("app.metric.ranked"), f"{len(rep.ranking)}")
+    cols[4].metric(tr("app.metric.suppressed", n=rep.min_respondents), f"{len(rep.suppressed)}")
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{tr('app.home.top')}**")
+        top = rep.ranking.sort_values("rank").head(5)
+        st.dataframe(
+            headers(top, {"rank": "col.rank", "community": "col.community", "score": "col.score",
+                          "n": "col.n"}),
+            hide_index=True, width="stretch",
+        )
+        st.page_link("pages/compare.py", label=tr("app.home.to_compare"), icon="📊")
+    with right:
+        st.markdown(f"**{tr('app.home.dimension_weights')}**")
+        table = result.panel.weights.table
+        dims = table[table["level"] == "B"].reset_index()
+        dims["name"] = [result.hierarchy.name(code, lang()) for code in dims["code"]]
+        st.dataframe(
+            headers(dims.sort_values("global", ascending=False),
+                    {"code": "col.code", "name": "col.name", "global": "col.global"}),
+            hide_index=True, width="stretch",
+            column_config={tr("col.global"): st.column_config.NumberColumn(format="%.3f")},
+        )
+    with st.expander(tr("app.home.steps")):
+        for step in result.steps:
+            st.markdown(f"- **{step.name}** ({step.seconds:.2f} s): {step.summary}")
+
+st.divider()
+st.subheader(tr("app.home.new_study"))
+st.markdown(tr("app.home.new_study_steps"))
+c1, c2, c3, c4 = st.columns(4)
+c1.page_link("pages/organizer.py", label=tr("app.home.step_organizer"), icon="🔑")
+c2.page_link("pages/survey_data.py", label=tr("app.home.step_survey"), icon="📝")
+c3.page_link("pages/weights.py", label=tr("app.home.step_weights"), icon="⚖️")
+c4.page_link("pages/compare.py", label=tr("app.home.step_compare"), icon="📊")
+d1, d2 = st.columns(2)
+d1.download_button(
+    tr("app.home.template_judgments"),
+    template_xlsx(cur.framework_key, "judgments", lang(), cur.hierarchy),
+    file_name="expert_template.xlsx", mime=XLSX_MIME, on_click="ignore",
+)
+d2.download_button(
+    tr("app.home.template_questionnaire"),
+    template_xlsx(cur.framework_key, "questionnaire", lang(), cur.hierarchy),
+    file_name="questionnaire_template.xlsx", mime=XLSX_MIME, on_click="ignore",
+)
