@@ -47,7 +47,7 @@ LANG_KEY = "lang"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT_MB = 20
-"""Largest questionnaire or workbook accepted, in MB (a 问卷星 export of 10,000 answers is ~5 MB)."""
+"""Largest questionnaire or workbook accepted, in MB (10,000 问卷星 answers are ~5 MB)."""
 SURVEY_TYPES = ("xlsx", "csv")
 
 
@@ -64,16 +64,20 @@ def tr(key: str, **fields: object) -> str:
 
 
 def language_switch() -> None:
-    """The 中文 / English switch; its value lives in the session and in the URL (``?lang=``)."""
+    """The 中文 / English switch. The choice lives in the session and in the URL (``?lang=``),
+    so a reload or a shared link keeps the language."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get(LANG_KEY)
+        st.session_state[LANG_KEY] = wanted if wanted in LANG_NAMES else "zh"
     st.sidebar.segmented_control(
         "语言 · Language",
         list(LANG_NAMES),
         format_func=LANG_NAMES.__getitem__,
         key=LANG_KEY,
-        default="zh",
         required=True,
-        bind="query-params",
     )
+    if st.query_params.get(LANG_KEY) != lang():
+        st.query_params[LANG_KEY] = lang()
 
 
 def headers(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
@@ -147,11 +151,10 @@ def uploaded_responses(
     key: str,
     _upload: Upload,
     _hierarchy: Hierarchy,
-    framework_key: str,
     community_column: str,
     mapping: tuple[tuple[str, str], ...] | None,
 ) -> Responses:
-    """Load an uploaded questionnaire (``key``/``framework_key`` identify the bytes)."""
+    """Load an uploaded questionnaire (``key`` identifies bytes, framework and options)."""
     with tempfile.TemporaryDirectory(prefix="shanzhi-upload-") as folder:
         path = Path(folder) / f"upload.{_upload.suffix}"
         path.write_bytes(_upload.data)
@@ -366,6 +369,18 @@ class Current:
                          repr(sorted(self.settings.as_record().items()))))
 
 
+def survey_key(choice: SurveyChoice, framework_key: str) -> str:
+    """Cache key of an uploaded questionnaire read against a framework."""
+    return digest(choice.upload.key, choice.community_column, repr(choice.mapping),
+                  framework_key)
+
+
+def load_survey(choice: SurveyChoice, hierarchy: Hierarchy, framework_key: str) -> Responses:
+    """The uploaded questionnaire, loaded (cached); :class:`SurveyError` when unreadable."""
+    return uploaded_responses(survey_key(choice, framework_key), choice.upload, hierarchy,
+                              choice.community_column, choice.mapping)
+
+
 def settings() -> StudySettings:
     """The study settings chosen on the weights page (defaults until changed)."""
     return st.session_state.get(SETTINGS_KEY) or StudySettings()
@@ -405,11 +420,8 @@ def current() -> Current:
     survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
     responses: Responses | None
     if survey is not None and survey.study_id == study_id:
-        responses_key = digest(survey.upload.key, survey.community_column, repr(survey.mapping))
-        responses = uploaded_responses(
-            responses_key, survey.upload, hierarchy, framework_key, survey.community_column,
-            survey.mapping,
-        )
+        responses_key, responses = survey_key(survey, framework_key), load_survey(
+            survey, hierarchy, framework_key)
         synthetic = False
     elif study_id is None:
         responses, responses_key = sample_responses(), "sample"
@@ -456,3 +468,26 @@ def synthetic_banner(cur: Current) -> None:
     """The warning every page of the sample study carries."""
     if cur.synthetic:
         st.warning(tr("app.synthetic_banner"), icon="⚠️")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def file_headers(key: str, _upload: Upload) -> list[str]:
+    """The column headers of an uploaded table (every sheet of a workbook), for the mapping
+    step; empty when the file cannot be read."""
+    buffer = BytesIO(_upload.data)
+    try:
+        if _upload.suffix == "xlsx":
+            sheets = pd.read_excel(buffer, sheet_name=None, nrows=0)
+            found = [str(c) for frame in sheets.values() for c in frame.columns]
+        else:
+            found = []
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    found = [str(c) for c in pd.read_csv(BytesIO(_upload.data), nrows=0,
+                                                         encoding=encoding).columns]
+                    break
+                except UnicodeDecodeError:
+                    continue
+    except (ValueError, OSError):
+        return []
+    return list(dict.fromkeys(found))

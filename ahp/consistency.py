@@ -8,8 +8,8 @@ table is selectable (:data:`RI_TABLES`). Matrices with ``n <= 2`` are always con
 
 For incomplete matrices ``λmax`` is the principal eigenvalue of Harker's (1987) matrix (see
 :mod:`ahp.priorities`), and CI and CR use the same formulas with the full ``n`` and the same RI
-(Harker 1987, section 5, uses this CI as the consistency measure of an incomplete matrix; the RI
-of complete random matrices makes the CR an approximation when many judgments are missing).
+(Harker 1987 uses this CI as the consistency measure of an incomplete matrix; the RI of
+complete random matrices makes the CR an approximation when many judgments are missing).
 
 References
 ----------

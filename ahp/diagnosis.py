@@ -3,10 +3,10 @@
 Every known judgment ``a_ij`` above the diagonal is tried with every value of Saaty's scale
 (1/9..9, with ``a_ji = 1/a_ij``); the CR of all ``p × 17`` candidate matrices is computed in one
 vectorized call and the change that lowers CR most is suggested. Ties go to the value closest
-to the current one on the log scale. This exhaustive search is the direct form of the
-"most inconsistent judgment" diagnosis of Saaty (2003), who suggests revising the ``a_ij``
-that deviates most from ``w_i / w_j``; searching the CR itself makes the suggestion exact for a
-single change.
+to the current one on the log scale. Saaty (2003) suggests revising the ``a_ij`` that deviates
+most from ``w_i / w_j``, and Harker (1987) ranks judgments by the derivative of λmax with
+respect to each ``a_ij``; both are first-order guides, whereas evaluating the CR of every
+candidate makes the suggestion exact for a single change on the scale.
 
 References
 ----------

@@ -143,10 +143,9 @@ def _checked(
     checked_names = _check_names(name_list, n)
     stack = values.reshape(-1, n, n)
     many = stack.shape[0] > 1
-    missing = np.isnan(stack)
-    any_missing = bool(missing.any())
-    # Fast path: two reductions settle positivity, finiteness and the scale for the whole
-    # stack; cell masks are only built to name the first bad cell.
+    # Fast path: a few reductions settle missing values, positivity, finiteness and the scale
+    # for the whole stack; cell masks are only built when needed to name the first bad cell.
+    any_missing = bool(np.isnan(np.add.reduce(stack, axis=None)))
     low, high = np.fmin.reduce(stack, axis=None), np.fmax.reduce(stack, axis=None)
     if not low > 0 and (stack <= 0).any():
         raise JudgmentError(
@@ -165,7 +164,8 @@ def _checked(
             f"{stack[s, i, i]:.6g}"
         )
     rows, cols = np.triu_indices(n, k=1)
-    upper, lower = stack[:, rows, cols], stack[:, cols, rows]
+    flat = stack.reshape(stack.shape[0], -1)
+    upper, lower = np.take(flat, rows * n + cols, axis=1), np.take(flat, cols * n + rows, axis=1)
     if any_missing:
         one_sided = np.isnan(upper) != np.isnan(lower)
         if one_sided.any():
@@ -175,11 +175,13 @@ def _checked(
                 f"judgment missing at {_cell(checked_names, i, j, s if many else None)} but its "
                 f"reciprocal (row {j + 1}, column {i + 1}) is given: {stack[s, j, i]:.6g}"
             )
-    not_reciprocal = ~(np.abs(upper * lower - 1.0) <= tol)
-    if any_missing:
-        not_reciprocal &= ~np.isnan(upper)
-    if not_reciprocal.any():
-        s, p = (int(x) for x in np.argwhere(not_reciprocal)[0])
+    deviation = upper * lower
+    deviation -= 1.0
+    np.abs(deviation, out=deviation)
+    if deviation.size and not np.fmax.reduce(deviation, axis=None) <= tol and (
+        deviation > tol
+    ).any():
+        s, p = (int(x) for x in np.argwhere(deviation > tol)[0])
         i, j = rows[p], cols[p]
         raise JudgmentError(
             f"matrix is not reciprocal at {_cell(checked_names, i, j, s if many else None)}: "
@@ -187,14 +189,14 @@ def _checked(
             f"(expected {1 / stack[s, i, j]:.6g})"
         )
     if not extended_scale and (low < SCALE_MIN - tol or high > SCALE_MAX + tol):
-        off_scale = ~missing & ((stack < SCALE_MIN - tol) | (stack > SCALE_MAX + tol))
+        off_scale = (stack < SCALE_MIN - tol) | (stack > SCALE_MAX + tol)
         raise JudgmentError(
             f"judgment off Saaty's 1/9..9 scale at "
             f"{_first_cell(off_scale, checked_names, stack)} "
             "(pass extended_scale=True to allow it)"
         )
     if any_missing and n > 1:
-        unreachable = _unreachable(~missing)
+        unreachable = _unreachable(~np.isnan(stack))
         if unreachable.any():
             s = int(np.argwhere(unreachable.any(axis=1))[0][0])
             apart = [checked_names[i] for i in np.flatnonzero(unreachable[s])]
@@ -207,7 +209,7 @@ def _checked(
     return values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class JudgmentMatrix:
     """A validated pairwise judgment matrix with the names of its elements.
 
@@ -242,6 +244,16 @@ class JudgmentMatrix:
         values.setflags(write=False)
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "names", _check_names(self.names or None, values.shape[0]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JudgmentMatrix):
+            return NotImplemented
+        return self.names == other.names and np.array_equal(
+            self.values, other.values, equal_nan=True
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.names, np.where(np.isnan(self.values), -1.0, self.values).tobytes()))
 
     @property
     def n(self) -> int:
@@ -331,8 +343,13 @@ class JudgmentMatrix:
     ) -> JudgmentMatrix:
         """Build from a full square table of Saaty strings (``"1/3"``, ``"3"``, ``"１／３"``).
 
-        Blank cells are missing judgments. Numbers may be mixed with strings.
+        Blank cells are missing judgments. Numbers may be mixed with strings. A pandas
+        DataFrame gives its index as names when ``names`` is not given.
         """
+        if hasattr(rows, "index") and hasattr(rows, "to_numpy"):
+            if names is None:
+                names = [str(x) for x in rows.index]
+            rows = rows.to_numpy(dtype=object)
         table = [list(row) for row in rows]
         n = len(table)
         bad = [r for r, row in enumerate(table) if len(row) != n]

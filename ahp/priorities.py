@@ -124,7 +124,7 @@ def _perron(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     product = (a @ w[..., None])[..., 0]
     lambda_max = product.sum(axis=-1)
     weights = product / lambda_max[:, None]
-    unsettled = np.max(np.abs(weights - w), axis=-1) > _POWER_TOL
+    unsettled = ~(np.max(np.abs(weights - w), axis=-1) <= _POWER_TOL)
     if unsettled.any():
         weights[unsettled], lambda_max[unsettled] = _eig_fallback(a[unsettled])
     return weights, lambda_max

@@ -129,6 +129,11 @@ def _new_figure(width: float, height: float, footer: Sequence[str]) -> Figure:
     return fig
 
 
+def _suptitle(fig: Figure, text: str, size: float = 12.0) -> None:
+    """Figure title, wrapped to the figure's width."""
+    fig.suptitle(wrap_label(text, int(fig.get_figwidth() * 72 / (size * 0.55))), fontsize=size)
+
+
 def _suppressed_line(suppressed: Sequence[str], min_respondents: int, lang: str) -> str:
     if not len(suppressed):
         return ""
@@ -252,7 +257,7 @@ def ranking_chart(
         ], loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=8, frameon=False)
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
               ncols=len(handles), fontsize=8, frameon=False)
-    fig.suptitle(title or t("chart.ranking.title", lang))
+    _suptitle(fig, title or t("chart.ranking.title", lang))
     return fig
 
 
@@ -311,7 +316,7 @@ def radar_chart(
     ax.tick_params(axis="y", labelsize=7, labelcolor="#555555")
     ax.grid(color="#cccccc")
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8, frameon=False)
-    fig.suptitle(title or t("chart.radar.title", lang))
+    _suptitle(fig, title or t("chart.radar.title", lang))
     return fig
 
 
@@ -393,7 +398,7 @@ def heatmap(
     bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
     bar.set_label(t("chart.heatmap.colorbar", lang), fontsize=8)
     bar.ax.tick_params(labelsize=7)
-    fig.suptitle(title or t("chart.heatmap.title", lang))
+    _suptitle(fig, title or t("chart.heatmap.title", lang))
     return fig
 
 
@@ -470,7 +475,7 @@ def weights_chart(
     ax.set_xlim(0, w.max() * 1.3)
     ax.set_xlabel(t("chart.weights.xlabel", lang))
     ax.tick_params(axis="y", length=0)
-    fig.suptitle(title or t("chart.weights.title", lang))
+    _suptitle(fig, title or t("chart.weights.title", lang))
     return fig
 
 
@@ -527,7 +532,7 @@ def tornado_chart(
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    fig.suptitle(title or t("chart.tornado.title", lang))
+    _suptitle(fig, title or t("chart.tornado.title", lang))
     return fig
 
 
@@ -582,7 +587,7 @@ def pairwise_probability_chart(
     bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02, format="{x:.0%}")
     bar.set_label(t("chart.pairwise.colorbar", lang), fontsize=8)
     bar.ax.tick_params(labelsize=7)
-    fig.suptitle(title or t("chart.pairwise.title", lang), fontsize=11)
+    _suptitle(fig, title or t("chart.pairwise.title", lang))
     return fig
 
 

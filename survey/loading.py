@@ -33,23 +33,30 @@ Likert, R. (1932). A technique for the measurement of attitudes. *Archives of Ps
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
 from survey.errors import SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
+
+try:
+    import python_calamine
+except ImportError:  # optional: without it workbooks are read by openpyxl (about 25× slower)
+    python_calamine = None
 
 SCALE_MIN, SCALE_MAX = 1, 5
 SCALE_VALUES: tuple[float, ...] = tuple(float(v) for v in range(SCALE_MIN, SCALE_MAX + 1))
@@ -114,6 +121,13 @@ _DURATION_UNITS = re.compile(
     r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|sec|s))?$"
 )
 _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=([\"'])(.*?)\1")
+_UNREADABLE_XLSX: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ElementTree.ParseError,
+) + ((python_calamine.CalamineError,) if python_calamine is not None else ())
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,13 @@ def _fold_text(values: pd.Series) -> pd.Series:
     return text.str.normalize("NFKC").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
 
 
+def _cell_text(value: object) -> str:
+    """A cell as trimmed text; a whole number read as a float (``5.0``) is written ``5``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     """Build the text table from raw rows (first row = header); drop empty rows and columns."""
     if not rows:
@@ -140,7 +161,7 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     for i, r in enumerate(rows):
         cells[i, : len(r)] = r
     codes, uniques = pd.factorize(cells.ravel())  # each distinct value converted once
-    text = np.asarray([str(u).strip() for u in uniques] + [""], dtype=object)[codes]
+    text = np.asarray([_cell_text(u) for u in uniques] + [""], dtype=object)[codes]
     grid = pd.DataFrame(text.reshape(cells.shape), dtype=object)
     header = grid.iloc[0].tolist()
     body = grid.iloc[1:]
@@ -201,39 +222,114 @@ def _looks_like_questions(headers: list[object], items: list[str]) -> int:
     return sum(bool(QUESTION_HEADER.match(h)) or h.split(" ")[0] in codes for h in folded)
 
 
-def _read_xlsx(path: Path, sheet: str | None, items: list[str]) -> _Table:
+@dataclass(frozen=True)
+class _Sheet:
+    """A worksheet as read: its title, merged ranges touching row 1, and its rows from A1
+    (left empty when the header row has merged cells, which the loader refuses)."""
+
+    title: str
+    merged_header: list[str]
+    rows: list[list[object]]
+
+
+def _pick_sheet(
+    names: list[str], sheet: str | None, items: list[str], file_name: str,
+    header: Callable[[str], Sequence[object]],
+) -> str:
+    """The sheet named ``sheet``, else the first sheet whose row 1 (``header(name)``) has the
+    most question-like headers."""
+    if sheet is not None:
+        if sheet not in names:
+            raise SurveyError(f"{file_name}: no sheet '{sheet}'; sheets are {', '.join(names)}")
+        return sheet
+    scores = [_looks_like_questions(list(header(name)), items) for name in names]
+    return names[int(np.argmax(scores))]
+
+
+def _read_calamine(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
+    """Read the sheet with python-calamine (Rust parser, about 25× faster than openpyxl)."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        names = [m.name for m in book.sheets_metadata
+                 if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        loaded = {}
+
+        def header(name: str) -> list[object]:
+            loaded[name] = book.get_sheet_by_name(name)
+            return next(iter(loaded[name].to_python(skip_empty_area=False, nrows=1)), [])
+
+        title = _pick_sheet(names, sheet, items, path.name, header)
+        ws = loaded[title] if title in loaded else book.get_sheet_by_name(title)
+        merged = [
+            f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+            for (r0, c0), (r1, c1) in ws.merged_cell_ranges if r0 == 0
+        ]
+        rows = [] if merged else ws.to_python(skip_empty_area=False)
+    finally:
+        book.close()
+    return _Sheet(title, merged, rows)
+
+
+def _sheet_part(archive: zipfile.ZipFile, title: str) -> str:
+    """Zip member holding the worksheet ``title``: ``xl/workbook.xml`` gives its relationship
+    id, ``xl/_rels/workbook.xml.rels`` the part it points to (KeyError when either is absent)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    ids = {s.get("name"): s.get(_REL_ID) for s in book.iter(f"{_MAIN_NS}sheet")}
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(_RELATIONSHIP)}
+    target = targets[ids[title]]
+    return target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+def _merged_header_cells(path: Path, title: str) -> list[str]:
+    """Merged ranges touching row 1, from the ``<mergeCell ref=…>`` tags of the sheet XML
+    (openpyxl's read-only mode does not report merged cells)."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(_sheet_part(archive, title))
+    start = xml.find(b"mergeCells")  # the <mergeCells> element follows the cell data
+    if start < 0:
+        return []
+    refs = (m.group(2).decode() for m in _MERGE_REF.finditer(xml, start))
+    return [ref for ref in refs if range_boundaries(ref)[1] == 1]
+
+
+def _read_openpyxl(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
+    """Read the sheet with openpyxl in read-only mode (values only, rows streamed)."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = {ws.title: ws for ws in book.worksheets}
+        for ws in sheets.values():
+            ws.reset_dimensions()  # do not trust the <dimension> tag some writers get wrong
+
+        def header(name: str) -> Sequence[object]:
+            return next(sheets[name].iter_rows(max_row=1, values_only=True), ())
+
+        title = _pick_sheet(book.sheetnames, sheet, items, path.name, header)
+        merged = _merged_header_cells(path, title)
+        rows = [] if merged else [list(r) for r in sheets[title].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _Sheet(title, merged, rows)
+
+
+def _read_xlsx(path: Path, sheet: str | None, items: list[str]) -> _Table:
+    """Read the response sheet: python-calamine when installed, else openpyxl (read-only)."""
+    read = _read_openpyxl if python_calamine is None else _read_calamine
+    try:
+        found = read(path, sheet, items)
+    except _UNREADABLE_XLSX as exc:
         raise SurveyError(
             f"{path.name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
             "WPS and save it again as .xlsx, or export the questionnaire as CSV"
         ) from exc
-    try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise SurveyError(
-                    f"{path.name}: no sheet '{sheet}'; sheets are {', '.join(book.sheetnames)}"
-                )
-            ws = book[sheet]
-        else:
-            scores = [
-                _looks_like_questions([c.value for c in next(w.iter_rows(max_row=1), ())], items)
-                for w in book.worksheets
-            ]
-            ws = book.worksheets[int(np.argmax(scores))]
-        where = f"{path.name}, sheet '{ws.title}'"
-        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 1]
-        if merged:
-            raise SurveyError(
-                f"{where}: merged cells in the header row ({', '.join(merged)}); the loader needs "
-                "one header row with one column per question (as 问卷星 exports it): unmerge "
-                "them and give each column its own header, e.g. '8、(子题文本)'"
-            )
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    return _frame_from_rows(rows, where)
+    where = f"{path.name}, sheet '{found.title}'"
+    if found.merged_header:
+        raise SurveyError(
+            f"{where}: merged cells in the header row ({', '.join(found.merged_header)}); the "
+            "loader needs one header row with one column per question (as 问卷星 exports it): "
+            "unmerge them and give each column its own header, e.g. '8、(子题文本)'"
+        )
+    return _frame_from_rows(found.rows, where)
 
 
 def _read_table(path: Path, sheet: str | None, items: list[str]) -> _Table:

@@ -330,20 +330,25 @@ def _level_weights(
 # ---------------------------------------------------------------------------- residents
 @dataclass(frozen=True)
 class _Residents:
-    """Answers of the ranked communities, padded to ``(m, n_max, ·)`` float32.
+    """Answers of the ranked communities, padded to ``(m, k, n_max)`` float32.
 
-    ``columns`` holds the answers (0 where missing or padded) and, when some answer is
-    missing, the 1/0 answered indicators after them, so that one matrix product gives item
-    sums and answer counts.
+    ``answers`` holds 0 where an answer is missing or a slot is padding. The missing answers
+    are also listed as cells ``(community, slot)`` grouped by ``(community, item)``
+    (``gap_*``), so that a resample's answer counts are ``n_c`` minus the draws of the
+    respondents who skipped the item, without a second matrix product.
     """
 
-    columns: np.ndarray  # (m, k, n_max) or (m, 2k, n_max)
-    items: int
+    answers: np.ndarray  # (m, k, n_max)
     sizes: np.ndarray  # (m,)
     slot_community: np.ndarray  # (N,) community of each respondent slot
     slot_size: np.ndarray  # (N,) float32 size of that community
     slot_last: np.ndarray  # (N,) int32 size - 1
     means: np.ndarray  # (m, k) nominal available-case means (NaN: no answer)
+    gap_community: np.ndarray  # (M,) community of each missing answer, grouped
+    gap_slot: np.ndarray  # (M,) its respondent slot
+    gap_starts: np.ndarray  # (G,) start of each (community, item) group in the two above
+    gap_group_community: np.ndarray  # (G,)
+    gap_group_item: np.ndarray  # (G,)
 
     @classmethod
     def build(
@@ -361,23 +366,30 @@ class _Residents:
         sizes = np.bincount(group, minlength=m)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         slot = np.arange(len(group)) - starts[group]
-        padded = np.full((m, max(int(sizes.max(initial=0)), 1), k), np.nan)
-        padded[group, slot] = values
-        missing = np.isnan(padded)
-        answered = (~missing).sum(axis=1)
+        padded = np.zeros((m, k, max(int(sizes.max(initial=0)), 1)))
+        missing = np.isnan(values)
+        padded[group, :, slot] = np.where(missing, 0.0, values)
+        answered = np.zeros((m, k))
+        np.add.at(answered, group, ~missing)
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = np.nansum(padded, axis=1) / answered
-        filled = np.where(missing, 0.0, padded)
-        if np.isnan(values).any():
-            filled = np.concatenate([filled, (~missing).astype(float)], axis=2)
+            means = padded.sum(axis=2) / answered
+        respondent, item = np.nonzero(missing)
+        gap = np.lexsort((item, group[respondent]))
+        respondent, item = respondent[gap], item[gap]
+        key = group[respondent] * k + item
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
         return cls(
-            columns=np.ascontiguousarray(filled.transpose(0, 2, 1), dtype=np.float32),
-            items=k,
+            answers=padded.astype(np.float32),
             sizes=sizes,
             slot_community=group,
             slot_size=sizes[group].astype(np.float32),
             slot_last=(sizes[group] - 1).astype(np.int32),
             means=means,
+            gap_community=group[respondent],
+            gap_slot=slot[respondent],
+            gap_starts=first,
+            gap_group_community=group[respondent][first],
+            gap_group_item=item[first],
         )
 
     def picks(self, rng: np.random.Generator, draws: int) -> np.ndarray:
@@ -391,42 +403,61 @@ class _Residents:
     def resampled_means(self, picks: np.ndarray) -> np.ndarray:
         """Bootstrap item means ``(m, k, draws)`` from :meth:`picks` (multinomial weights).
 
-        The tally of how often each respondent was drawn, ``K`` (m, n_max, draws), times the
-        answers gives the item sums (and, with missing answers, the answer counts) in one
-        batched matrix product; 0/0 leaves an item without answers as NaN.
+        ``K`` (m, n_max, draws) counts how often each respondent was drawn; the answers times
+        ``K / n_c`` give the means in one batched matrix product. Items with missing answers
+        are rescaled by ``n_c / (n_c − draws of those who skipped it)``; 0/0 (nobody drawn
+        answered) leaves the mean NaN.
         """
         draws = picks.shape[0]
-        m, _, n_max = self.columns.shape
+        m, _, n_max = self.answers.shape
         cell = picks * np.intp(draws) + (self.slot_community * (n_max * draws))[None, :]
         cell += np.arange(draws)[:, None]
         tally = np.bincount(cell.ravel(), minlength=m * n_max * draws)
-        sums = np.matmul(self.columns, tally.reshape(m, n_max, draws).astype(np.float32))
-        k = self.items
-        if sums.shape[1] == k:
-            sums /= self.sizes[:, None, None].astype(np.float32)
-            return sums
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return sums[:, :k] / sums[:, k:]
+        tally = tally.reshape(m, n_max, draws).astype(np.float32)
+        scale = (1.0 / np.maximum(self.sizes, 1)).astype(np.float32)
+        means = np.matmul(self.answers, tally * scale[:, None, None])
+        if self.gap_starts.size:
+            skipped = np.add.reduceat(
+                tally[self.gap_community, self.gap_slot], self.gap_starts, axis=0
+            )
+            size = self.sizes[self.gap_group_community].astype(np.float32)[:, None]
+            where = (self.gap_group_community, self.gap_group_item)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[where] *= size / (size - skipped)
+            means[where] = np.where(skipped < size, means[where], np.float32(np.nan))
+        return means
 
 
 # ---------------------------------------------------------------------------- ranks
+_INDEX_BITS = 29
+"""Low mantissa bits of a float64 that are zero for every float32 value: room for an index."""
+
+
 def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
     """Add each community's rank in each draw to ``tally`` (m, m) in place.
 
     ``scores`` is ``(draws, m)``; rank 1 is the highest score, ties share the smaller rank
     (as :func:`survey.scoring.score`), undefined scores (NaN) are not counted and do not take
-    a rank from the others.
+    a rank from the others. Sorting is done once per draw on float64 keys: ``−score`` widened
+    from float32 carries the community index in its 29 low mantissa bits, which keeps distinct
+    float32 values in order and gives the sorted order and values together.
     """
     draws, m = scores.shape
-    order = np.argsort(-scores, axis=1)
-    ordered = np.take_along_axis(scores, order, axis=1)
+    if m >= 1 << _INDEX_BITS:
+        raise SurveyError(f"monte_carlo: too many communities to rank ({m})")
+    keys = np.negative(scores, dtype=np.float64)
+    bits = keys.view(np.uint64)
+    bits |= np.arange(m, dtype=np.uint64)
+    keys.sort(axis=1)
+    order = (bits & np.uint64((1 << _INDEX_BITS) - 1)).astype(np.intp)
+    bits &= ~np.uint64((1 << _INDEX_BITS) - 1)
     position = np.broadcast_to(np.arange(m), (draws, m))
-    if (ordered[:, 1:] == ordered[:, :-1]).any():
+    if (keys[:, 1:] == keys[:, :-1]).any():
         new_value = np.ones((draws, m), dtype=bool)
-        new_value[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+        new_value[:, 1:] = keys[:, 1:] != keys[:, :-1]
         position = np.maximum.accumulate(np.where(new_value, position, 0), axis=1)
     cell = order * m + position
-    defined = ~np.isnan(ordered)
+    defined = ~np.isnan(keys)
     if not defined.all():
         cell = cell[defined]
     tally += np.bincount(cell.ravel(), minlength=m * m).reshape(m, m)
@@ -548,7 +579,7 @@ def monte_carlo(
         (the matrix costs draws × m² comparisons).
     chunk_draws
         Draws per chunk (default: sized to about 128 MB of working memory); the numbers do
-        not depend on it.
+        not depend on it beyond float32 rounding.
     progress
         Optional ``callable(fraction)`` called as chunks finish (fraction in (0, 1]).
     """
@@ -630,7 +661,7 @@ def monte_carlo(
     crowd = _Residents.build(responses, agg.items, communities)
     codes = [agg.levels[0], *agg.codes[agg.levels[1]]]
     m = len(communities)
-    per_draw = 4 * m * (3 * crowd.columns.shape[1] + 2 * crowd.columns.shape[2] + 4 * len(codes))
+    per_draw = 4 * m * (3 * crowd.answers.shape[2] + 3 * len(agg.items) + 4 * len(codes))
     chunk = int(chunk_draws) if chunk_draws else max(1, min(draws, _CHUNK_BYTES // per_draw))
     store = np.empty((len(codes), m, draws), dtype=np.float32)
     tallies = np.zeros((len(codes), m, m), dtype=np.int64)

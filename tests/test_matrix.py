@@ -20,6 +20,15 @@ def test_from_array_keeps_names_and_is_read_only() -> None:
     np.testing.assert_allclose(matrix.values, FULL)
 
 
+def test_equality_and_hash() -> None:
+    first = JudgmentMatrix.from_upper_triangle([3, None, 2], ABC)
+    second = JudgmentMatrix.from_pairs({("a", "b"): 3, ("b", "c"): 2}, ABC)
+    assert first == second
+    assert hash(first) == hash(second)
+    assert first != JudgmentMatrix.from_upper_triangle([3, 5, 2], ABC)
+    assert first != JudgmentMatrix.from_upper_triangle([3, None, 2])
+
+
 def test_default_names() -> None:
     assert JudgmentMatrix.from_array(FULL).names == ("e1", "e2", "e3")
 
@@ -27,6 +36,13 @@ def test_default_names() -> None:
 def test_from_array_takes_names_from_a_dataframe_index() -> None:
     frame = pd.DataFrame(FULL, index=list(ABC), columns=list(ABC))
     assert JudgmentMatrix.from_array(frame).names == ABC
+
+
+def test_from_strings_takes_a_dataframe() -> None:
+    frame = pd.DataFrame([["1", "1/3"], ["3", "1"]], index=["x", "y"], columns=["x", "y"])
+    matrix = JudgmentMatrix.from_strings(frame)
+    assert matrix.names == ("x", "y")
+    np.testing.assert_allclose(matrix.values, [[1, 1 / 3], [3, 1]])
 
 
 def test_constructors_agree() -> None:

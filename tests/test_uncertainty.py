@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -188,9 +189,11 @@ def test_resident_bootstrap_has_the_spread_of_a_mean(hierarchy):
 def test_same_seed_same_numbers_and_chunks_do_not_matter(hierarchy, panel, study):
     options = {"draws": 120, "judgment_noise": 0.2, "seed": 11}
     first = monte_carlo(study, hierarchy, panel, **options)
-    again = monte_carlo(study, hierarchy, panel, chunk_draws=7, **options)
-    pd.testing.assert_frame_equal(first.summary, again.summary)
-    np.testing.assert_array_equal(first.goal_draws, again.goal_draws)
+    same = monte_carlo(study, hierarchy, panel, **options)
+    pd.testing.assert_frame_equal(first.summary, same.summary)
+    np.testing.assert_array_equal(first.goal_draws, same.goal_draws)
+    chunked = monte_carlo(study, hierarchy, panel, chunk_draws=7, **options)
+    np.testing.assert_allclose(first.goal_draws, chunked.goal_draws, rtol=1e-6)
     other = monte_carlo(study, hierarchy, panel, **{**options, "seed": 12})
     assert not np.array_equal(first.goal_draws, other.goal_draws)
 
@@ -205,13 +208,15 @@ def test_switching_a_source_off_leaves_the_other_streams_alone(hierarchy, panel,
 
 
 # ---------------------------------------------------------------------------- naive loop
-def _naive_draws(hierarchy, panel, responses, communities, draws, noise, seed):
+def _naive_draws(hierarchy, panel, responses, communities, draws, noise, seed, resample=True):
     """One draw at a time with the library's per-matrix functions and the same random numbers."""
     panel_rng, noise_rng, resident_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )
     experts = panel.experts
     counts = panel_rng.multinomial(len(experts), np.full(len(experts), 1 / len(experts)), draws)
+    if not resample:
+        counts = np.ones_like(counts)
     nominal = panel_weights(hierarchy, panel).weights
     scale = list(SAATY_VALUES)
     uniforms, stacks = {}, {}
@@ -254,7 +259,9 @@ def _naive_draws(hierarchy, panel, responses, communities, draws, noise, seed):
         for c in communities:
             size = len(members[c])
             chosen = members[c][picks[s, start:start + size]]
-            means.append(chosen.mean(axis=0))
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                means.append(np.nanmean(chosen, axis=0))
             start += size
         scores = level_scores(np.array(means), hierarchy, hw)
         goal[s] = scores["A"][:, 0]
@@ -269,6 +276,7 @@ def test_vectorized_draws_equal_a_naive_per_draw_loop(hierarchy, panel, study):
         hierarchy, panel, study, list(result.communities), draws, noise, seed
     )
     np.testing.assert_allclose(result.goal_draws.T, goal, rtol=2e-6)
+    assert not np.isnan(goal).any()
     b1 = result.level("B1").reindex(list(result.communities))
     low, high = np.quantile(dims[:, :, 0], [0.05, 0.95], axis=0)
     np.testing.assert_allclose(b1["score_low"], low, rtol=2e-6)
@@ -384,3 +392,21 @@ def test_panel_sources_need_judgments(hierarchy, panel, study):
     with pytest.raises(SurveyError, match="was not ranked"):
         monte_carlo(study, hierarchy, weights=weights, panel=False, draws=5)\
             .pairwise_probabilities(["戊"])
+
+
+def test_missing_answers_match_the_naive_loop(hierarchy, panel, study):
+    """Available-case means of resamples: 15 % missing, one item answered by one respondent."""
+    rng = np.random.default_rng(13)
+    answers = study.answers.to_numpy(copy=True)
+    answers[rng.random(answers.shape) < 0.15] = np.nan
+    members = np.flatnonzero(study.community.to_numpy() == "乙")
+    answers[members[1:], 3] = np.nan
+    gappy = make_responses(answers, study.community.to_list(), hierarchy.items)
+    result = monte_carlo(gappy, hierarchy, panel, draws=60, panel=False, seed=4)
+    goal, dims = _naive_draws(
+        hierarchy, panel, gappy, list(result.communities), 60, 0.0, 4, resample=False
+    )
+    assert np.isnan(goal).any() and not np.isnan(goal).all()
+    np.testing.assert_allclose(result.goal_draws.T, goal, rtol=2e-6)
+    defined = result.level("B1").reindex(list(result.communities))["defined_draws"]
+    np.testing.assert_array_equal(defined, (~np.isnan(dims[:, :, 0])).sum(axis=0))

@@ -1,0 +1,189 @@
+"""Organizer: sign in with the organizer secret, create a study and its expert panel (one
+personal link per expert, shown once), follow each expert's progress, import expert workbooks,
+and choose which study the result pages show."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pandas as pd
+import streamlit as st
+
+from ahp.errors import HierarchyError, JudgmentError, WorkbookError
+from ahp.store import StoreError, expert_link
+from ahp.workbook import read_judgments_xlsx
+from app_support import (
+    ACTIVE_KEY,
+    SURVEY_KEY,
+    Upload,
+    app_origin,
+    check_upload,
+    current,
+    headers,
+    organizer_for,
+    organizer_secret,
+    secret_help,
+    sign_in,
+    signed_in,
+    store,
+    tr,
+)
+from survey.cli import SAMPLE_FRAMEWORK
+
+LINKS_KEY = "fresh_links"
+
+st.title(tr("app.page.organizer"))
+if organizer_secret() is None:
+    secret_help()
+    st.stop()
+
+secret = signed_in()
+if secret is None:
+    with st.form("sign_in"):
+        typed = st.text_input(tr("app.organizer.secret"), type="password")
+        if st.form_submit_button(tr("app.organizer.sign_in")):
+            if sign_in(typed):
+                st.rerun()
+            st.error(tr("app.organizer.wrong_secret"))
+    st.stop()
+
+
+def _links(tokens: dict[str, str], names: dict[str, str], study_id: str) -> None:
+    """Keep fresh links in the session until the organizer has copied them."""
+    base = st.session_state.get("base_url") or f"{app_origin()}/expert"
+    st.session_state[LINKS_KEY] = pd.DataFrame({
+        "expert_id": list(tokens),
+        "name": [names.get(e, e) for e in tokens],
+        "link": [expert_link(base, study_id, token) for token in tokens.values()],
+    })
+
+
+def _names(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------- fresh links
+fresh = st.session_state.get(LINKS_KEY)
+if fresh is not None:
+    st.warning(tr("app.organizer.links_once"), icon="🔗")
+    st.dataframe(headers(fresh, {"expert_id": "col.expert", "name": "col.name",
+                                 "link": "app.organizer.link"}),
+                 hide_index=True, width="stretch",
+                 column_config={tr("app.organizer.link"): st.column_config.LinkColumn()})
+    st.download_button(tr("app.organizer.links_csv"), fresh.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="expert_links.csv", mime="text/csv", on_click="ignore")
+    if st.button(tr("app.organizer.links_copied"), key="links_copied"):
+        st.session_state[LINKS_KEY] = None
+        st.rerun()
+
+# ---------------------------------------------------------------------------- studies
+studies = store().studies()
+options = [None, *studies["study_id"].tolist()]
+labels = dict(zip(studies["study_id"], studies["name"], strict=True))
+active = st.session_state.get(ACTIVE_KEY)
+chosen = st.selectbox(
+    tr("app.organizer.active"), options, index=options.index(active) if active in options else 0,
+    format_func=lambda s: tr("app.sample_study") if s is None else f"{labels[s]} ({s})",
+    key="active_choice",
+)
+if chosen != active:
+    st.session_state[ACTIVE_KEY] = chosen
+    st.session_state[SURVEY_KEY] = None
+    st.rerun()
+st.caption(tr("app.organizer.active_help"))
+
+with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("create_study"):
+    name = st.text_input(tr("app.organizer.study_name"))
+    framework = st.file_uploader(tr("app.organizer.framework"), type=["csv"])
+    threshold = st.number_input(tr("app.organizer.threshold"), 0.01, 0.5, 0.10, 0.01)
+    experts = st.text_area(tr("app.organizer.experts"), help=tr("app.organizer.experts_help"))
+    st.text_input(tr("app.organizer.base_url"), value=f"{app_origin()}/expert",
+                  key="base_url", help=tr("app.organizer.base_url_help"))
+    if st.form_submit_button(tr("app.organizer.create_button"), type="primary"):
+        try:
+            text = (framework.getvalue().decode("utf-8-sig") if framework is not None
+                    else SAMPLE_FRAMEWORK.read_text("utf-8"))
+            organizer = store().create_study(name, secret, framework=text,
+                                             threshold=float(threshold))
+            names = _names(experts)
+            if names:
+                tokens = organizer.create_panel(names)
+                _links(tokens, dict(zip(tokens, names, strict=True)), organizer.study_id)
+        except (StoreError, HierarchyError, UnicodeDecodeError) as exc:
+            st.error(tr("app.organizer.failed", reason=str(exc)))
+        else:
+            st.session_state[ACTIVE_KEY] = organizer.study_id
+            st.session_state[SURVEY_KEY] = None
+            st.rerun()
+
+cur = current()
+if cur.study_id is None:
+    st.info(tr("app.organizer.sample_active"))
+    st.stop()
+
+organizer = organizer_for(cur.study_id)
+st.subheader(tr("app.organizer.panel", name=cur.title))
+panel = organizer.experts()
+total = len(cur.hierarchy.compared_nodes())
+panel["progress"] = [f"{d} / {total}" for d in panel["nodes_done"]]
+panel["access"] = [tr(f"app.organizer.access_{a}") for a in panel["access"]]
+st.dataframe(
+    headers(panel, {"expert_id": "col.expert", "name": "col.name", "access": "app.organizer.access",
+                    "judgments": "app.organizer.judgments", "progress": "app.organizer.progress",
+                    "last_change": "app.organizer.last_change"}),
+    hide_index=True, width="stretch",
+)
+with st.expander(tr("app.organizer.progress_detail")):
+    detail = organizer.progress()
+    if not detail.empty:
+        st.dataframe(detail.pivot(index="expert_id", columns="node", values="filled"),
+                     width="stretch")
+
+a1, a2 = st.columns(2)
+with a1, st.form("add_experts"):
+    more = st.text_area(tr("app.organizer.add_experts"), help=tr("app.organizer.experts_help"))
+    if st.form_submit_button(tr("app.organizer.add_button")):
+        try:
+            names = _names(more)
+            tokens = organizer.create_panel(names)
+            _links(tokens, dict(zip(tokens, names, strict=True)), cur.study_id)
+        except StoreError as exc:
+            st.error(tr("app.organizer.failed", reason=str(exc)))
+        else:
+            st.rerun()
+with a2, st.form("reissue"):
+    who = st.selectbox(tr("col.expert"), panel["expert_id"].tolist(),
+                       format_func=lambda e: f"{e} {dict(zip(panel['expert_id'], panel['name'], strict=True))[e]}")
+    r1, r2 = st.columns(2)
+    reissue = r1.form_submit_button(tr("app.organizer.reissue"))
+    revoke = r2.form_submit_button(tr("app.organizer.revoke"))
+    if who is not None and (reissue or revoke):
+        if reissue:
+            names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
+            _links({who: organizer.reissue(who)}, names_by_id, cur.study_id)
+        else:
+            organizer.revoke(who)
+        st.rerun()
+
+with st.expander(tr("app.organizer.import")):
+    st.caption(tr("app.organizer.import_help"))
+    books = st.file_uploader(tr("app.organizer.import_files"), type=["xlsx"],
+                             accept_multiple_files=True, key="organizer_import")
+    if books and st.button(tr("app.expert.import_button"), key="organizer_import_go"):
+        uploads = [Upload(b.name, b.getvalue()) for b in books]
+        problems = [p for p in (check_upload(u, ("xlsx",)) for u in uploads) if p]
+        if problems:
+            for problem in problems:
+                st.error(problem)
+        else:
+            try:
+                frame = read_judgments_xlsx([BytesIO(u.data) for u in uploads], cur.hierarchy).table
+                result = organizer.import_judgments(frame, add_experts=True)
+            except (WorkbookError, StoreError, JudgmentError) as exc:
+                st.error(tr("app.organizer.failed", reason=str(exc)))
+            else:
+                if result.tokens:
+                    now = organizer.experts()
+                    _links(result.tokens, dict(zip(now["expert_id"], now["name"], strict=True)),
+                           cur.study_id)
+                st.success(tr("app.expert.imported", cells=result.cells))

@@ -1,0 +1,177 @@
+"""Survey and screening: the questionnaire upload (organizer), the column mapping step, the
+validity report, the reliability tables and the identifier columns dropped on import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_support import (
+    SURVEY_KEY,
+    SURVEY_TYPES,
+    UPLOAD_LIMIT_MB,
+    SurveyChoice,
+    Upload,
+    check_upload,
+    current,
+    current_screening,
+    file_headers,
+    headers,
+    lang,
+    load_survey,
+    show_problem,
+    signed_in,
+    synthetic_banner,
+    tr,
+)
+from survey.errors import SurveyError
+
+language = lang()
+cur = current()
+st.title(tr("app.page.survey"))
+synthetic_banner(cur)
+
+# ---------------------------------------------------------------------------- upload
+with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
+    if signed_in() is None:
+        st.info(tr("app.survey.organizer_only"))
+    else:
+        file = st.file_uploader(
+            tr("app.survey.upload", limit=UPLOAD_LIMIT_MB), type=list(SURVEY_TYPES),
+            key="survey_file", help=tr("app.survey.upload_help"),
+        )
+        community_column = st.text_input(tr("app.survey.community_column"), value="社区",
+                                         key="community_column")
+        chosen: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
+        if chosen is not None and st.button(tr("app.survey.use_sample"), key="survey_reset"):
+            st.session_state[SURVEY_KEY] = None
+            st.rerun()
+        if file is not None:
+            upload = Upload(file.name, file.getvalue())
+            problem = check_upload(upload, SURVEY_TYPES)
+            if problem:
+                st.error(problem)
+            else:
+                mapping_key = f"mapping_{upload.key}"
+                mapping = st.session_state.get(mapping_key)
+                choice = SurveyChoice(upload, cur.study_id, community_column.strip() or "社区",
+                                      mapping)
+                try:
+                    load_survey(choice, cur.hierarchy, cur.framework_key)
+                except SurveyError as exc:
+                    st.error(tr("app.survey.load_failed", reason=str(exc)))
+                    st.markdown(f"**{tr('app.survey.mapping_title')}**")
+                    st.caption(tr("app.survey.mapping_help"))
+                    found = file_headers(upload.key, upload)
+                    items = cur.hierarchy.items
+                    editor = pd.DataFrame({
+                        "code": items,
+                        "name": [cur.hierarchy.name(c, language) for c in items],
+                        "header": [None] * len(items),
+                    })
+                    edited = st.data_editor(
+                        editor, key=f"mapping_editor_{upload.key}", hide_index=True,
+                        disabled=["code", "name"], width="stretch",
+                        column_config={
+                            "code": st.column_config.TextColumn(tr("col.code")),
+                            "name": st.column_config.TextColumn(tr("col.name")),
+                            "header": st.column_config.SelectboxColumn(
+                                tr("app.survey.file_column"), options=found)
+                            if found else st.column_config.TextColumn(
+                                tr("app.survey.file_column")),
+                        },
+                    )
+                    if st.button(tr("app.survey.apply_mapping"), key="apply_mapping"):
+                        pairs = edited.dropna(subset=["header"])
+                        st.session_state[mapping_key] = tuple(
+                            (str(h), str(c)) for h, c in zip(pairs["header"], pairs["code"],
+                                                             strict=True))
+                        st.rerun()
+                else:
+                    if chosen != choice:
+                        st.session_state[SURVEY_KEY] = choice
+                        st.rerun()
+                    st.success(tr("app.survey.loaded", name=upload.name))
+
+cur = current()
+if cur.responses is None:
+    show_problem(cur)
+    st.stop()
+
+responses = cur.responses
+valid, report, rel = current_screening(cur)
+
+# ---------------------------------------------------------------------------- import
+st.subheader(tr("app.survey.import_title"))
+mapping = responses.mapping
+i1, i2, i3, i4 = st.columns(4)
+i1.metric(tr("app.survey.source"), responses.source)
+i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
+i3.metric(tr("app.survey.items_matched"),
+          f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
+i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
+st.markdown(f"**{tr('app.survey.dropped')}**: "
+            + ("、".join(responses.dropped_columns) or tr("app.none")))
+st.caption(tr("app.survey.dropped_help"))
+if mapping.missing_items:
+    st.warning(tr("app.survey.missing_items", items=", ".join(mapping.missing_items)))
+if mapping.unmatched_columns:
+    st.caption(tr("app.survey.unmatched", columns="、".join(mapping.unmatched_columns)))
+st.caption(tr("app.survey.community_used", column=mapping.community_column))
+
+# ---------------------------------------------------------------------------- validity
+st.subheader(tr("report.validity.title"))
+v1, v2, v3 = st.columns(3)
+v1.metric(tr("col.received"), f"{report.received}")
+v2.metric(tr("col.valid"), f"{report.valid}")
+v3.metric(tr("col.rate"), f"{report.rate:.1%}")
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{tr('report.validity.by_rule')}**")
+    counts = report.counts.rename_axis("rule").reset_index(name="count")
+    counts["rule"] = [tr(f"rule.{rule}") for rule in counts["rule"]]
+    st.dataframe(headers(counts, {"rule": "col.rule", "count": "col.count"}),
+                 hide_index=True, width="stretch")
+with right:
+    st.markdown(f"**{tr('report.validity.by_community')}**")
+    st.dataframe(
+        headers(report.by_community.reset_index(),
+                {"community": "col.community", "received": "col.received",
+                 "valid": "col.valid", "rate": "col.rate"}),
+        hide_index=True, width="stretch", height=300,
+        column_config={tr("col.rate"): st.column_config.NumberColumn(format="percent")},
+    )
+with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
+    reasons = report.reasons.assign(rule=[tr(f"rule.{r}") for r in report.reasons["rule"]])
+    st.dataframe(
+        headers(reasons, {"respondent_id": "col.respondent_id", "row": "col.row",
+                          "community": "col.community", "rule": "col.rule",
+                          "detail": "col.detail"}),
+        hide_index=True, width="stretch",
+    )
+
+# ---------------------------------------------------------------------------- reliability
+st.subheader(tr("report.reliability.scales"))
+for warning in rel.warnings:
+    st.warning(warning)
+scales = rel.scales.assign(
+    scope=[tr(f"scope.{s}") for s in rel.scales["scope"]],
+    name=[cur.hierarchy.name(c, language) for c in rel.scales["code"]],
+)
+alpha_format = {tr(c): st.column_config.NumberColumn(format="%.3f")
+                for c in ("col.alpha", "col.ci_low", "col.ci_high", "col.alpha_if_deleted",
+                          "col.item_rest_r")}
+st.dataframe(
+    headers(scales, {"scope": "col.scope", "code": "col.code", "name": "col.name",
+                     "k": "col.k", "n": "col.n", "alpha": "col.alpha", "ci_low": "col.ci_low",
+                     "ci_high": "col.ci_high"}),
+    hide_index=True, width="stretch", column_config=alpha_format,
+)
+with st.expander(tr("report.reliability.items")):
+    items = rel.items.assign(scope=[tr(f"scope.{s}") for s in rel.items["scope"]])
+    st.dataframe(
+        headers(items, {"scope": "col.scope", "code": "col.code", "item": "col.item",
+                        "alpha_if_deleted": "col.alpha_if_deleted",
+                        "item_rest_r": "col.item_rest_r"}),
+        hide_index=True, width="stretch", column_config=alpha_format,
+    )

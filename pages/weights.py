@@ -1,0 +1,94 @@
+"""Weights: each expert's CR per node, exclusions and why, AIJ/AIP, consensus, local and
+global weights (table and chart)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_support import (
+    current,
+    current_weights,
+    headers,
+    lang,
+    set_settings,
+    settings,
+    show_problem,
+    synthetic_banner,
+    tr,
+    weights_png,
+)
+
+language = lang()
+cur = current()
+st.title(tr("app.page.weights"))
+synthetic_banner(cur)
+if cur.judgments is None:
+    show_problem(cur)
+    st.stop()
+
+chosen = settings()
+c1, c2 = st.columns(2)
+aggregation = c1.radio(
+    tr("app.weights.aggregation"), ["AIJ", "AIP"], horizontal=True,
+    index=["AIJ", "AIP"].index(chosen.aggregation),
+    format_func=lambda a: tr(f"app.weights.{a.lower()}"), key="aggregation",
+)
+exclude = c2.checkbox(tr("app.weights.exclude", cr=chosen.threshold),
+                      value=chosen.exclude_inconsistent, key="exclude_inconsistent")
+if (aggregation, exclude) != (chosen.aggregation, chosen.exclude_inconsistent):
+    set_settings(aggregation=aggregation, exclude_inconsistent=exclude)
+    cur = current()
+
+with st.spinner(tr("app.working")):
+    panel = current_weights(cur)
+hierarchy = cur.hierarchy
+
+st.subheader(tr("app.weights.table_title"))
+left, right = st.columns([1, 1])
+with left:
+    table = panel.weights.table.reset_index()
+    table["name"] = [hierarchy.name(code, language) for code in table["code"]]
+    st.dataframe(
+        headers(table, {"code": "col.code", "level": "col.level", "parent": "col.parent",
+                        "name": "col.name", "local": "col.local", "global": "col.global"}),
+        hide_index=True, width="stretch", height=520,
+        column_config={tr(c): st.column_config.NumberColumn(format="%.4f")
+                       for c in ("col.local", "col.global")},
+    )
+with right:
+    key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+    st.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
+
+st.subheader(tr("report.expert.title", cr=panel.threshold))
+nodes = pd.DataFrame({
+    "node": panel.group_cr.index,
+    "name": [hierarchy.name(code, language) for code in panel.group_cr.index],
+    "group_cr": panel.group_cr.to_numpy(),
+    "consensus": panel.consensus.reindex(panel.group_cr.index).to_numpy(),
+})
+g1, g2 = st.columns([2, 3])
+with g1:
+    st.markdown(f"**{tr('app.weights.group')}**")
+    st.dataframe(
+        headers(nodes, {"node": "col.node", "name": "col.name", "group_cr": "app.weights.group_cr",
+                        "consensus": "report.expert.consensus"}),
+        hide_index=True, width="stretch", height=400,
+        column_config={tr(c): st.column_config.NumberColumn(format="%.3f")
+                       for c in ("app.weights.group_cr", "report.expert.consensus")},
+    )
+with g2:
+    st.markdown(f"**{tr('app.weights.expert_cr')}**")
+    crs = panel.expert_cr.rename_axis(tr("col.expert"))
+    styled = crs.style.format("{:.3f}", na_rep="–").map(
+        lambda v: "background-color: #f8c9c4" if pd.notna(v) and v >= panel.threshold else "")
+    st.dataframe(styled, width="stretch", height=400)
+    st.caption(tr("app.weights.expert_cr_help", cr=panel.threshold))
+
+st.markdown(f"**{tr('report.expert.excluded')}**")
+if panel.excluded.empty:
+    st.info(tr("app.weights.none_excluded", cr=panel.threshold))
+else:
+    st.dataframe(headers(panel.excluded, {"node": "col.node", "expert": "col.expert",
+                                          "reason": "col.reason"}),
+                 hide_index=True, width="stretch")

@@ -1,0 +1,256 @@
+"""The Streamlit app driven headless with ``streamlit.testing.v1.AppTest``.
+
+Every page renders in both languages without an exception and shows its key values; the
+expert page shows nothing of an expert without that expert's valid token; a judgment entered
+through the widget is in the SQLite file at once; organizer pages need the organizer secret.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ahp.hierarchy import Hierarchy
+from ahp.store import JudgmentStore
+from survey.cli import SAMPLE_FRAMEWORK
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SECRET = "test-organizer-secret"
+PAGES = ["pages/home.py", "pages/compare.py", "pages/survey_data.py", "pages/weights.py",
+         "pages/expert.py", "pages/organizer.py"]
+LOCALE = Path(__file__).resolve().parent.parent / "survey" / "locale"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "judgments.sqlite3"
+    monkeypatch.setenv("SHANZHI_DB", str(path))
+    monkeypatch.setenv("SHANZHI_ORGANIZER_SECRET", SECRET)
+    return path
+
+
+@pytest.fixture
+def panel(db: Path) -> tuple[str, dict[str, str]]:
+    """A study on the bundled framework with two experts: study id and expert id → token."""
+    organizer = JudgmentStore(db, organizer_secret=SECRET).create_study(
+        "测试研究", SECRET, framework=SAMPLE_FRAMEWORK, study_id="s1")
+    return organizer.study_id, organizer.create_panel(["王老师", "Dr. Lee"])
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def shown_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
+                                  "title", "subheader") for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def text(key: str, lang: str) -> str:
+    return json.loads((LOCALE / f"{lang}.json").read_text("utf-8"))[key]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
+    at = app(lang=lang)
+    at.run()
+    assert not at.exception
+    assert at.session_state["lang"] == lang
+    home = metrics(at)
+    assert home[text("app.metric.valid", lang)] == "370"
+    assert home[text("app.metric.overall", lang)] == "3.780"
+    assert home[text("app.metric.ranked", lang)] == "26"
+    assert at.title[0].value == text("app.title", lang)
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("pages/compare.py").run()
+    assert metrics(at)[text("app.metric.overall", lang)] == "3.780"
+    assert len(at.get("image")) >= 2
+    assert any(text("report.suppressed", lang).format(n=10) in str(df.value.to_numpy())
+               for df in at.dataframe)
+    at.switch_page("pages/survey_data.py").run()
+    survey = metrics(at)
+    assert (survey[text("col.received", lang)], survey[text("col.valid", lang)]) == ("405", "370")
+    assert "来自IP" in shown_text(at)
+    at.switch_page("pages/weights.py").run()
+    assert text("app.weights.expert_cr", lang) in shown_text(at)
+    weights = at.dataframe[0].value
+    assert text("col.global", lang) in weights.columns
+
+
+def test_language_switch_changes_labels(db: Path) -> None:
+    at = app()
+    at.run()
+    assert at.title[0].value == "社区善治评价"
+    at.sidebar.segmented_control[0].set_value("en").run()
+    assert at.title[0].value == "Community good-governance evaluation"
+    assert at.query_params["lang"] == ["en"]
+
+
+def test_comparison_drill_down_and_radar(db: Path) -> None:
+    at = app(lang="en")
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="drill_dimension").set_value("B2").run()
+    drill = at.dataframe[-1].value
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    sub = hierarchy.children("B2")
+    assert set(drill.index) == {*sub, *(d for c in sub for d in hierarchy.children(c))}
+    assert "梅坞社区" not in drill.columns
+    at.multiselect(key="radar_communities").set_value(["芦花社区"]).run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Excel" in label for label in labels)
+    assert sum("PNG" in label for label in labels) == 4
+
+
+def test_weights_aggregation_choice(db: Path) -> None:
+    at = app(lang="en")
+    at.switch_page("pages/weights.py").run()
+    before = at.dataframe[0].value.copy()
+    at.radio(key="aggregation").set_value("AIP").run()
+    assert not at.exception
+    after = at.dataframe[0].value
+    assert not before["Global weight"].equals(after["Global weight"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"study": "s1"}, {"study": "s1", "token": "not-a-token"}, {"study": "nope", "token": "x"}],
+    ids=["no-link", "missing-token", "wrong-token", "unknown-study"],
+)
+def test_expert_page_shows_nothing_without_valid_token(panel, query) -> None:
+    at = app(lang="en", **query)
+    at.switch_page("pages/expert.py").run()
+    assert not at.exception
+    assert not at.get("segmented_control")
+    page = shown_text(at)
+    assert "王老师" not in page and "Dr. Lee" not in page
+    assert at.info or at.error
+
+
+def test_expert_sees_only_own_judgments(panel, db: Path) -> None:
+    study_id, tokens = panel
+    first = JudgmentStore(db).open_expert(study_id, tokens["E01"])
+    first.set_judgment("A", "B1", "B2", 7)
+    at = app(lang="en", study=study_id, token=tokens["E02"])
+    at.switch_page("pages/expert.py").run()
+    assert not at.exception
+    page = shown_text(at)
+    assert "Dr. Lee" in page and "王老师" not in page
+    pair = at.segmented_control(key=f"pair|{study_id}|E02|A|B1|B2")
+    assert pair.value is None
+
+
+def test_judgment_entered_in_widget_is_saved_at_once(panel, db: Path) -> None:
+    study_id, tokens = panel
+    at = app(lang="zh", study=study_id, token=tokens["E01"])
+    at.switch_page("pages/expert.py").run()
+    key = f"pair|{study_id}|E01|A|B1|B3"
+    at.segmented_control(key=key).set_value(2).run()  # position 2: B1 7 times as important
+    assert not at.exception
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT expert_id, node, row_code, col_code, value FROM judgments").fetchall()
+    assert rows == [("E01", "A", "B1", "B3", 7.0)]
+    again = app(lang="en", study=study_id, token=tokens["E01"])
+    again.switch_page("pages/expert.py").run()
+    assert again.segmented_control(key=key).value == 2
+    assert "very strong importance" in shown_text(again)
+
+
+def test_inconsistent_node_needs_confirmation(panel, db: Path) -> None:
+    study_id, tokens = panel
+    expert = JudgmentStore(db).open_expert(study_id, tokens["E01"])
+    for row, col, value in [("C01", "C02", 9), ("C01", "C03", 1 / 9), ("C02", "C03", 9),
+                            ("C01", "C04", 1), ("C02", "C04", 1), ("C03", "C04", 1)]:
+        expert.set_judgment("B1", row, col, value)
+    at = app(lang="en", study=study_id, token=tokens["E01"])
+    at.switch_page("pages/expert.py").run()
+    at.selectbox(key="expert_node").set_value("B1").run()
+    assert "least consistent" in shown_text(at)
+    done = at.button(key="done|B1")
+    assert done.disabled
+    at.checkbox(key="confirm|B1").check().run()
+    at.button(key="done|B1").click().run()
+    assert not at.exception
+    table = JudgmentStore(db).open_expert(study_id, tokens["E01"]).progress().table
+    row = table.set_index("node").loc["B1"]
+    assert row["done"] and row["confirmed_inconsistent"] and row["cr"] >= 0.1
+
+
+def test_suggested_value_can_be_applied(panel, db: Path) -> None:
+    study_id, tokens = panel
+    expert = JudgmentStore(db).open_expert(study_id, tokens["E01"])
+    for row, col, value in [("C01", "C02", 9), ("C01", "C03", 1 / 9), ("C02", "C03", 9),
+                            ("C01", "C04", 1), ("C02", "C04", 1), ("C03", "C04", 1)]:
+        expert.set_judgment("B1", row, col, value)
+    before = expert.judgments("B1")
+    at = app(lang="en", study=study_id, token=tokens["E01"])
+    at.switch_page("pages/expert.py").run()
+    at.selectbox(key="expert_node").set_value("B1").run()
+    at.button(key="apply|B1").click().run()
+    assert not at.exception
+    assert expert.judgments("B1") != before
+
+
+def test_organizer_needs_secret(panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(lang="en")
+    at.switch_page("pages/organizer.py").run()
+    assert "Sign in" in [b.label for b in at.get("form_submit_button")]
+    assert not at.dataframe
+    at.text_input[0].input("wrong")
+    at.get("form_submit_button")[0].click().run()
+    assert "Wrong secret." in [e.value for e in at.error]
+    monkeypatch.delenv("SHANZHI_ORGANIZER_SECRET")
+    off = app(lang="en")
+    off.switch_page("pages/organizer.py").run()
+    assert "SHANZHI_ORGANIZER_SECRET" in shown_text(off)
+
+
+def test_organizer_creates_study_and_panel(db: Path) -> None:
+    at = app(lang="en")
+    at.switch_page("pages/organizer.py").run()
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    form = at.get("form")[0]
+    form.text_input[0].input("Hangzhou 2026")
+    form.text_area[0].input("张三\n李四")
+    form.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    links = at.dataframe[0].value
+    assert len(links) == 2 and links.iloc[:, -1].str.contains("/expert?study=").all()
+    token = links.iloc[0, -1].split("token=")[1]
+    study_id = JudgmentStore(db).studies()["study_id"].iloc[0]
+    assert JudgmentStore(db).authenticate(study_id, token) == "E01"
+    at.switch_page("pages/survey_data.py").run()
+    assert text("app.survey.upload_first", "en") in shown_text(at)
+
+
+def test_survey_upload_messages(db: Path) -> None:
+    at = app(lang="en")
+    at.switch_page("pages/organizer.py").run()
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    at.switch_page("pages/survey_data.py").run()
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("answers.txt", b"x", "text/plain")).run()
+    assert any("not supported" in e.value for e in at.error)
+    at.get("file_uploader")[0].set_value(
+        ("answers.csv", "序号,社区,foo\n1,A,3\n".encode(), "text/csv")).run()
+    assert any("Could not read" in e.value for e in at.error)
+    assert text("app.survey.mapping_title", "en") in shown_text(at)
