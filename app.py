@@ -1,7 +1,7 @@
 """shanzhi web app: ``streamlit run app.py``.
 
 A thin shell over :mod:`ahp` and :mod:`survey`: this file sets up the page, the language switch
-and the navigation; each page lives in ``pages/`` and only calls the libraries (through the
+and the navigation; each page lives in ``app_pages/`` and only calls the libraries (through the
 cached helpers of :mod:`app_support`). The first page shows the bundled synthetic sample study.
 
 Configuration (environment): ``SHANZHI_DB`` (judgment database, default
@@ -15,22 +15,28 @@ import streamlit as st
 
 from app_support import language_switch, tr
 
-st.set_page_config(page_title="善治评价 shanzhi", page_icon="🏘️", layout="wide")
+st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/location_city:",
+                   layout="wide")
 language_switch()
+
+
+def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> st.Page:
+    """A page of ``app_pages/`` with its translated title and a fixed URL path (the page
+    without one is the default page, at the app's root URL)."""
+    return st.Page(f"app_pages/{path}", title=tr(title_key), icon=f":material/{icon}:",
+                   url_path=url_path, default=url_path is None)
+
 
 pages = {
     tr("app.nav.results"): [
-        st.Page("pages/home.py", title=tr("app.page.home"), icon="🏠", url_path="home",
-                default=True),
-        st.Page("pages/compare.py", title=tr("app.page.compare"), icon="📊", url_path="compare"),
-        st.Page("pages/survey_data.py", title=tr("app.page.survey"), icon="📝",
-                url_path="survey"),
-        st.Page("pages/weights.py", title=tr("app.page.weights"), icon="⚖️", url_path="weights"),
+        page("home.py", "app.page.home", "home"),
+        page("compare.py", "app.page.compare", "leaderboard", "compare"),
+        page("survey_data.py", "app.page.survey", "fact_check", "survey"),
+        page("weights.py", "app.page.weights", "balance", "weights"),
     ],
     tr("app.nav.panel"): [
-        st.Page("pages/expert.py", title=tr("app.page.experts"), icon="🧑‍🏫", url_path="expert"),
-        st.Page("pages/organizer.py", title=tr("app.page.organizer"), icon="🔑",
-                url_path="organizer"),
+        page("expert.py", "app.page.experts", "rate_review", "expert"),
+        page("organizer.py", "app.page.organizer", "key", "organizer"),
     ],
 }
 st.navigation(pages).run()

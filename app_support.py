@@ -63,6 +63,10 @@ def tr(key: str, **fields: object) -> str:
     return t(key, lang(), **fields)
 
 
+def _language_chosen() -> None:
+    st.session_state[LANG_KEY] = st.session_state[f"{LANG_KEY}_switch"]
+
+
 def language_switch() -> None:
     """The 中文 / English switch. The choice lives in the session and in the URL (``?lang=``),
     so a reload or a shared link keeps the language."""
@@ -73,8 +77,10 @@ def language_switch() -> None:
         "语言 · Language",
         list(LANG_NAMES),
         format_func=LANG_NAMES.__getitem__,
-        key=LANG_KEY,
+        default=lang(),
+        key=f"{LANG_KEY}_switch",
         required=True,
+        on_change=_language_chosen,
     )
     if st.query_params.get(LANG_KEY) != lang():
         st.query_params[LANG_KEY] = lang()
@@ -198,7 +204,8 @@ def study(key: str, _hierarchy: Hierarchy, _responses: Responses, _judgments: Pa
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def figure_pngs(key: str, lang: str, _result: StudyResult) -> dict[str, bytes]:
-    """PNG bytes of the standard chart set of a study run in ``lang``."""
+    """PNG bytes of the standard chart set of a study run in ``lang`` (the radar chart shows
+    :func:`survey.outputs.default_radar_communities`)."""
     figures = study_figures(_result, lang)
     return {name: charts.figure_png(fig) for name, fig in figures.items()}
 
@@ -467,7 +474,7 @@ def show_problem(cur: Current) -> None:
 def synthetic_banner(cur: Current) -> None:
     """The warning every page of the sample study carries."""
     if cur.synthetic:
-        st.warning(tr("app.synthetic_banner"), icon="⚠️")
+        st.warning(tr("app.synthetic_banner"), icon=":material/warning:")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

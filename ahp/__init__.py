@@ -16,7 +16,14 @@ from ahp.diagnosis import Revision, suggest_revision
 from ahp.errors import HierarchyError, JudgmentError, WorkbookError
 from ahp.matrix import JudgmentMatrix, as_array, validate_array
 from ahp.priorities import METHODS, Eigen, harker_matrix, principal_eigen, priorities
-from ahp.scale import SAATY_VALUES, nearest_saaty, parse_judgment, verbal_label
+from ahp.scale import (
+    SAATY_VALUES,
+    nearest_saaty,
+    off_scale,
+    parse_judgment,
+    snap_to_scale,
+    verbal_label,
+)
 
 # Group decisions, hierarchy, panels and workbooks are imported below this line.
 # isort: split
@@ -59,10 +66,12 @@ __all__ = [
     "evaluate",
     "harker_matrix",
     "nearest_saaty",
+    "off_scale",
     "parse_judgment",
     "principal_eigen",
     "priorities",
     "random_index",
+    "snap_to_scale",
     "suggest_revision",
     "validate_array",
     "verbal_label",

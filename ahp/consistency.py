@@ -29,7 +29,7 @@ import numpy as np
 
 from ahp.errors import JudgmentError
 from ahp.matrix import as_array
-from ahp.priorities import METHODS, _perron, harker_matrix, priorities
+from ahp.priorities import METHODS, _approximate, _perron, harker_matrix
 
 __all__ = [
     "RI_SOURCES",
@@ -210,6 +210,6 @@ def evaluate(
     _check_settings(stack.shape[-1], ri_table, threshold)
     weights, lambda_max = _perron(harker_matrix(stack))
     if method != "eigenvector":
-        weights = priorities(stack, method)
+        weights = _approximate(stack, method)
     result = _from_lambda(lambda_max, values.ndim == 2, stack.shape[-1], ri_table, threshold)
     return Evaluation(weights[0] if values.ndim == 2 else weights, result, method)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
-from ahp.matrix import JudgmentMatrix, as_array
+from ahp.matrix import JudgmentMatrix, _check_names, as_array
 from ahp.scale import SAATY_VALUES
 
 __all__ = ["Revision", "suggest_revision"]
@@ -68,8 +68,9 @@ def suggest_revision(
     Parameters
     ----------
     matrix
-        One :class:`~ahp.matrix.JudgmentMatrix` or an (n, n) array (NaN = missing; missing
-        judgments are not candidates, and CR follows Harker 1987 for incomplete matrices).
+        One :class:`~ahp.matrix.JudgmentMatrix` or an (n, n) array, which may hold any positive
+        reciprocal values such as a group mean (NaN = missing; missing judgments are not
+        candidates, and CR follows Harker 1987 for incomplete matrices).
     ri_table
         RI table for the CR (see :data:`ahp.consistency.RI_TABLES`).
     names
@@ -80,15 +81,11 @@ def suggest_revision(
     JudgmentError
         For a stack, for n <= 2 (always consistent), or when no single change lowers CR.
     """
-    if not isinstance(matrix, JudgmentMatrix):
-        array = as_array(matrix)
-        if array.ndim != 2:
-            raise JudgmentError(
-                f"suggest_revision takes one (n, n) matrix, got shape {array.shape}"
-            )
-        matrix = JudgmentMatrix(array, tuple(names or ()), extended_scale=True)
-    values, labels = matrix.values, matrix.names
+    values = as_array(matrix)
+    if values.ndim != 2:
+        raise JudgmentError(f"suggest_revision takes one (n, n) matrix, got shape {values.shape}")
     n = values.shape[0]
+    labels = matrix.names if isinstance(matrix, JudgmentMatrix) else _check_names(names, n)
     if n <= 2:
         raise JudgmentError(f"a matrix of {n} elements is always consistent; nothing to revise")
     cr_before = consistency(values, ri_table=ri_table).cr

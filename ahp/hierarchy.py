@@ -31,6 +31,8 @@ import pandas as pd
 
 from ahp.errors import HierarchyError
 
+__all__ = ["LEVELS", "Hierarchy", "HierarchyWeights", "Node"]
+
 LEVELS: tuple[str, ...] = ("A", "B", "C", "D")
 REQUIRED_COLUMNS: tuple[str, ...] = ("level", "code", "parent", "name_zh", "name_en")
 ROOT_CODE = "A"
@@ -415,7 +417,7 @@ class Hierarchy:
         if not bad.empty:
             raise HierarchyError(
                 "global weights do not sum to 1 on level(s) "
-                + ", ".join(f"{lv} ({s:.6g})" for lv, s in bad.items())
+                + ", ".join(f"{lv} ({s:.9g})" for lv, s in bad.items())
             )
         return HierarchyWeights(table=table, leaf_level=self.leaf_level)
 

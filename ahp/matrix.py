@@ -2,9 +2,12 @@
 
 A judgment matrix ``A = (a_ij)`` of ``n`` elements holds in ``a_ij`` how many times element
 ``i`` is more important than element ``j``. It must be positive, have ones on the diagonal and
-be reciprocal, ``a_ji = 1 / a_ij`` (Saaty 1980). Judgments are taken from Saaty's scale
-1/9..9 unless the caller opts in to an extended scale. Missing judgments are NaN (both
-``a_ij`` and ``a_ji``); the known judgments must connect all elements (Harker 1987).
+be reciprocal, ``a_ji = 1 / a_ij`` (Saaty 1980). Entered judgments are checked against
+Saaty's scale, the 17 values 1/9, ..., 1, ..., 9 (within 5 %), or, when the caller opts in to
+the extended scale, against the range [1/9, 9]; the rule is shared with the panel, workbook
+and store layers (:func:`ahp.scale.off_scale`). Plain arrays given to computations
+(:func:`as_array`) skip the scale check. Missing judgments are NaN (both ``a_ij`` and
+``a_ji``); the known judgments must connect all elements (Harker 1987).
 
 Cells are named in messages as ``row 2 'fam', column 4 'jobs'`` with 1-based positions, and
 ``matrix 5`` (0-based position in the stack) for stacked input.
@@ -26,12 +29,9 @@ from typing import Any
 import numpy as np
 
 from ahp.errors import JudgmentError
-from ahp.scale import parse_judgment
+from ahp.scale import off_scale, parse_judgment
 
 __all__ = ["JudgmentMatrix", "as_array", "validate_array"]
-
-SCALE_MIN = 1.0 / 9.0
-SCALE_MAX = 9.0
 
 
 def _default_names(n: int) -> tuple[str, ...]:
@@ -108,9 +108,10 @@ def validate_array(
 
     Accepts an (n, n) or (k, n, n) array-like of numbers; None and NaN mark missing judgments.
     Checks, in order: numeric, 2-D/3-D, square and non-empty, finite, positive, ``a_ii = 1``,
-    missing in pairs, reciprocal ``|a_ij * a_ji - 1| <= tol``, on Saaty's scale
-    ``1/9 - tol <= a_ij <= 9 + tol`` (skipped when ``extended_scale``), comparison graph
-    connected.
+    missing in pairs, reciprocal ``|a_ij * a_ji - 1| <= tol``, each judgment above the
+    diagonal on Saaty's scale (within 5 % of one of its 17 values) or, with ``extended_scale``,
+    in [1/9, 9] (:func:`ahp.scale.off_scale`, the rule of every entry point), comparison graph
+    connected. Values are returned as given, not snapped to the scale.
 
     Returns
     -------
@@ -126,9 +127,14 @@ def validate_array(
 
 
 def _checked(
-    a: Any, names: Iterable[Any] | None, extended_scale: bool, tol: float, copy: bool
+    a: Any,
+    names: Iterable[Any] | None,
+    extended_scale: bool | None,
+    tol: float,
+    copy: bool,
 ) -> np.ndarray:
-    """The checks of :func:`validate_array`; without ``copy`` a float64 input is returned as is."""
+    """The checks of :func:`validate_array`; ``extended_scale=None`` skips the scale check, and
+    without ``copy`` a float64 input is returned as is."""
     name_list = None if names is None else [str(x) for x in names]
     values = np.array(_to_float(a, name_list), dtype=np.float64, copy=copy or None)
     if values.size == 0:
@@ -143,8 +149,8 @@ def _checked(
     checked_names = _check_names(name_list, n)
     stack = values.reshape(-1, n, n)
     many = stack.shape[0] > 1
-    # Fast path: a few reductions settle missing values, positivity, finiteness and the scale
-    # for the whole stack; cell masks are only built when needed to name the first bad cell.
+    # Fast path: a few reductions settle missing values, positivity and finiteness for the
+    # whole stack; cell masks are only built when needed to name the first bad cell.
     any_missing = bool(np.isnan(np.add.reduce(stack, axis=None)))
     low, high = np.fmin.reduce(stack, axis=None), np.fmax.reduce(stack, axis=None)
     if not low > 0 and (stack <= 0).any():
@@ -188,13 +194,20 @@ def _checked(
             f"a_ij = {stack[s, i, j]:.6g} but a_ji = {stack[s, j, i]:.6g} "
             f"(expected {1 / stack[s, i, j]:.6g})"
         )
-    if not extended_scale and (low < SCALE_MIN - tol or high > SCALE_MAX + tol):
-        off_scale = (stack < SCALE_MIN - tol) | (stack > SCALE_MAX + tol)
-        raise JudgmentError(
-            f"judgment off Saaty's 1/9..9 scale at "
-            f"{_first_cell(off_scale, checked_names, stack)} "
-            "(pass extended_scale=True to allow it)"
-        )
+    if extended_scale is not None:
+        off = off_scale(upper, extended_scale)
+        if off.any():
+            s, p = (int(x) for x in np.argwhere(off)[0])
+            where = _cell(checked_names, rows[p], cols[p], s if many else None)
+            if extended_scale:
+                raise JudgmentError(
+                    f"judgment off the extended scale [1/9, 9] at {where}: {upper[s, p]:.6g}"
+                )
+            raise JudgmentError(
+                f"judgment off Saaty's scale at {where}: {upper[s, p]:.6g} (the 17 values "
+                "1/9, ..., 1/2, 1, 2, ..., 9; pass extended_scale=True to allow any value in "
+                "[1/9, 9])"
+            )
     if any_missing and n > 1:
         unreachable = _unreachable(~np.isnan(stack))
         if unreachable.any():
@@ -220,7 +233,8 @@ class JudgmentMatrix:
     names : tuple of str
         Names of the compared elements, in row order.
     extended_scale : bool
-        Whether values outside Saaty's 1/9..9 scale were allowed.
+        False: every judgment is on Saaty's scale (within 5 % of one of its 17 values);
+        True: any value in [1/9, 9] is allowed (:func:`ahp.scale.off_scale`).
     tol : float
         Tolerance used for the diagonal and reciprocity checks.
     """
@@ -439,20 +453,15 @@ def _parse_cell(item: Any, names: Sequence[str], i: int, j: int) -> float:
         raise JudgmentError(f"{exc} at {_cell(names, i, j)}") from None
 
 
-def as_array(
-    matrix: Any,
-    *,
-    extended_scale: bool = True,
-    tol: float = 1e-6,
-) -> np.ndarray:
+def as_array(matrix: Any, *, tol: float = 1e-6) -> np.ndarray:
     """Return the judgments as a float array of shape (n, n) or (k, n, n).
 
     Accepts a :class:`JudgmentMatrix` (returned as is), a sequence of them with equal ``n``
-    (stacked), or a 2-D/3-D array-like, which is validated with the checks of
-    :func:`validate_array` (a float64 array is not copied; callers must not modify the result).
-    Arrays default to ``extended_scale=True``: computations accept any positive reciprocal
-    matrix (for example a group mean), and the 1/9..9 limit is enforced when judgments are
-    entered as a :class:`JudgmentMatrix`.
+    (stacked), or a 2-D/3-D array-like, which is validated with every check of
+    :func:`validate_array` except the scale (a float64 array is not copied; callers must not
+    modify the result). Computations accept any positive reciprocal matrix (a group mean,
+    measured ratios, a perturbed matrix); the scale is enforced where judgments are entered
+    (:class:`JudgmentMatrix`, :class:`ahp.panel.PanelJudgments`, workbooks, the store).
     """
     if isinstance(matrix, JudgmentMatrix):
         return matrix.values
@@ -465,4 +474,4 @@ def as_array(
         if len(sizes) != 1:
             raise JudgmentError(f"cannot stack judgment matrices of sizes {sorted(sizes)}")
         return np.stack([m.values for m in matrix])
-    return _checked(matrix, None, extended_scale, tol, copy=False)
+    return _checked(matrix, None, None, tol, copy=False)

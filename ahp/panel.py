@@ -5,9 +5,9 @@ The long form has one line per judgment: ``expert, node, row, col, value`` where
 upper triangle in the hierarchy's child order; the reciprocal is derived).
 
 :func:`panel_weights` runs, for every node with two or more children, one stacked
-priorities/consistency call over all experts of that node, screens them by CR, aggregates
-(AIJ or AIP; Forman & Peniwati 1998), measures consensus (Goepel's S*) and composes the
-global weights down the hierarchy (Saaty 1980).
+:func:`ahp.consistency.evaluate` call (weights and CR in one pass) over all experts of that
+node, screens them by CR, aggregates (AIJ or AIP; Forman & Peniwati 1998), measures consensus
+(Goepel's S*) and composes the global weights down the hierarchy (Saaty 1980).
 
 References
 ----------
@@ -25,23 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ahp.consistency import consistency
+from ahp.consistency import evaluate
 from ahp.errors import JudgmentError
 from ahp.group import aggregate_judgments, aggregate_priorities, consensus, screen_cr
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.matrix import validate_array
-from ahp.priorities import priorities
-from ahp.scale import SAATY_VALUES, parse_judgment
+from ahp.scale import SCALE_TOL, off_scale, parse_judgment, snap_to_scale
 
-__all__ = ["COLUMNS", "PanelJudgments", "PanelResult", "panel_weights"]
+__all__ = ["COLUMNS", "SCALE_TOL", "PanelJudgments", "PanelResult", "panel_weights"]
 
 COLUMNS: tuple[str, ...] = ("expert", "node", "row", "col", "value")
-SCALE_TOL = 0.05
-"""A value within 5 % (on the log scale) of a Saaty value is snapped to it, so that decimals
-typed for reciprocals (0.33, 0.17, 0.14, 0.11) are accepted; neighbours on the scale are at
-least 12 % apart, so snapping is unambiguous."""
-
-_LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
 
 
 def _place(row: Mapping[str, Any]) -> str:
@@ -66,10 +59,12 @@ class PanelJudgments:
     """The judgments of an expert panel in long form (validated on construction).
 
     ``table`` has the columns ``expert, node, row, col, value`` (codes as text, value float).
-    Lines with a blank value (a judgment left out) and diagonal lines are dropped. Values
-    off Saaty's scale are rejected unless ``extended_scale``
-    (then any value in [1/9, 9] is kept); values within 5 % of a scale value are snapped to it.
-    A diagonal entry must be 1; a pair given twice (also as (col, row)) must agree.
+    Lines with a blank value (a judgment left out) and diagonal lines are dropped. Values are
+    checked with :func:`ahp.scale.off_scale`, as every entry point checks them: on Saaty's
+    scale (within 5 % of one of the 17 values) or, with ``extended_scale``, any value in
+    [1/9, 9]. Values within 5 % of a scale value are then snapped to it
+    (:func:`ahp.scale.snap_to_scale`, 0.33 → 1/3). A diagonal entry must be 1; a pair given
+    twice (also as (col, row)) must agree.
     """
 
     table: pd.DataFrame
@@ -101,21 +96,14 @@ class PanelJudgments:
                 f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
                 "1/9..9"
             )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.log(values)
-        nearest = np.argmin(np.abs(logs[:, None] - _LOG_SAATY[None, :]), axis=1)
-        close = np.abs(logs - _LOG_SAATY[nearest]) <= SCALE_TOL
-        if self.extended_scale:
-            off = given & ((values < 1 / 9 * (1 - 1e-6)) | (values > 9 * (1 + 1e-6)))
-        else:
-            off = given & ~close
+        off = off_scale(values, self.extended_scale)
         if off.any():
             position = int(np.flatnonzero(off)[0])
             raise JudgmentError(
                 f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
                 "1/9..9"
             )
-        snapped = np.where(given & close, np.asarray(SAATY_VALUES)[nearest], values)
+        snapped = snap_to_scale(values)
         frame["value"] = snapped
         diagonal = (frame["row"] == frame["col"]).to_numpy()
         bad_diagonal = diagonal & given & (np.abs(snapped - 1) > 1e-9)
@@ -326,12 +314,14 @@ def panel_weights(
 
     1. stack the matrices of the experts who judged the node (experts with no judgment for it
        are listed in ``excluded`` with the reason ``"no judgments for this node"``);
-    2. compute every expert's priorities and CR in one stacked call; with
+    2. compute every expert's priorities and CR in one stacked :func:`~ahp.consistency.evaluate`
+       call (one eigen-solve for both); with
        ``exclude_inconsistent`` drop experts with CR ≥ ``threshold`` (an error if all would go);
     3. aggregate the rest: ``"AIJ"`` takes the priorities of the weighted geometric-mean
        matrix, ``"AIP"`` the normalised weighted geometric mean of the individual priorities
        (Forman & Peniwati 1998);
-    4. report the CR of the AIJ matrix and Goepel's consensus S* of the included experts.
+    4. report the CR of the AIJ matrix (from the same ``evaluate`` call that gives its AIJ
+       weights) and Goepel's consensus S* of the included experts.
 
     Local weights are then composed into global weights (:meth:`Hierarchy.weights`).
     """
@@ -366,10 +356,11 @@ def panel_weights(
             if x not in experts
         ]
         try:
-            vectors = priorities(stack, method=method)
-            cr = np.atleast_1d(np.asarray(consistency(stack, ri_table=ri_table).cr, float))
+            individual = evaluate(stack, method=method, ri_table=ri_table, threshold=threshold)
         except JudgmentError as exc:
             raise _name_expert(exc, node, experts, stack, children) from None
+        vectors = individual.weights
+        cr = np.atleast_1d(np.asarray(individual.consistency.cr, dtype=float))
         expert_cr.loc[experts, node] = cr
         vectors_by_node[node] = pd.DataFrame(
             vectors, index=pd.Index(experts, name="expert"), columns=children
@@ -383,9 +374,10 @@ def panel_weights(
         weights = _expert_weight_vector(expert_weights, kept)
         try:
             group = aggregate_judgments(stack[keep], weights)
-            group_cr[node] = float(consistency(group, ri_table=ri_table).cr)
+            pooled = evaluate(group, method=method, ri_table=ri_table, threshold=threshold)
+            group_cr[node] = float(pooled.consistency.cr)
             if aggregation == "AIJ":
-                local[node] = np.asarray(priorities(group, method=method), dtype=float)
+                local[node] = np.asarray(pooled.weights, dtype=float)
             else:
                 local[node] = aggregate_priorities(vectors[keep], weights, method="geometric")
         except JudgmentError as exc:

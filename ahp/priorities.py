@@ -199,8 +199,11 @@ def priorities(matrix: Any, method: str = "eigenvector") -> np.ndarray:
     stack = values.reshape(-1, *values.shape[-2:])
     if method == "eigenvector":
         weights = _perron(harker_matrix(stack))[0]
-    elif method == "geometric":
-        weights = _geometric(stack)
     else:
-        weights = _arithmetic(stack)
+        weights = _approximate(stack, method)
     return weights[0] if values.ndim == 2 else weights
+
+
+def _approximate(stack: np.ndarray, method: str) -> np.ndarray:
+    """Weights of a validated (k, n, n) stack by the ``"geometric"`` or ``"arithmetic"`` method."""
+    return _geometric(stack) if method == "geometric" else _arithmetic(stack)

@@ -46,8 +46,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ahp.errors import JudgmentError, WorkbookError
 from ahp.hierarchy import Hierarchy
-from ahp.panel import COLUMNS, SCALE_TOL, PanelJudgments
-from ahp.scale import SAATY_VALUES, parse_judgment, verbal_label
+from ahp.panel import COLUMNS, PanelJudgments
+from ahp.scale import off_scale, parse_judgment, verbal_label
 from ahp.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 
 __all__ = [
@@ -70,7 +70,6 @@ _GREY = PatternFill("solid", fgColor="DDDDDD")
 _INPUT = PatternFill("solid", fgColor="FFF9DB")
 _BOLD = Font(bold=True)
 _CHOICES = [f"1/{k}" for k in range(9, 1, -1)] + [str(k) for k in range(1, 10)]
-_LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
 
 Target = str | PathLike[str] | BinaryIO
 
@@ -299,7 +298,7 @@ def _cell_value(raw: Any, where: str) -> float:
         raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9") from None
     if math.isnan(value):
         return value
-    if not value > 0 or np.min(np.abs(math.log(value) - _LOG_SAATY)) > SCALE_TOL:
+    if off_scale(value):
         raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9")
     return value
 

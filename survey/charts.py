@@ -343,19 +343,17 @@ def heatmap(
     wide, suppressed = _wide(table, level, "heatmap")
     reference = _reference(wide, suppressed)
     body = wide.drop(index=[ALL_COMMUNITIES], errors="ignore")
-    overall = table[(table["level"] == "A")].drop_duplicates("community").set_index(
-        "community"
-    )["score"] if (table["level"] == "A").any() else body.mean(axis=1)
+    goal = table[table["level"] == "A"]
+    overall = (goal.drop_duplicates("community").set_index("community")["score"]
+               if len(goal) else body.mean(axis=1))
     order = overall.reindex(body.index).astype(float).sort_values(
         ascending=False, kind="stable", na_position="last"
     )
     body = body.loc[order.index]
     is_hidden = body.index.isin(suppressed) | body.isna().all(axis=1).to_numpy()
     body = pd.concat([body[~is_hidden], body[is_hidden]])
-    hidden = body.index.isin(suppressed) | body.isna().all(axis=1).to_numpy()
-    ref_label = t("chart.all_communities", lang)
-    frame = pd.concat([body, reference.to_frame(ref_label).T])
-    hidden = np.r_[hidden, False]
+    frame = pd.concat([body, reference.to_frame(t("chart.all_communities", lang)).T])
+    hidden = np.r_[np.sort(is_hidden), False]  # reported rows first, then hidden, then reference
     values = frame.to_numpy(float)
     diff = values - reference.to_numpy(float)[None, :]
     rows, cols = values.shape
@@ -467,8 +465,9 @@ def weights_chart(
     w = rows["global"].to_numpy(float)
     ax.barh(y, w, color=[colour.get(g, "#999999") for g in group], height=0.8)
     for yi, gw, lw in zip(y, w, rows["local"].to_numpy(float), strict=True):
-        ax.annotate(f"{gw:.3f} ({lw:.2f})", (gw, yi), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=7)
+        text = f"{gw:.3f}" if single else f"{gw:.3f} ({lw:.2f})"
+        ax.annotate(text, (gw, yi), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=7)
     ax.set_yticks(y, [shorten_label(f"{c} {_label(c, names)}", 48) for c in rows.index],
                   fontsize=7 if k > 25 else 8)
     ax.set_ylim(y.max() + 0.6, -0.6)

@@ -6,7 +6,10 @@ What the loader does, in order:
    present, else UTF-8, else GB18030 (older 问卷星 downloads): the order utf-8, utf-8-sig,
    gb18030, without leaving a BOM glued to the first header. In a workbook the sheet whose
    headers look like questions (``1、…``, ``Q1``, ``第1题…``, item codes) is used unless
-   ``sheet=`` names one; merged cells in the header row are refused.
+   ``sheet=`` names one; merged cells in the header row are refused. Workbooks are parsed by
+   python-calamine (Rust; a dependency), or, on a platform without its wheel, by openpyxl in
+   read-only mode, which streams the cell values but does not see merged cells: those are then read from the
+   ``<mergeCell ref=…>`` tags of the sheet's XML.
 2. Recognize the 问卷星 metadata columns by name: ``序号`` (respondent id),
    ``提交答卷时间`` (kept as a date only), ``所用时间`` (``120秒``, ``2分30秒``,
    ``mm:ss`` or ``h:mm:ss`` → seconds) and ``来源``.
@@ -161,11 +164,13 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     for i, r in enumerate(rows):
         cells[i, : len(r)] = r
     codes, uniques = pd.factorize(cells.ravel())  # each distinct value converted once
-    text = np.asarray([_cell_text(u) for u in uniques] + [""], dtype=object)[codes]
-    grid = pd.DataFrame(text.reshape(cells.shape), dtype=object)
+    distinct = np.asarray([_cell_text(u) for u in uniques] + [""], dtype=object)
+    text = distinct[codes].reshape(cells.shape)
+    blank = (distinct == "")[codes].reshape(cells.shape)
+    grid = pd.DataFrame(text, dtype=object)
     header = grid.iloc[0].tolist()
     body = grid.iloc[1:]
-    used = (np.asarray(header, dtype=object) != "") | (body != "").any(axis=0).to_numpy()
+    used = ~blank.all(axis=0)
     keep_cols = [j for j, u in zip(grid.columns, used, strict=True) if u]
     if not keep_cols:
         raise SurveyError(f"{where} is empty: no header row and no responses")
@@ -182,7 +187,7 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     body = body[keep_cols]
     body.columns = headers
     row_numbers = np.arange(2, len(body) + 2)
-    filled = (body != "").any(axis=1).to_numpy()
+    filled = ~blank[1:, used].all(axis=1)
     if not filled.any():
         raise SurveyError(f"{where} has a header row but no responses")
     return _Table(body[filled].reset_index(drop=True), row_numbers[filled], where)
@@ -304,7 +309,7 @@ def _read_openpyxl(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
         def header(name: str) -> Sequence[object]:
             return next(sheets[name].iter_rows(max_row=1, values_only=True), ())
 
-        title = _pick_sheet(book.sheetnames, sheet, items, path.name, header)
+        title = _pick_sheet(list(sheets), sheet, items, path.name, header)
         merged = _merged_header_cells(path, title)
         rows = [] if merged else [list(r) for r in sheets[title].iter_rows(values_only=True)]
     finally:
@@ -584,20 +589,19 @@ def _order_columns(
     candidates: list[str], likert: list[str], items: list[str], where: str
 ) -> dict[str, str]:
     """Likert columns in file order → items in framework order, when the counts agree."""
-    pools = [
-        [h for h in likert if MATRIX_HEADER.match(fold_header(h)) and h in candidates],
-        [h for h in likert if h in candidates],
-    ]
-    for pool in pools:
-        if len(pool) == len(items):
-            return dict(zip(pool, items, strict=True))
-    shown = ", ".join(f"'{h}'" for h in pools[1][:5]) + (" …" if len(pools[1]) > 5 else "")
+    matrix = [h for h in likert if MATRIX_HEADER.match(fold_header(h)) and h in candidates]
+    # Matrix sub-item columns, when present, are the items: never fall back to other Likert
+    # columns then, which would silently shift every item by the extra column(s).
+    pool = matrix or [h for h in likert if h in candidates]
+    if len(pool) == len(items):
+        return dict(zip(pool, items, strict=True))
+    shown = ", ".join(f"'{h}'" for h in pool[:5]) + (" …" if len(pool) > 5 else "")
     raise SurveyError(
         f"{where}: cannot tell which column answers which of the framework's {len(items)} items. "
         "Either (1) pass mapping= a CSV file or dict of column header → item code; or (2) put "
         f"the item codes ({items[0]}, {items[1]}, …) in the headers; or (3) export exactly "
-        f"{len(items)} Likert columns in framework order (found {len(pools[1])}"
-        + (f": {shown})" if pools[1] else ")")
+        f"{len(items)} Likert columns in framework order (found {len(pool)}"
+        + (f": {shown})" if pool else ")")
     )
 
 
@@ -686,9 +690,10 @@ def load_responses(
         method, columns = "codes", _code_columns(others, items, where)
     likert = _likert_columns(table, [h for h in others if h not in columns], folded_labels)
     community = _find_community(headers, community_column, set(columns), set(likert), where)
-    protected = {community, *columns}
-    dropped = [h for h in headers if h not in protected and is_identifier(h)]
-    rest = [h for h in others if h not in protected and h not in dropped]
+    kept = {community, *columns}
+    # a column of answers on the scale is a question (say "通过微信群发布通知"), not an identifier
+    dropped = [h for h in headers if h not in kept and h not in likert and is_identifier(h)]
+    rest = [h for h in others if h not in kept and h not in dropped]
     if not columns:
         method, columns = "order", _order_columns(rest, likert, items, where)
     mapping_used = ColumnMapping(

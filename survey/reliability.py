@@ -36,6 +36,7 @@ alpha. *Applied Psychological Measurement*, 11(1), 93–103.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,15 @@ MIN_COMPLETE_CASES = 10
 
 SCOPES: dict[str, str] = {"A": "overall", "B": "dimension", "C": "sub-indicator"}
 """Scope label of a scale by hierarchy level: the whole questionnaire, a B dimension, a C."""
+
+
+
+class ReliabilityWarning(UserWarning):
+    """A reliability problem that must not pass silently: a negative item-rest correlation, a
+    negative α or an item with zero variance. Raised with :func:`warnings.warn` by
+    :func:`reliability` (and kept in :attr:`ReliabilityResult.warnings`); the message names the
+    item or scale."""
+
 
 SCALE_COLUMNS = ("scope", "code", "k", "n", "alpha", "ci_low", "ci_high")
 ITEM_COLUMNS = ("scope", "code", "item", "alpha_if_deleted", "item_rest_r")
@@ -210,6 +220,12 @@ def _label(hierarchy: Hierarchy, code: str) -> str:
     return f"{code} {hierarchy.name(code, 'zh')}"
 
 
+def _loud(messages: list[str], message: str) -> None:
+    """Record ``message`` and raise it as a :class:`ReliabilityWarning`."""
+    messages.append(message)
+    warnings.warn(message, ReliabilityWarning, stacklevel=3)
+
+
 def reliability(
     responses: Responses, framework: Hierarchy, confidence: float = 0.95
 ) -> ReliabilityResult:
@@ -220,10 +236,11 @@ def reliability(
     listwise deletion (see the module docstring), one covariance matrix, and from it α,
     α if item deleted and the corrected item-total (item-rest) correlation.
 
-    Warnings, each naming the item or scale:
-    negative item-rest correlation (a reversed item not recoded?), negative α, an item with zero
-    variance (everyone gave the same answer), an item nobody answered, and a scale with fewer
-    than :data:`MIN_COMPLETE_CASES` complete cases.
+    Warnings (``ReliabilityResult.warnings``), each naming the item or scale: negative
+    item-rest correlation (a reversed item not recoded?), negative α, an item with zero variance
+    (everyone gave the same answer), an item missing from the data or nobody answered, and a
+    scale with fewer than :data:`MIN_COMPLETE_CASES` complete cases. The first three are also
+    raised as :class:`ReliabilityWarning` (common implementations stay silent about them).
     """
     answers = responses.answers
     known = [item for item in framework.items if item in answers.columns]
@@ -234,16 +251,25 @@ def reliability(
         )
     values = answers[known].to_numpy(dtype=float, na_value=np.nan)
     answered = (~np.isnan(values)).sum(axis=0)
-    warnings: list[str] = []
+    messages: list[str] = []
+    if not answered.any():
+        return ReliabilityResult(
+            scales=pd.DataFrame(columns=list(SCALE_COLUMNS)),
+            items=pd.DataFrame(columns=list(ITEM_COLUMNS)),
+            warnings=[
+                f"no answers ({len(answers)} respondents): reliability is not computed / "
+                "没有作答数据，未计算信度"
+            ],
+        )
     for item in framework.items:
         if item not in answers.columns:
-            warnings.append(
+            messages.append(
                 f"{_label(framework, item)}: not in the data, left out of every scale / "
                 "数据中没有该题，未纳入信度分析"
             )
     for item, count in zip(known, answered, strict=True):
         if count == 0:
-            warnings.append(
+            messages.append(
                 f"{_label(framework, item)}: nobody answered this item, left out of every scale / "
                 "该题无人作答，未纳入信度分析"
             )
@@ -256,7 +282,8 @@ def reliability(
     lowest[has_answers] = np.nanmin(values[:, has_answers], axis=0)
     for item, top, bottom in zip(known, highest, lowest, strict=True):
         if top == bottom:
-            warnings.append(
+            _loud(
+                messages,
                 f"{_label(framework, item)}: zero variance (every respondent answered {top:g}); "
                 "it adds nothing to α and its item-rest correlation is undefined / "
                 "该题方差为零（所有人答案相同）"
@@ -281,18 +308,22 @@ def reliability(
         )
         where = f"scale {_label(framework, code)} ({scope})"
         if res.n < MIN_COMPLETE_CASES:
-            warnings.append(
+            messages.append(
                 f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
                 f"items), α is not trustworthy / 完整作答样本仅 {res.n} 份，α 不可靠"
             )
         if np.isfinite(res.alpha) and res.alpha < 0:
-            warnings.append(
-                f"{where}: negative α = {res.alpha:.3f}; items do not measure one thing, or a "
-                "reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
+            against = [item for item, r in zip(items, res.item_rest_r, strict=True) if r < 0]
+            suspects = f" (negative item-rest r: {', '.join(against)})" if against else ""
+            _loud(
+                messages,
+                f"{where}: negative α = {res.alpha:.3f}{suspects}; items do not measure one "
+                "thing, or a reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
             )
         for item, r in zip(items, res.item_rest_r, strict=True):
             if np.isfinite(r) and r < 0:
-                warnings.append(
+                _loud(
+                    messages,
                     f"{_label(framework, item)}: negative item-rest correlation r = {r:.3f} in "
                     f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
                     "可能是反向题未反向计分"
@@ -305,4 +336,4 @@ def reliability(
         if item_frames
         else pd.DataFrame(columns=list(ITEM_COLUMNS))
     )
-    return ReliabilityResult(scales=scales, items=items_table, warnings=warnings)
+    return ReliabilityResult(scales=scales, items=items_table, warnings=messages)

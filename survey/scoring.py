@@ -57,6 +57,9 @@ TABLE_COLUMNS = ("community", "level", "code", "score", "n", "ci_low", "ci_high"
 RANKING_COLUMNS = ("community", "score", "ci_low", "ci_high", "rank", "n")
 STRENGTH_COLUMNS = ("community", "strongest", "strongest_gap", "weakest", "weakest_gap")
 
+_BLOCK_CELLS = 1 << 20
+"""Answer cells per block in :func:`item_sums_by_group` (8 MB of float64)."""
+
 _MAX_RESAMPLED = 1 << 22
 """Resampled respondents held in memory at once by the bootstrap (draws are chunked above it)."""
 
@@ -183,24 +186,31 @@ def item_sums_by_group(
 
     ``values`` is ``(N, k)`` (NaN = missing), ``groups`` ``(N,)`` integer codes in
     ``[0, n_groups)``. Returns ``sums`` (float) and ``counts`` (int), both ``(n_groups, k)``;
-    the available-case mean is ``sums / counts``. One ``np.bincount`` per item column: linear in
-    N, no loop over groups.
+    the available-case mean is ``sums / counts``. The sums are a sparse (n_groups × N)
+    membership matrix times the answers with NaN read as 0; the counts are the group sizes minus
+    a ``np.bincount`` of the missing cells by (group, item). Linear in N, no loop over groups or
+    items; rows are taken in blocks of about :data:`_BLOCK_CELLS` cells so that the temporaries
+    stay small.
     """
-    values = np.asarray(values)
+    values = np.asarray(values, dtype=float)
     groups = np.asarray(groups, dtype=np.intp)
-    n_items = values.shape[1]
-    sums = np.empty((n_groups, n_items))
-    counts = np.empty((n_groups, n_items), dtype=np.int64)
-    sizes = np.bincount(groups, minlength=n_groups)
-    for j in range(n_items):
-        column = values[:, j]
-        missing = np.isnan(column)
-        if missing.any():
-            column = np.where(missing, 0.0, column)
-            counts[:, j] = sizes - np.bincount(groups[missing], minlength=n_groups)
-        else:
-            counts[:, j] = sizes
-        sums[:, j] = np.bincount(groups, weights=column, minlength=n_groups)
+    n, n_items = values.shape
+    sums = np.zeros((n_groups, n_items))
+    missed = np.zeros(n_groups * n_items, dtype=np.int64)
+    step = max(1, _BLOCK_CELLS // max(n_items, 1))
+    for first in range(0, n, step):
+        block, block_groups = values[first:first + step], groups[first:first + step]
+        missing = np.isnan(block)
+        miss_rows, miss_items = np.nonzero(missing)
+        membership = sparse.csr_array(
+            (np.ones(len(block)), (block_groups, np.arange(len(block)))),
+            shape=(n_groups, len(block)),
+        )
+        sums += membership @ np.where(missing, 0.0, block)
+        missed += np.bincount(
+            block_groups[miss_rows] * n_items + miss_items, minlength=n_groups * n_items
+        )
+    counts = np.bincount(groups, minlength=n_groups)[:, None] - missed.reshape(n_groups, n_items)
     return sums, counts
 
 
@@ -279,14 +289,17 @@ class Scores:
     strengths
         Per published community its strongest and weakest dimension (level below the goal):
         the largest and smallest ``score − mean of that dimension over published communities``
-        (``strongest_gap``, ``weakest_gap``).
+        (``strongest_gap``, ``weakest_gap``). Suppressed communities enter neither the rows nor
+        the means. ``strongest``/``weakest`` are empty when no dimension stands out (all gaps
+        equal, e.g. a single published community, or no dimension score).
     suppressed
         Communities with fewer than ``min_respondents`` respondents (0 included).
     min_respondents, bootstrap, seed
         The settings used.
     notes
-        What the reader must know: items without answers, respondents without a community, how
-        the pooled row was formed.
+        What the reader must know (English / Chinese): which communities are suppressed, that
+        nothing (or only the pooled row) is published, items without answers, respondents
+        without a community, how the pooled row was formed.
     """
 
     table: pd.DataFrame
@@ -340,6 +353,8 @@ def _community_codes(
 
 def _check_range(values: np.ndarray, answers: pd.DataFrame, items: Sequence[str]) -> None:
     """Raise naming respondent and item when an answer lies outside 1..5."""
+    if values.size == 0:
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         low = np.nanmin(values, axis=0)
@@ -377,11 +392,14 @@ def score(
     1 and ``min_respondents − 1`` respondents: then pooled minus the published communities would
     reveal them, so the pooled row covers the published communities only (complementary
     suppression) and a note says so. Respondents without a community are left out (noted).
+    A note names the suppressed communities; when nothing at all is published (no respondents,
+    or every community and the pooled row below the threshold) a note says so and the ranking
+    and strengths are empty: small or empty data never raise.
 
     Bootstrap (``bootstrap`` draws, 0 = none): respondents are resampled with replacement within
     each community (the pooled row is resampled within communities as well), seeded by
-    ``seed``; ``ci_low``/``ci_high`` are the percentile interval at ``confidence``, over the
-    draws where the score is defined.
+    ``seed``; ``ci_low``/``ci_high`` are the percentile interval at ``confidence`` (Efron &
+    Tibshirani 1993, ch. 13), over the draws where the score is defined.
 
     ``communities`` (keyword) lists communities to report in this order, including ones with no
     respondents (then suppressed with n = 0); others found in the data follow in order of
@@ -416,10 +434,17 @@ def score(
         values, codes = values[has_community], codes[has_community]
     sizes = np.bincount(codes, minlength=m)
     suppressed_mask = sizes < min_respondents
+    if suppressed_mask.any():
+        hidden_names = [name for name, s in zip(names, suppressed_mask, strict=True) if s]
+        notes.append(
+            f"{len(hidden_names)} of {m} communities have fewer than {min_respondents} "
+            f"respondents and get no published score (n<{min_respondents}, 不报告): "
+            f"{', '.join(hidden_names)}"
+        )
     hidden = int(sizes[suppressed_mask].sum())
     pool_all = hidden == 0 or hidden >= min_respondents
     pooled_members = np.ones(m, bool) if pool_all else ~suppressed_mask
-    if not pool_all:
+    if not pool_all and not suppressed_mask.all():
         notes.append(
             f"the pooled row {POOLED} covers the published communities only: the suppressed ones "
             f"hold {hidden} respondent(s), fewer than {min_respondents}, and would be revealed "
@@ -432,6 +457,16 @@ def score(
     sizes_all = np.append(sizes, sizes[pooled_members].sum())
     hide = np.append(suppressed_mask, sizes_all[-1] < min_respondents)
     point = level_scores(_means(sums, counts), agg, local)
+    if hide.all():
+        notes.append(
+            f"no score is published: no community (nor the pooled row) has at least "
+            f"{min_respondents} respondents / 没有社区达到最少样本量，不公布任何得分"
+        )
+    elif hide[:-1].all():
+        notes.append(
+            f"only the pooled row {POOLED} is published: every community has fewer than "
+            f"{min_respondents} respondents / 仅公布汇总行"
+        )
 
     if bootstrap:
         rng = np.random.default_rng(seed)
@@ -533,7 +568,8 @@ def _strengths(
         gaps = shown - np.nanmean(shown, axis=0)
     frame = pd.DataFrame(gaps, index=[n for n, h in zip(names, hide, strict=True) if not h],
                          columns=list(codes))
-    defined = frame.notna().any(axis=1)
+    # A dimension stands out only when the gaps differ (one published community: all are 0).
+    defined = frame.max(axis=1) > frame.min(axis=1)
     strongest = frame[defined].idxmax(axis=1).reindex(frame.index)
     weakest = frame[defined].idxmin(axis=1).reindex(frame.index)
     return pd.DataFrame(

@@ -42,9 +42,12 @@ Saltelli & Tarantola 2005; OECD/JRC 2008, step 7). Communities under ``min_respo
 excluded, never ranked.
 
 Speed: draws are computed in float32 (relative precision 1e-7), in chunks of draws that bound
-the memory; there is no Python loop over draws, matrices or communities (only over the
-hierarchy's nodes and over chunks). Resident resampling picks each respondent by
-``floor(u · n_c)`` from a float32 uniform u (a bias below n_c · 2^-24).
+the memory (10,000 draws × 1,000 communities × 57 items never exist at once); there is no
+Python loop over draws, matrices or communities (only over the hierarchy's nodes and over
+chunks). Two threads share the work: one draws the residents and computes item means and
+dimension scores, the other stores the scores and ranks the draws (numpy releases the GIL in
+both). Resident resampling picks each respondent by ``floor(u · n_c)`` from a float32 uniform
+u (a bias below n_c · 2^-24). Ranks use one sort per draw and code.
 
 References
 ----------
@@ -61,11 +64,14 @@ OECD Publishing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
@@ -84,8 +90,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 _LOG_SAATY = np.log(np.asarray(SAATY_VALUES))
-_CHUNK_BYTES = 1 << 27
-"""Working memory per chunk of draws (about 128 MB of float32 arrays)."""
+_CHUNK_BYTES = 1 << 25
+"""Working memory per chunk of draws (about 32 MB: small chunks stay in cache)."""
 
 
 # ---------------------------------------------------------------------------- result
@@ -167,11 +173,11 @@ class UncertaintyResult:
 # ---------------------------------------------------------------------------- weights
 def _judgment_logs(
     judgments: PanelJudgments, node: str, children: list[str]
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[list[str], np.ndarray]:
     """Experts of a node and their upper-triangle log judgments ``(k, P)`` (NaN = missing)."""
     experts, stack = judgments.stack(node, children)
     rows, cols = np.triu_indices(len(children), 1)
-    return experts, np.log(stack[:, rows, cols]), rows, cols
+    return experts, np.log(stack[:, rows, cols])
 
 
 def _noise_steps(logs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,15 +197,20 @@ def _noise_steps(logs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _noise(
     rng: np.random.Generator, draws: int, logs: np.ndarray, probability: float
 ) -> np.ndarray:
-    """Per-draw log perturbations ``(draws, k, P)``: one uniform per judgment and draw.
+    """Per-draw log perturbations ``(draws, k, P)`` float32: one uniform per judgment and draw.
 
-    u < p/2 moves up, p/2 ≤ u < p moves down, otherwise the judgment is kept.
+    u < p/2 moves up, p/2 ≤ u < p moves down, otherwise the judgment is kept; a missing
+    judgment never moves.
     """
     up, down = _noise_steps(logs)
+    given = ~np.isnan(logs)
+    up = np.where(given, up, 0.0).astype(np.float32)
+    down = np.where(given, down, 0.0).astype(np.float32)
     u = rng.random((draws, *logs.shape), dtype=np.float32)
     half = np.float32(probability / 2)
-    shift = np.where(u < half, up, np.where(u < 2 * half, down, 0.0))
-    return np.where(np.isnan(logs), 0.0, shift)
+    shift = (u < half) * up
+    shift += ((u >= half) & (u < 2 * half)) * down
+    return shift
 
 
 def _matrices(upper_logs: np.ndarray, n: int) -> np.ndarray:
@@ -230,47 +241,64 @@ def _local_draws(
     counts: np.ndarray | None,
     noise: float,
     noise_rng: np.random.Generator,
+    worker: Executor,
 ) -> tuple[np.ndarray, int]:
     """Local weights ``(draws, n_nodes)`` in ``agg.nodes`` order, and the fallback count.
 
     ``counts`` (draws, K) are the expert bootstrap counts (None: every expert once). A node
     whose resampled experts are all excluded keeps its nominal weights in that draw (counted).
+    The noise is drawn node by node in hierarchy order; every other node is solved by
+    ``worker`` while this thread solves the rest.
     """
     panel = spec.judgments.experts
     column = {name: i for i, name in enumerate(panel)}
     weight_of = (
         np.ones(len(panel)) if spec.expert_weights is None
-        else np.array([float(spec.expert_weights[name]) for name in panel])
+        else np.array([float(dict(spec.expert_weights).get(name, 0.0)) for name in panel])
     )
     excluded = spec.result.excluded
     nominal = agg.local_vector(spec.result.weights)
     local = np.broadcast_to(nominal, (draws, len(agg.nodes))).copy()
     position = {code: i for i, code in enumerate(agg.nodes)}
-    fallbacks = 0
-    for node in hierarchy.compared_nodes():
+    solved = []
+    for i, node in enumerate(hierarchy.compared_nodes()):
         children = hierarchy.children(node)
-        experts, logs, _, _ = _judgment_logs(spec.judgments, node, children)
+        experts, logs = _judgment_logs(spec.judgments, node, children)
         out = set(excluded.loc[excluded["node"] == node, "expert"])
         base = np.array([0.0 if x in out else weight_of[column[x]] for x in experts])
         picked = [column[x] for x in experts]
         v = base[None, :] if counts is None else counts[:, picked] * base[None, :]
         v = np.broadcast_to(v, (draws, len(experts)))
-        given = ~np.isnan(logs)
         shift = _noise(noise_rng, draws, logs, noise) if noise > 0 else None
-        if spec.aggregation == "AIJ":
-            group = _aij(v, logs, given, shift)
-            empty = np.all(np.isnan(group), axis=1)
-            weights = np.empty((draws, len(children)))
-            if (~empty).any():
-                weights[~empty] = priorities(
-                    _matrices(group[~empty], len(children)), spec.method
-                )
-        else:
-            weights, empty = _aip(v, logs, shift, len(children), spec.method)
+        task = (v, logs, shift, len(children), spec.aggregation, spec.method)
+        solved.append((children, worker.submit(_node_weights, *task) if i % 2 else task))
+    fallbacks = 0
+    for children, job in solved:
+        weights, empty = job.result() if isinstance(job, Future) else _node_weights(*job)
         fallbacks += int(empty.sum())
         weights[empty] = nominal[[position[c] for c in children]]
         local[:, [position[c] for c in children]] = weights
     return local, fallbacks
+
+
+def _node_weights(
+    v: np.ndarray,
+    logs: np.ndarray,
+    shift: np.ndarray | None,
+    n: int,
+    aggregation: str,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Group priorities of one node in every draw ``(draws, n)`` and the draws without any
+    contributing expert (``empty``)."""
+    if aggregation == "AIP":
+        return _aip(v, logs, shift, n, method)
+    group = _aij(v, logs, ~np.isnan(logs), shift)
+    empty = np.all(np.isnan(group), axis=1)
+    weights = np.empty((len(group), n))
+    if (~empty).any():
+        weights[~empty] = priorities(_matrices(group[~empty], n), method)
+    return weights, empty
 
 
 def _aij(
@@ -281,7 +309,7 @@ def _aij(
     total = v @ given.astype(float)
     log_sum = v @ filled
     if shift is not None:
-        log_sum = log_sum + np.einsum("sk,skp->sp", v, shift)
+        log_sum = log_sum + np.einsum("sk,skp->sp", v.astype(np.float32), shift)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, log_sum / np.where(total > 0, total, 1.0), np.nan)
 
@@ -332,23 +360,22 @@ def _level_weights(
 class _Residents:
     """Answers of the ranked communities, padded to ``(m, k, n_max)`` float32.
 
-    ``answers`` holds 0 where an answer is missing or a slot is padding. The missing answers
-    are also listed as cells ``(community, slot)`` grouped by ``(community, item)``
-    (``gap_*``), so that a resample's answer counts are ``n_c`` minus the draws of the
-    respondents who skipped the item, without a second matrix product.
+    ``answers`` holds 0 where an answer is missing or a slot is padding. ``gaps`` marks, for
+    every (community, item) with a missing answer, the respondents who skipped it, so that a
+    resample's answer count is ``n_c`` minus their draws, without a second dense product.
     """
 
     answers: np.ndarray  # (m, k, n_max)
+    scaled_answers: np.ndarray  # answers / n_c
     sizes: np.ndarray  # (m,)
     slot_community: np.ndarray  # (N,) community of each respondent slot
     slot_size: np.ndarray  # (N,) float32 size of that community
     slot_last: np.ndarray  # (N,) int32 size - 1
     means: np.ndarray  # (m, k) nominal available-case means (NaN: no answer)
-    gap_community: np.ndarray  # (M,) community of each missing answer, grouped
-    gap_slot: np.ndarray  # (M,) its respondent slot
-    gap_starts: np.ndarray  # (G,) start of each (community, item) group in the two above
-    gap_group_community: np.ndarray  # (G,)
-    gap_group_item: np.ndarray  # (G,)
+    gaps: sparse.csr_array  # (G, m * n_max): 1 where a respondent skipped the group's item
+    gap_community: np.ndarray  # (G,) community of each (community, item) group with a gap
+    gap_item: np.ndarray  # (G,) its item
+    offsets: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -374,23 +401,36 @@ class _Residents:
         with np.errstate(invalid="ignore", divide="ignore"):
             means = padded.sum(axis=2) / answered
         respondent, item = np.nonzero(missing)
-        gap = np.lexsort((item, group[respondent]))
-        respondent, item = respondent[gap], item[gap]
         key = group[respondent] * k + item
-        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key
+        groups, row = np.unique(key, return_inverse=True)
+        n_max = padded.shape[2]
+        column = group[respondent] * n_max + slot[respondent]
+        gaps = sparse.csr_array(
+            (np.ones(key.size, dtype=np.float32), (row, column)), shape=(groups.size, m * n_max)
+        )
         return cls(
             answers=padded.astype(np.float32),
+            scaled_answers=(padded / np.maximum(sizes, 1)[:, None, None]).astype(np.float32),
             sizes=sizes,
             slot_community=group,
             slot_size=sizes[group].astype(np.float32),
             slot_last=(sizes[group] - 1).astype(np.int32),
             means=means,
-            gap_community=group[respondent],
-            gap_slot=slot[respondent],
-            gap_starts=first,
-            gap_group_community=group[respondent][first],
-            gap_group_item=item[first],
+            gaps=gaps,
+            gap_community=groups // k,
+            gap_item=groups % k,
         )
+
+    def _offsets(self, draws: int) -> np.ndarray:
+        """Flat index of (community, slot 0, draw) for every slot and draw ``(draws, N)``
+        (kept for the chunk size in use)."""
+        if draws not in self.offsets:
+            n_max = self.answers.shape[2]
+            self.offsets.clear()
+            self.offsets[draws] = (
+                (self.slot_community * (n_max * draws))[None, :] + np.arange(draws)[:, None]
+            )
+        return self.offsets[draws]
 
     def picks(self, rng: np.random.Generator, draws: int) -> np.ndarray:
         """Position within its community of the respondent drawn into each slot ``(draws, N)``."""
@@ -400,32 +440,36 @@ class _Residents:
         np.minimum(picked, self.slot_last, out=picked)
         return picked
 
-    def resampled_means(self, picks: np.ndarray) -> np.ndarray:
-        """Bootstrap item means ``(m, k, draws)`` from :meth:`picks` (multinomial weights).
+    def resampled_means(
+        self, picks: np.ndarray
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+        """Bootstrap item means ``(m, k, draws)`` from :meth:`picks` (multinomial weights),
+        and the cells ``(community, item, draw)`` where nobody drawn answered (None if none).
 
         ``K`` (m, n_max, draws) counts how often each respondent was drawn; the answers times
         ``K / n_c`` give the means in one batched matrix product. Items with missing answers
-        are rescaled by ``n_c / (n_c − draws of those who skipped it)``; 0/0 (nobody drawn
-        answered) leaves the mean NaN.
+        are rescaled by ``n_c / (n_c − draws of those who skipped it)`` (one sparse product).
+        A mean without answers is undefined: it is left at 0 and listed.
         """
         draws = picks.shape[0]
         m, _, n_max = self.answers.shape
-        cell = picks * np.intp(draws) + (self.slot_community * (n_max * draws))[None, :]
-        cell += np.arange(draws)[:, None]
+        cell = picks.astype(np.intp)
+        cell *= draws
+        cell += self._offsets(draws)
         tally = np.bincount(cell.ravel(), minlength=m * n_max * draws)
         tally = tally.reshape(m, n_max, draws).astype(np.float32)
-        scale = (1.0 / np.maximum(self.sizes, 1)).astype(np.float32)
-        means = np.matmul(self.answers, tally * scale[:, None, None])
-        if self.gap_starts.size:
-            skipped = np.add.reduceat(
-                tally[self.gap_community, self.gap_slot], self.gap_starts, axis=0
-            )
-            size = self.sizes[self.gap_group_community].astype(np.float32)[:, None]
-            where = (self.gap_group_community, self.gap_group_item)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means[where] *= size / (size - skipped)
-            means[where] = np.where(skipped < size, means[where], np.float32(np.nan))
-        return means
+        means = np.matmul(self.scaled_answers, tally)
+        if not self.gap_item.size:
+            return means, None
+        skipped = self.gaps @ tally.reshape(m * n_max, draws)
+        size = self.sizes[self.gap_community].astype(np.float32)[:, None]
+        answered = size - skipped
+        empty = answered <= 0
+        means[self.gap_community, self.gap_item] *= size / np.where(empty, size, answered)
+        if not empty.any():
+            return means, None
+        group, draw = np.nonzero(empty)
+        return means, (self.gap_community[group], self.gap_item[group], draw)
 
 
 # ---------------------------------------------------------------------------- ranks
@@ -445,22 +489,30 @@ def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
     draws, m = scores.shape
     if m >= 1 << _INDEX_BITS:
         raise SurveyError(f"monte_carlo: too many communities to rank ({m})")
+    mask = np.uint64((1 << _INDEX_BITS) - 1)
     keys = np.negative(scores, dtype=np.float64)
     bits = keys.view(np.uint64)
     bits |= np.arange(m, dtype=np.uint64)
     keys.sort(axis=1)
-    order = (bits & np.uint64((1 << _INDEX_BITS) - 1)).astype(np.intp)
-    bits &= ~np.uint64((1 << _INDEX_BITS) - 1)
-    position = np.broadcast_to(np.arange(m), (draws, m))
-    if (keys[:, 1:] == keys[:, :-1]).any():
-        new_value = np.ones((draws, m), dtype=bool)
-        new_value[:, 1:] = keys[:, 1:] != keys[:, :-1]
-        position = np.maximum.accumulate(np.where(new_value, position, 0), axis=1)
-    cell = order * m + position
-    defined = ~np.isnan(keys)
-    if not defined.all():
-        cell = cell[defined]
+    cell = (bits & mask).view(np.int64)
+    bits &= ~mask
+    cell *= m
+    same = keys[:, 1:] == keys[:, :-1]
+    if same.any():
+        start = np.broadcast_to(np.arange(m), (draws, m)).copy()
+        start[:, 1:][same] = 0
+        cell += np.maximum.accumulate(start, axis=1)
+    else:
+        cell += np.arange(m)
+    if np.isnan(keys[:, -1]).any():
+        cell = cell[~np.isnan(keys)]
     tally += np.bincount(cell.ravel(), minlength=m * m).reshape(m, m)
+
+
+def _rank_block(block: np.ndarray, tallies: np.ndarray) -> None:
+    """Rank tallies for a batch of draws: ``block`` is ``(codes, draws, m)``."""
+    for t in range(block.shape[0]):
+        _rank_tally(block[t], tallies[t])
 
 
 def _rank_quantile(tally: np.ndarray, q: float) -> np.ndarray:
@@ -483,6 +535,46 @@ def _pairwise(goal_draws: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
         out[first:first + block] = part.mean(axis=2, dtype=np.float64)
     index = pd.Index(list(names), name="community")
     return pd.DataFrame(out, index=index, columns=pd.Index(list(names), name="versus"))
+
+
+@dataclass
+class _Sink:
+    """Scores and rank tallies of the draws, filled chunk by chunk (by one worker thread).
+
+    :meth:`dimensions` turns a chunk's item means into dimension scores (caller's thread);
+    :meth:`add` stores them with the goal scores and ranks the stored draws in batches of at
+    least max(m, 256) draws (the m × m tally update is then cheap next to the sorting).
+    """
+
+    store: np.ndarray  # (codes, draws, m) float32; code 0 is the goal
+    tallies: np.ndarray  # (codes, m, m) int64 rank counts
+    within: np.ndarray  # (draws|1, k) item weights within their dimension
+    dimension_weights: np.ndarray  # (draws|1, B)
+    member: np.ndarray  # (k, B)
+    unranked: int = 0
+
+    def dimensions(
+        self,
+        first: int,
+        size: int,
+        means: np.ndarray,
+        undefined: tuple[np.ndarray, ...] | None,
+    ) -> np.ndarray:
+        """Dimension scores ``(m, B, size)`` of draws ``first …`` from their item means."""
+        part = slice(first, first + size) if self.within.shape[0] > 1 else slice(0, 1)
+        return _dimension_scores(means, self.within[part].T, self.member, undefined)
+
+    def add(self, first: int, size: int, dims: np.ndarray) -> None:
+        """Store a chunk's dimension and goal scores; rank the stored draws in batches."""
+        part = slice(first, first + size) if self.within.shape[0] > 1 else slice(0, 1)
+        block = self.store[:, first:first + size]
+        block[1:] = dims.transpose(1, 2, 0)
+        block[0] = np.einsum("mbs,bs->sm", dims, self.dimension_weights[part].T)
+        done = first + size
+        draws, m = self.store.shape[1:]
+        if done - self.unranked >= max(m, 256) or done == draws:
+            _rank_block(self.store[:, self.unranked:done], self.tallies)
+            self.unranked = done
 
 
 # ---------------------------------------------------------------------------- driver
@@ -578,7 +670,7 @@ def monte_carlo(
         Fill :attr:`UncertaintyResult.pairwise` only up to this many ranked communities
         (the matrix costs draws × m² comparisons).
     chunk_draws
-        Draws per chunk (default: sized to about 128 MB of working memory); the numbers do
+        Draws per chunk (default: sized to about 32 MB of working memory); the numbers do
         not depend on it beyond float32 rounding.
     progress
         Optional ``callable(fraction)`` called as chunks finish (fraction in (0, 1]).
@@ -636,63 +728,60 @@ def monte_carlo(
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )
     notes: list[str] = []
-    nominal_local = agg.local_vector(nominal_weights)
-    if spec is not None and (panel or judgment_noise > 0):
-        k = len(spec.judgments.experts)
-        counts = (
-            panel_rng.multinomial(k, np.full(k, 1.0 / k), size=draws).astype(float)
-            if panel else None
-        )
-        local, fallbacks = _local_draws(
-            hierarchy, agg, spec, draws, counts, judgment_noise, noise_rng
-        )
-        if fallbacks:
-            notes.append(
-                f"{fallbacks} node × draw combination(s) drew no expert who judged the node "
-                "(or only excluded ones) and kept its nominal local weights / "
-                "部分抽样中某节点未抽到有效专家，沿用原权重"
-            )
-    else:
-        local = nominal_local[None, :]
-    within, dimension_weights, member = _level_weights(hierarchy, agg, local)
-    within = within.astype(np.float32)
-    dimension_weights = dimension_weights.astype(np.float32)
-
-    crowd = _Residents.build(responses, agg.items, communities)
     codes = [agg.levels[0], *agg.codes[agg.levels[1]]]
-    m = len(communities)
-    per_draw = 4 * m * (3 * crowd.answers.shape[2] + 3 * len(agg.items) + 4 * len(codes))
-    chunk = int(chunk_draws) if chunk_draws else max(1, min(draws, _CHUNK_BYTES // per_draw))
-    store = np.empty((len(codes), m, draws), dtype=np.float32)
-    tallies = np.zeros((len(codes), m, m), dtype=np.int64)
-    fixed_means = crowd.means.astype(np.float32)[:, :, None]
-    varied_weights = within.shape[0] > 1
-    for first in range(0, draws, chunk):
-        size = min(chunk, draws - first)
-        part = slice(first, first + size) if varied_weights else slice(0, 1)
-        means = (
-            crowd.resampled_means(crowd.picks(resident_rng, size)) if residents
-            else fixed_means
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        if spec is not None and (panel or judgment_noise > 0):
+            k = len(spec.judgments.experts)
+            counts = (
+                panel_rng.multinomial(k, np.full(k, 1.0 / k), size=draws).astype(float)
+                if panel else None
+            )
+            local, fallbacks = _local_draws(
+                hierarchy, agg, spec, draws, counts, judgment_noise, noise_rng, worker
+            )
+            if fallbacks:
+                notes.append(
+                    f"{fallbacks} node × draw combination(s) drew no expert who judged the "
+                    "node (or only excluded ones) and kept its nominal local weights / "
+                    "部分抽样中某节点未抽到有效专家，沿用原权重"
+                )
+        else:
+            local = agg.local_vector(nominal_weights)[None, :]
+        within, dimension_weights, member = _level_weights(hierarchy, agg, local)
+        sink = _Sink(
+            store=np.empty((len(codes), draws, len(communities)), dtype=np.float32),
+            tallies=np.zeros((len(codes), len(communities), len(communities)), dtype=np.int64),
+            within=within.astype(np.float32),
+            dimension_weights=dimension_weights.astype(np.float32),
+            member=member,
         )
-        dims = _dimension_scores(means, within[part].T, member)
-        store[1:, :, first:first + size] = np.moveaxis(dims, 1, 0)
-        store[0, :, first:first + size] = np.einsum("mbs,bs->ms", dims, dimension_weights[part].T)
-        for t in range(len(codes)):
-            _rank_tally(np.ascontiguousarray(store[t, :, first:first + size].T), tallies[t])
-        if progress is not None:
-            progress((first + size) / draws)
+        crowd = _Residents.build(responses, agg.items, communities)
+        _simulate(sink, crowd, resident_rng if residents else None, chunk_draws, worker, progress)
+        later = {t: worker.submit(_code_bounds, sink.store, t, interval)
+                 for t in range(1, len(codes), 2) if t < len(codes) - 1}
+        goal_draws = np.ascontiguousarray(sink.store[0].T)
+        bounds = [
+            later[t].result() if t in later
+            else _bounds(goal_draws, interval) if t == 0
+            else _code_bounds(sink.store, t, interval)
+            for t in range(len(codes))
+        ]
+    if progress is not None:
+        progress(1.0)
+    tallies = sink.tallies
+    m = len(communities)
 
-    summary = _summary(table, agg, codes, communities, store, tallies, interval, top)
-    undefined = int((summary["defined_draws"] < draws).sum())
-    if undefined:
+    summary = _summary(table, agg, codes, communities, tallies, bounds, interval, top)
+    partial = int((summary["defined_draws"] < draws).sum())
+    if partial:
         notes.append(
-            f"{undefined} community × code cell(s) had draws where a resample left an item "
+            f"{partial} community × code cell(s) had draws where a resample left an item "
             "without answers; their statistics use the defined draws / 部分抽样中题目无人作答"
         )
     order = summary.loc[summary["code"] == codes[0], "community"].tolist()
     position = {name: i for i, name in enumerate(communities)}
     pairwise = (
-        _pairwise(store[0][[position[name] for name in order]], order)
+        _pairwise(goal_draws[[position[name] for name in order]], order)
         if m <= pairwise_max else pd.DataFrame()
     )
     return UncertaintyResult(
@@ -704,28 +793,90 @@ def monte_carlo(
         seed=seed,
         interval=(float(interval[0]), float(interval[1])),
         top=int(top),
-        goal_draws=store[0],
+        goal_draws=goal_draws,
         communities=communities,
         nominal=nominal,
         notes=notes,
     )
 
 
-def _dimension_scores(means: np.ndarray, within: np.ndarray, member: np.ndarray) -> np.ndarray:
+def _simulate(
+    sink: _Sink,
+    crowd: _Residents,
+    resident_rng: np.random.Generator | None,
+    chunk_draws: int | None,
+    worker: Executor,
+    progress: Callable[[float], None] | None,
+) -> None:
+    """Fill ``sink`` chunk by chunk: item means (resampled when ``resident_rng`` is given)
+    and dimension scores in this thread, storing and ranking in ``worker``."""
+    codes, draws, m = sink.store.shape
+    items = sink.member.shape[0]
+    per_draw = 4 * m * (3 * crowd.answers.shape[2] + 3 * items + 4 * codes)
+    chunk = int(chunk_draws) if chunk_draws else max(1, min(draws, _CHUNK_BYTES // per_draw))
+    fixed_means = crowd.means.astype(np.float32)[:, :, None]
+    pending: list[Future[None]] = []
+    for first in range(0, draws, chunk):
+        size = min(chunk, draws - first)
+        means, undefined = (
+            crowd.resampled_means(crowd.picks(resident_rng, size))
+            if resident_rng is not None else (fixed_means, None)
+        )
+        dims = sink.dimensions(first, size, means, undefined)
+        pending.append(worker.submit(sink.add, first, size, dims))
+        if len(pending) > 16:  # dimension scores are small; bound the queue anyway
+            pending.pop(0).result()
+        if progress is not None:
+            progress(0.9 * (first + size) / draws)
+    for job in pending:
+        job.result()
+
+
+def _dimension_scores(
+    means: np.ndarray,
+    within: np.ndarray,
+    member: np.ndarray,
+    undefined: tuple[np.ndarray, ...] | None = None,
+) -> np.ndarray:
     """Dimension scores ``(m, B, draws)`` from item means ``(m, k, draws|1)`` and the item
     weights within their dimension ``(k, draws|1)``: ``S_b = Σ_{d ∈ b} r_d x̄_d``.
 
-    An undefined item mean (NaN) makes its own dimension undefined only.
+    ``undefined`` lists (community, item, draw) cells without a mean: their dimension is
+    undefined (NaN) in that draw, the other dimensions are not affected.
     """
-    missing = np.isnan(means)
-    has_missing = bool(missing.any())
-    filled = np.where(missing, np.float32(0.0), means) if has_missing else means
-    dims = np.matmul(member.T, filled * within)
-    if has_missing:
-        dims[np.matmul(member.T, missing.astype(np.float32)) > 0] = np.nan
+    dims = np.matmul(member.T, means * within)
+    if undefined is not None:
+        community, item, draw = undefined
+        dims[community, np.argmax(member[item], axis=1), draw] = np.nan
     if dims.shape[2] < within.shape[1]:
         dims = np.broadcast_to(dims, (*dims.shape[:2], within.shape[1]))
     return dims
+
+
+def _bounds(
+    values: np.ndarray, interval: tuple[float, float], scratch: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, percentile interval and number of defined draws of ``values`` (m, draws).
+
+    With ``scratch`` the rows of ``values`` are reordered in place (no copy).
+    """
+    defined = values.shape[1] - np.isnan(values).sum(axis=1)
+    if (defined < values.shape[1]).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN
+            mean = np.nanmean(values, axis=1, dtype=np.float64)
+            low, high = np.nanquantile(values, interval, axis=1, overwrite_input=scratch)
+    else:
+        mean = values.mean(axis=1, dtype=np.float64)
+        low, high = np.quantile(values, interval, axis=1, overwrite_input=scratch)
+    return mean, low.astype(float), high.astype(float), defined
+
+
+def _code_bounds(
+    store: np.ndarray, t: int, interval: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_bounds` of code ``t`` of ``store`` (codes, draws, m), on a transposed copy."""
+    return _bounds(np.ascontiguousarray(store[t].T), interval, scratch=True)
 
 
 def _summary(
@@ -733,27 +884,19 @@ def _summary(
     agg: Aggregation,
     codes: list[str],
     communities: tuple[str, ...],
-    store: np.ndarray,
     tallies: np.ndarray,
+    bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     interval: tuple[float, float],
     top: int,
 ) -> pd.DataFrame:
     """One tidy frame of nominal values and draw statistics, per code then nominal rank."""
     m = len(communities)
-    draws = store.shape[2]
     frames = []
     nominal = table[table["community"].isin(communities)].set_index(["code", "community"])
     level_of = {code: lv for lv in agg.levels for code in agg.codes[lv]}
     ranks = np.arange(1, m + 1)
     for t, code in enumerate(codes):
-        values = store[t]
-        defined = (~np.isnan(values)).sum(axis=1)
-        if (defined < draws).any():
-            low, high = np.nanquantile(values, interval, axis=1)
-            mean = np.nanmean(values, axis=1, dtype=np.float64)
-        else:
-            low, high = np.quantile(values, interval, axis=1)
-            mean = values.mean(axis=1, dtype=np.float64)
+        mean, low, high, defined = bounds[t]
         tally = tallies[t]
         counted = tally.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -15,13 +15,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ahp.hierarchy import Hierarchy
+from ahp.panel import PanelJudgments
 from ahp.store import JudgmentStore
+from ahp.workbook import read_judgments_csv, write_judgments_xlsx
 from survey.cli import SAMPLE_FRAMEWORK
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SECRET = "test-organizer-secret"
-PAGES = ["pages/home.py", "pages/compare.py", "pages/survey_data.py", "pages/weights.py",
-         "pages/expert.py", "pages/organizer.py"]
+PAGES = [f"app_pages/{name}.py"
+         for name in ("home", "compare", "survey_data", "weights", "expert", "organizer")]
 LOCALE = Path(__file__).resolve().parent.parent / "survey" / "locale"
 
 
@@ -46,6 +48,13 @@ def app(**query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    """The app after a first run (which registers the pages), switched to ``page``."""
+    at = app(**query)
+    at.run()
+    return at.switch_page(page).run()
 
 
 def shown_text(at: AppTest) -> str:
@@ -77,16 +86,16 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
     for page in PAGES[1:]:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     assert metrics(at)[text("app.metric.overall", lang)] == "3.780"
     assert len(at.get("image")) >= 2
     assert any(text("report.suppressed", lang).format(n=10) in str(df.value.to_numpy())
                for df in at.dataframe)
-    at.switch_page("pages/survey_data.py").run()
+    at.switch_page("app_pages/survey_data.py").run()
     survey = metrics(at)
     assert (survey[text("col.received", lang)], survey[text("col.valid", lang)]) == ("405", "370")
     assert "来自IP" in shown_text(at)
-    at.switch_page("pages/weights.py").run()
+    at.switch_page("app_pages/weights.py").run()
     assert text("app.weights.expert_cr", lang) in shown_text(at)
     weights = at.dataframe[0].value
     assert text("col.global", lang) in weights.columns
@@ -96,15 +105,13 @@ def test_language_switch_changes_labels(db: Path) -> None:
     at = app()
     at.run()
     assert at.title[0].value == "社区善治评价"
-    at.sidebar.segmented_control[0].set_value("en").run()
+    at.segmented_control(key="lang_switch").set_value("en").run()
     assert at.title[0].value == "Community good-governance evaluation"
-    assert at.query_params["lang"] == ["en"]
 
 
 def test_comparison_drill_down_and_radar(db: Path) -> None:
-    at = app(lang="en")
-    at.switch_page("pages/compare.py").run()
-    at.selectbox(key="drill_dimension").set_value("B2").run()
+    at = open_page("app_pages/compare.py", lang="en")
+    at.selectbox(key="drill_dimension_en").set_value("B2").run()
     drill = at.dataframe[-1].value
     hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
     sub = hierarchy.children("B2")
@@ -118,10 +125,9 @@ def test_comparison_drill_down_and_radar(db: Path) -> None:
 
 
 def test_weights_aggregation_choice(db: Path) -> None:
-    at = app(lang="en")
-    at.switch_page("pages/weights.py").run()
+    at = open_page("app_pages/weights.py", lang="en")
     before = at.dataframe[0].value.copy()
-    at.radio(key="aggregation").set_value("AIP").run()
+    at.radio(key="aggregation_en").set_value("AIP").run()
     assert not at.exception
     after = at.dataframe[0].value
     assert not before["Global weight"].equals(after["Global weight"])
@@ -133,10 +139,9 @@ def test_weights_aggregation_choice(db: Path) -> None:
     ids=["no-link", "missing-token", "wrong-token", "unknown-study"],
 )
 def test_expert_page_shows_nothing_without_valid_token(panel, query) -> None:
-    at = app(lang="en", **query)
-    at.switch_page("pages/expert.py").run()
+    at = open_page("app_pages/expert.py", lang="en", **query)
     assert not at.exception
-    assert not at.get("segmented_control")
+    assert not [w for w in at.get("segmented_control") if w.key.startswith("pair_")]
     page = shown_text(at)
     assert "王老师" not in page and "Dr. Lee" not in page
     assert at.info or at.error
@@ -146,28 +151,25 @@ def test_expert_sees_only_own_judgments(panel, db: Path) -> None:
     study_id, tokens = panel
     first = JudgmentStore(db).open_expert(study_id, tokens["E01"])
     first.set_judgment("A", "B1", "B2", 7)
-    at = app(lang="en", study=study_id, token=tokens["E02"])
-    at.switch_page("pages/expert.py").run()
+    at = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E02"])
     assert not at.exception
     page = shown_text(at)
     assert "Dr. Lee" in page and "王老师" not in page
-    pair = at.segmented_control(key=f"pair|{study_id}|E02|A|B1|B2")
+    pair = at.segmented_control(key=f"pair_{study_id}_E02_A_B1_B2")
     assert pair.value is None
 
 
 def test_judgment_entered_in_widget_is_saved_at_once(panel, db: Path) -> None:
     study_id, tokens = panel
-    at = app(lang="zh", study=study_id, token=tokens["E01"])
-    at.switch_page("pages/expert.py").run()
-    key = f"pair|{study_id}|E01|A|B1|B3"
+    at = open_page("app_pages/expert.py", lang="zh", study=study_id, token=tokens["E01"])
+    key = f"pair_{study_id}_E01_A_B1_B3"
     at.segmented_control(key=key).set_value(2).run()  # position 2: B1 7 times as important
     assert not at.exception
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
             "SELECT expert_id, node, row_code, col_code, value FROM judgments").fetchall()
     assert rows == [("E01", "A", "B1", "B3", 7.0)]
-    again = app(lang="en", study=study_id, token=tokens["E01"])
-    again.switch_page("pages/expert.py").run()
+    again = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E01"])
     assert again.segmented_control(key=key).value == 2
     assert "very strong importance" in shown_text(again)
 
@@ -178,14 +180,13 @@ def test_inconsistent_node_needs_confirmation(panel, db: Path) -> None:
     for row, col, value in [("C01", "C02", 9), ("C01", "C03", 1 / 9), ("C02", "C03", 9),
                             ("C01", "C04", 1), ("C02", "C04", 1), ("C03", "C04", 1)]:
         expert.set_judgment("B1", row, col, value)
-    at = app(lang="en", study=study_id, token=tokens["E01"])
-    at.switch_page("pages/expert.py").run()
-    at.selectbox(key="expert_node").set_value("B1").run()
+    at = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E01"])
+    at.selectbox[0].set_value("B1").run()
     assert "least consistent" in shown_text(at)
-    done = at.button(key="done|B1")
+    done = at.button(key="done_B1")
     assert done.disabled
-    at.checkbox(key="confirm|B1").check().run()
-    at.button(key="done|B1").click().run()
+    at.checkbox(key="confirm_B1").check().run()
+    at.button(key="done_B1").click().run()
     assert not at.exception
     table = JudgmentStore(db).open_expert(study_id, tokens["E01"]).progress().table
     row = table.set_index("node").loc["B1"]
@@ -199,31 +200,27 @@ def test_suggested_value_can_be_applied(panel, db: Path) -> None:
                             ("C01", "C04", 1), ("C02", "C04", 1), ("C03", "C04", 1)]:
         expert.set_judgment("B1", row, col, value)
     before = expert.judgments("B1")
-    at = app(lang="en", study=study_id, token=tokens["E01"])
-    at.switch_page("pages/expert.py").run()
-    at.selectbox(key="expert_node").set_value("B1").run()
-    at.button(key="apply|B1").click().run()
+    at = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E01"])
+    at.selectbox[0].set_value("B1").run()
+    at.button(key="apply_B1").click().run()
     assert not at.exception
     assert expert.judgments("B1") != before
 
 
 def test_organizer_needs_secret(panel, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app(lang="en")
-    at.switch_page("pages/organizer.py").run()
+    at = open_page("app_pages/organizer.py", lang="en")
     assert "Sign in" in [b.label for b in at.get("form_submit_button")]
     assert not at.dataframe
     at.text_input[0].input("wrong")
     at.get("form_submit_button")[0].click().run()
     assert "Wrong secret." in [e.value for e in at.error]
     monkeypatch.delenv("SHANZHI_ORGANIZER_SECRET")
-    off = app(lang="en")
-    off.switch_page("pages/organizer.py").run()
+    off = open_page("app_pages/organizer.py", lang="en")
     assert "SHANZHI_ORGANIZER_SECRET" in shown_text(off)
 
 
 def test_organizer_creates_study_and_panel(db: Path) -> None:
-    at = app(lang="en")
-    at.switch_page("pages/organizer.py").run()
+    at = open_page("app_pages/organizer.py", lang="en")
     at.text_input[0].input(SECRET)
     at.get("form_submit_button")[0].click().run()
     assert not at.exception
@@ -233,24 +230,76 @@ def test_organizer_creates_study_and_panel(db: Path) -> None:
     form.get("form_submit_button")[0].click().run()
     assert not at.exception
     links = at.dataframe[0].value
-    assert len(links) == 2 and links.iloc[:, -1].str.contains("/expert?study=").all()
+    assert len(links) == 2 and links.iloc[:, -1].str.contains("/expert?study=", regex=False).all()
     token = links.iloc[0, -1].split("token=")[1]
     study_id = JudgmentStore(db).studies()["study_id"].iloc[0]
     assert JudgmentStore(db).authenticate(study_id, token) == "E01"
-    at.switch_page("pages/survey_data.py").run()
+    at.switch_page("app_pages/survey_data.py").run()
     assert text("app.survey.upload_first", "en") in shown_text(at)
 
 
 def test_survey_upload_messages(db: Path) -> None:
-    at = app(lang="en")
-    at.switch_page("pages/organizer.py").run()
+    at = open_page("app_pages/organizer.py", lang="en")
     at.text_input[0].input(SECRET)
     at.get("form_submit_button")[0].click().run()
-    at.switch_page("pages/survey_data.py").run()
+    at.switch_page("app_pages/survey_data.py").run()
     uploader = at.get("file_uploader")[0]
     uploader.set_value(("answers.txt", b"x", "text/plain")).run()
     assert any("not supported" in e.value for e in at.error)
     at.get("file_uploader")[0].set_value(
+        ("answers.xlsx", b"0" * (21 * 2**20), "application/octet-stream")).run()
+    assert any("over the limit of 20 MB" in e.value for e in at.error)
+    at.get("file_uploader")[0].set_value(
         ("answers.csv", "序号,社区,foo\n1,A,3\n".encode(), "text/csv")).run()
     assert any("Could not read" in e.value for e in at.error)
     assert text("app.survey.mapping_title", "en") in shown_text(at)
+
+
+def test_new_study_from_workbooks_and_upload(db: Path, tmp_path: Path) -> None:
+    """Organizer: create a study, import expert workbooks, upload the questionnaire; the
+    weights and comparison pages then show the new (not synthetic) study."""
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    sample = read_judgments_csv(SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_judgments.csv")
+    named = sample.table.assign(expert="专家" + sample.table["expert"].str[1:])
+    books = write_judgments_xlsx(PanelJudgments(named.head(6 * 98)), hierarchy, tmp_path / "books")
+    at = open_page("app_pages/organizer.py", lang="en")
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    form = at.get("form")[0]
+    form.text_input[0].input("New study")
+    form.get("form_submit_button")[0].click().run()
+    at.get("file_uploader")[-1].set_value(
+        [(book.name, book.read_bytes(), "application/octet-stream") for book in books]).run()
+    at.button(key="organizer_import_go").click().run()
+    assert not at.exception
+    assert any("judgments imported" in s.value for s in at.success), shown_text(at)
+    assert len(at.dataframe[0].value) == len(books)  # the new experts' links
+    at.switch_page("app_pages/weights.py").run()
+    assert not at.exception
+    assert not at.warning  # no synthetic banner
+    assert at.dataframe[0].value.shape[0] == len(hierarchy.nodes)
+    at.switch_page("app_pages/survey_data.py").run()
+    export = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_wjx_export.xlsx"
+    at.get("file_uploader")[0].set_value(
+        (export.name, export.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception
+    assert metrics(at)["Valid"] == "370"
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert metrics(at)["Communities ranked"] == "26"
+
+
+def test_expert_imports_own_workbook(panel, db: Path, tmp_path: Path) -> None:
+    study_id, tokens = panel
+    sample = read_judgments_csv(SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_judgments.csv")
+    mine = sample.table[sample.table["expert"] == "E01"].assign(expert="王老师")
+    book = tmp_path / "mine.xlsx"
+    write_judgments_xlsx(PanelJudgments(mine), Hierarchy.from_csv(SAMPLE_FRAMEWORK), book)
+    at = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E01"])
+    at.get("file_uploader")[0].set_value((book.name, book.read_bytes(), "application/xlsx"))
+    at.run()
+    at.button(key="expert_import_go").click().run()
+    assert not at.exception
+    assert f"{len(mine)} judgments imported." in [s.value for s in at.success]
+    assert len(JudgmentStore(db).open_expert(study_id, tokens["E01"]).export()) == len(mine)
+    assert JudgmentStore(db).open_expert(study_id, tokens["E02"]).export().empty

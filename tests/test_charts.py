@@ -136,6 +136,12 @@ def test_ranking_skips_the_pooled_row_and_needs_columns(ranking):
         ranking_chart(ranking, suppressed=list(ranking["community"]))
 
 
+def test_ranking_without_intervals(ranking):
+    fig = ranking_chart(ranking.assign(ci_low=np.nan, ci_high=np.nan), lang="zh")
+    _png(fig)
+    assert "4.030" in _texts(fig)
+
+
 # ----------------------------------------------------------------------------- radar
 def test_radar_draws_communities_and_reference(table):
     fig = radar_chart(table, ["芦花社区", "翠岭社区", "梅坞社区"], names=NAMES_ZH, lang="zh",
@@ -197,6 +203,7 @@ def test_weights_chart_dimension_level_is_one_panel(weights):
     fig = weights_chart(weights.reset_index(), level="B", names=NAMES_ZH, lang="en")
     _png(fig)
     assert len(fig.axes) == 1
+    assert {"0.400", "0.600"} <= set(_texts(fig))  # local = global here: no brackets
     with pytest.raises(ChartDataError, match="no level 'D'"):
         weights_chart(weights, level="D")
 

@@ -121,6 +121,27 @@ def test_aij_of_reciprocal_matrices_is_reciprocal(n, k, data):
     assert np.all(group >= 1 / 9 - 1e-9) and np.all(group <= 9 + 1e-9)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 6), st.integers(1, 5), st.data())
+def test_aij_of_incomplete_reciprocal_matrices_is_reciprocal(n, k, data):
+    """Each expert leaves out a random set of pairs (keeping a connecting chain): the group
+    matrix is reciprocal where any expert judged and missing (NaN) on both sides elsewhere."""
+    rows, cols = np.triu_indices(n, k=1)
+    stack = np.ones((k, n, n))
+    for e in range(k):
+        upper = np.array(data.draw(st.lists(st.sampled_from(SAATY_VALUES), min_size=rows.size,
+                                            max_size=rows.size)))
+        chain = cols == rows + 1
+        dropped = np.array(data.draw(st.lists(st.booleans(), min_size=rows.size,
+                                              max_size=rows.size))) & ~chain
+        upper[dropped] = np.nan
+        stack[e, rows, cols], stack[e, cols, rows] = upper, 1 / upper
+    group = aggregate_judgments(stack)
+    judged = ~np.isnan(stack).all(axis=0)
+    assert np.array_equal(np.isnan(group), ~judged)
+    assert np.allclose((group * group.T)[judged], 1.0)
+
+
 @pytest.mark.parametrize(
     ("weights", "message"),
     [

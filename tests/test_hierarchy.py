@@ -113,6 +113,19 @@ def test_bad_local_weights(change, message):
     assert message in str(info.value)
 
 
+def test_level_sums_are_checked_after_composition():
+    """Every local vector may miss 1 by up to 1e-6, but the errors compound down the levels;
+    the composed global weights of each level are checked to sum to 1 (within 1e-6)."""
+    h = Hierarchy.from_csv(SMALL)
+    local = {p: v * (1 + 9e-7) for p, v in uniform_local(h).items()} | {"B2": np.array([1.0])}
+    with pytest.raises(HierarchyError) as info:
+        h.weights(local)
+    assert re.fullmatch(
+        r"global weights do not sum to 1 on level\(s\) C \(1\.0000015\), D \(1\.0000021\)",
+        str(info.value),
+    )
+
+
 def test_missing_local_weights_name_the_node():
     h = Hierarchy.from_csv(SMALL)
     local = uniform_local(h)

@@ -36,11 +36,11 @@ def test_chinese_texts_are_chinese():
 
 
 def test_every_literal_key_in_the_code_exists():
-    pattern = re.compile(r"""\b(?:t|bilingual|section|text)\(\s*(?:\w+,\s*\w+,\s*)?["']"""
+    pattern = re.compile(r"""\b(?:t|tr|bilingual|section|text)\(\s*(?:\w+,\s*\w+,\s*)?["']"""
                          r"""((?:app|chart|report|col|rule|scope|source)\.[\w.\-]+)["']""")
     used = set()
     for path in [*SURVEY.glob("*.py"), *SURVEY.parent.glob("app.py"),
-                 *SURVEY.parent.glob("pages/*.py")]:
+                 *SURVEY.parent.glob("app_pages/*.py"), SURVEY.parent / "app_support.py"]:
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert "chart.ranking.title" in used
     missing = sorted(used - set(catalog("zh")))

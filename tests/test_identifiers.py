@@ -1,7 +1,11 @@
 """Tests of survey.identifiers: which headers count as direct identifiers."""
 
+from pathlib import Path
+
+import openpyxl
 import pytest
 
+from survey import load_responses
 from survey.identifiers import fold_header, is_identifier
 
 
@@ -33,3 +37,50 @@ def test_other_headers_are_kept(header):
 
 def test_fold_header_folds_full_width_and_case():
     assert fold_header("  ＱＱ号 ") == "qq号"
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "synthetic_wjx_export.xlsx"
+FRAMEWORK = Path(__file__).resolve().parents[1] / "data" / "framework.csv"
+SECRET_HEADERS = ("来源详情", "来自IP", "1、您的姓名")
+
+
+def everything_held(responses) -> str:
+    """Every value the loaded Responses hold, as one text (indexes and cells of all tables)."""
+    parts = [
+        responses.answers.reset_index().astype(str).to_csv(),
+        responses.meta.reset_index().astype(str).to_csv(),
+        responses.invalid_cells.astype(str).to_csv(),
+        responses.community.reset_index().astype(str).to_csv(),
+        repr(responses.mapping.columns),
+        repr(responses.mapping.unmatched_columns),
+        responses.source,
+    ]
+    return "\n".join(parts)
+
+
+def test_sample_export_identifiers_are_dropped_and_reported():
+    book = openpyxl.load_workbook(SAMPLE, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    header = list(rows[0])
+    kept = {
+        str(v) for r in rows[1:] for h, v in zip(header, r, strict=True) if h not in SECRET_HEADERS
+    }
+    secrets = {  # values of the identifier columns that no kept column holds (来源 can be 微信)
+        h: {str(r[header.index(h)]) for r in rows[1:] if r[header.index(h)] not in (None, "")}
+        - kept
+        for h in SECRET_HEADERS
+    }
+    assert all(len(values) > 0 for values in secrets.values())  # the sample does hold them
+    responses = load_responses(SAMPLE, FRAMEWORK)
+    assert set(SECRET_HEADERS) <= set(responses.dropped_columns)
+    assert all(is_identifier(h) for h in responses.dropped_columns)
+    held = everything_held(responses)
+    for h, values in secrets.items():
+        leaked = sorted(v for v in values if v in held)
+        assert leaked == [], f"values of column {h} kept: {leaked[:3]}"
+    ips = {v.split("(")[0] for v in secrets["来自IP"]}  # the bare address, without the region
+    assert not any(ip in held for ip in ips)
+    assert not set(SECRET_HEADERS) & set(responses.mapping.columns)
+    assert not set(SECRET_HEADERS) & set(responses.mapping.unmatched_columns)
+    assert len(responses) == len(rows) - 1  # every questionnaire kept, only columns dropped

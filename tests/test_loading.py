@@ -1,11 +1,15 @@
 """Tests of survey.loading: every loading path and each bad input's message.
 
 Fixtures are 问卷星-like exports written into tmp_path (CSV with pandas, .xlsx with openpyxl).
+The .xlsx tests run with each reader (``xlsx_engine``): python-calamine, skipped when it is not
+installed, and the openpyxl read-only fallback.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +18,12 @@ import pandas as pd
 import pytest
 
 from ahp.hierarchy import Hierarchy
-from survey import SurveyError, load_responses
+from survey import SurveyError, load_responses, loading
 from survey.loading import DEFAULT_LABELS, parse_duration
 
 ITEMS = [f"D{i:02d}" for i in range(1, 13)]
 REVERSED = "D12"
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SUB_ITEMS = [f"子题{i}" for i in range(1, 13)]
 ANSWERS = np.array(
     [
@@ -52,6 +57,17 @@ def framework(tmp_path: Path) -> Path:
 @pytest.fixture
 def hierarchy() -> Hierarchy:
     return Hierarchy.from_frame(framework_frame())
+
+
+@pytest.fixture(params=["calamine", "openpyxl"])
+def xlsx_engine(request, monkeypatch) -> str:
+    """Run an .xlsx test with each reader: python-calamine (skipped when it is not installed)
+    and openpyxl in read-only mode (the reader used without python-calamine)."""
+    if request.param == "calamine":
+        pytest.importorskip("python_calamine")
+    else:
+        monkeypatch.setattr(loading, "python_calamine", None)
+    return request.param
 
 
 def wjx_frame(answers=ANSWERS, headers=None) -> pd.DataFrame:
@@ -92,6 +108,16 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
             ws.append(list(row))
     book.save(path)
     return path
+
+
+def rewrite_sheet_xml(path: Path, edit, member: str = "xl/worksheets/sheet1.xml") -> None:
+    """Rewrite one worksheet's XML inside the .xlsx (to build what other writers produce)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[member] = edit(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
 
 
 def digest(path: Path) -> str:
@@ -149,6 +175,7 @@ def test_csv_bom_and_gb18030(tmp_path, framework, encoding):
     np.testing.assert_array_equal(res.answers.to_numpy(), expected_scores())
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_xlsx_picks_the_response_sheet(tmp_path, hierarchy):
     guide = pd.DataFrame({"说明": ["本问卷……"], "备注": ["x"]})
     path = write_xlsx(tmp_path / "123_按分数_问卷_4_4.xlsx", {"说明": guide, "Sheet1": wjx_frame()})
@@ -160,6 +187,7 @@ def test_xlsx_picks_the_response_sheet(tmp_path, hierarchy):
     assert res.meta["row"].tolist() == [2, 3, 4, 5]
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_xlsx_sheet_override_and_unknown_sheet(tmp_path, hierarchy):
     other = wjx_frame(answers=np.full((4, 12), 2))
     path = write_xlsx(tmp_path / "s.xlsx", {"A": wjx_frame(), "B": other})
@@ -169,6 +197,7 @@ def test_xlsx_sheet_override_and_unknown_sheet(tmp_path, hierarchy):
         load_responses(path, hierarchy, sheet="C")
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_xlsx_excel_types_and_trailing_empty_rows(tmp_path, hierarchy):
     path = write_xlsx(tmp_path / "t.xlsx", {"Sheet1": wjx_frame()})
     book = openpyxl.load_workbook(path)
@@ -176,11 +205,29 @@ def test_xlsx_excel_types_and_trailing_empty_rows(tmp_path, hierarchy):
     ws["B2"] = pd.Timestamp("2024-05-03 08:30").to_pydatetime()
     ws["A8"] = None  # formatted but empty row below the data
     ws["J3"] = 4.0
+    ws["K3"] = "3"  # a number typed as text
     book.save(path)
     res = load_responses(path, hierarchy)
     assert len(res) == 4
+    assert res.answers.index.tolist() == ["1", "2", "3", "4"]  # 序号 numbers, not "1.0"
     assert res.meta["submitted_at"].iloc[0] == pd.Timestamp("2024-05-03")
+    assert res.meta["submitted_at"].iloc[1] == pd.Timestamp("2024-05-01")
     assert res.answers.loc["2", "D01"] == 4.0
+    assert res.answers.loc["2", "D02"] == 3.0
+
+
+@pytest.mark.usefixtures("xlsx_engine")
+def test_xlsx_row_numbers_survive_a_gap_and_a_wrong_dimension_tag(tmp_path, hierarchy):
+    path = write_xlsx(tmp_path / "g.xlsx", {"Sheet1": wjx_frame()})
+    book = openpyxl.load_workbook(path)
+    book["Sheet1"].insert_rows(4, 2)  # rows 4 and 5 left empty
+    book.save(path)
+    wrong = b'<dimension ref="A1:C2"'  # some writers get it wrong
+    rewrite_sheet_xml(path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', wrong, xml))
+    res = load_responses(path, hierarchy)
+    assert res.meta["row"].tolist() == [2, 3, 6, 7]
+    assert res.answers.index.tolist() == ["1", "2", "3", "4"]
+    np.testing.assert_array_equal(res.answers.to_numpy(), expected_scores())
 
 
 def test_text_labels_chinese_english_full_width(tmp_path, hierarchy):
@@ -205,6 +252,7 @@ def test_user_labels_replace_the_default(tmp_path, hierarchy):
         load_responses(path, hierarchy, labels={"好": 9})
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_user_labels_on_excel_numbers_and_missing_markers(tmp_path, hierarchy):
     answers = ANSWERS.astype(float).astype(object)  # Excel stores 5 as 5.0
     answers[0, 0] = "(空)"
@@ -234,6 +282,7 @@ def test_missing_markers_are_nan_not_invalid(tmp_path, hierarchy):
     assert res.invalid_cells.empty
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_missing_markers_as_excel_numbers(tmp_path, hierarchy):
     answers = ANSWERS.astype(object)
     answers[2, 3] = -2
@@ -265,6 +314,7 @@ def test_invalid_cells_are_recorded(tmp_path, hierarchy):
     assert np.isnan(res.answers.loc["2", "D03"]) and np.isnan(res.answers.loc["3", "D01"])
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_strict_answer_7_names_file_row_column_respondent(tmp_path, hierarchy):
     answers = ANSWERS.astype(object)
     answers[1, 2] = 7
@@ -326,6 +376,31 @@ def test_order_prefers_matrix_columns_over_other_single_choice(tmp_path, hierarc
     res = load_responses(path, hierarchy)
     assert "6、您的性别" in res.mapping.unmatched_columns
     np.testing.assert_array_equal(res.answers.to_numpy(), expected_scores())
+
+
+def test_matrix_items_worded_like_identifiers_are_kept(tmp_path, hierarchy):
+    """An item such as '社区通过微信群及时发布通知' mentions 微信 but holds Likert answers: it
+    is an item, not an identifier, and must not be dropped (which would shift every item)."""
+    headers = [f"4、({s})" for s in SUB_ITEMS]
+    headers[2] = "4、(社区通过微信群和电话及时发布通知)"
+    frame = wjx_frame(headers=headers)
+    frame.insert(9, "6、您的性别", [1, 2, 1, 2])
+    path = tmp_path / "q.csv"
+    frame.to_csv(path, index=False)
+    res = load_responses(path, hierarchy)
+    assert res.mapping.columns[headers[2]] == ITEMS[2]
+    assert headers[2] not in res.dropped_columns
+    np.testing.assert_array_equal(res.answers.to_numpy(), expected_scores())
+
+
+def test_matrix_columns_of_the_wrong_count_do_not_fall_back(tmp_path, hierarchy):
+    """With one matrix column missing, the single-choice column must not fill the gap."""
+    frame = wjx_frame().drop(columns=f"4、({SUB_ITEMS[-1]})")
+    frame.insert(9, "6、您的性别", [1, 2, 1, 2])
+    path = tmp_path / "q.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(SurveyError, match=r"cannot tell which column .* \(found 11: '4、"):
+        load_responses(path, hierarchy)
 
 
 def test_codes_in_headers_any_order(tmp_path, hierarchy):
@@ -468,6 +543,7 @@ def test_without_id_column_the_row_is_the_id(tmp_path, hierarchy):
     assert load_responses(path, hierarchy).answers.index.tolist() == ["2", "3", "4", "5"]
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_empty_file(tmp_path, hierarchy):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
@@ -482,6 +558,7 @@ def test_empty_file(tmp_path, hierarchy):
         load_responses(empty_book, hierarchy)
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_corrupt_xlsx(tmp_path, hierarchy):
     path = tmp_path / "corrupt.xlsx"
     path.write_bytes(np.random.default_rng(0).bytes(2048))
@@ -489,6 +566,7 @@ def test_corrupt_xlsx(tmp_path, hierarchy):
         load_responses(path, hierarchy)
 
 
+@pytest.mark.usefixtures("xlsx_engine")
 def test_merged_header_cells(tmp_path, hierarchy):
     path = write_xlsx(tmp_path / "merged.xlsx", {"Sheet1": wjx_frame()})
     book = openpyxl.load_workbook(path)
@@ -501,6 +579,38 @@ def test_merged_header_cells(tmp_path, hierarchy):
     assert "unmerge them" in message
 
 
+@pytest.mark.usefixtures("xlsx_engine")
+def test_merged_cells_below_the_header_are_accepted(tmp_path, hierarchy):
+    path = write_xlsx(tmp_path / "merged.xlsx", {"Sheet1": wjx_frame()})
+    book = openpyxl.load_workbook(path)
+    book["Sheet1"].merge_cells("V2:V3")  # the comment column of respondents 1 and 2
+    book.save(path)
+    res = load_responses(path, hierarchy)
+    np.testing.assert_array_equal(res.answers.to_numpy(), expected_scores())
+    book["Sheet1"].merge_cells("A1:A2")  # a header cell merged with the row below
+    book.save(path)
+    with pytest.raises(SurveyError, match=r"merged cells in the header row \(A1:A2\)"):
+        load_responses(path, hierarchy)
+
+
+@pytest.mark.usefixtures("xlsx_engine")
+def test_merged_header_cells_with_a_namespace_prefix(tmp_path, hierarchy):
+    """Writers built on the .NET Open XML SDK prefix the tags: ``<x:mergeCell ref=…>``."""
+    path = write_xlsx(tmp_path / "prefixed.xlsx", {"Sheet1": wjx_frame()})
+    book = openpyxl.load_workbook(path)
+    book["Sheet1"].merge_cells("J1:L1")
+    book.save(path)
+
+    def prefix(xml: bytes) -> bytes:
+        xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="' + MAIN_NS + b'" ', 1)
+        return re.sub(rb"<(/?)(mergeCells?)\b", rb"<\1x:\2", xml)
+
+    rewrite_sheet_xml(path, prefix)
+    with pytest.raises(SurveyError, match=r"merged cells in the header row \(J1:L1\)"):
+        load_responses(path, hierarchy)
+
+
+@pytest.mark.usefixtures("xlsx_engine")
 def test_duplicate_headers(tmp_path, hierarchy):
     frame = wjx_frame()
     path = write_xlsx(tmp_path / "dup.xlsx", {"Sheet1": frame})

@@ -90,9 +90,28 @@ def test_one_by_one_matrix() -> None:
     assert JudgmentMatrix.from_array([[1]]).n == 1
 
 
-def test_extended_scale_allows_values_beyond_nine() -> None:
-    matrix = JudgmentMatrix.from_upper_triangle([12], extended_scale=True)
-    assert matrix.values[0, 1] == 12
+@pytest.mark.parametrize("value", [2.5, 0.75, 1.3, 1 / 8.5])
+def test_extended_scale_allows_values_between_the_scale_values(value: float) -> None:
+    with pytest.raises(JudgmentError, match=r"off Saaty's scale .*pass extended_scale=True"):
+        JudgmentMatrix.from_upper_triangle([value])
+    matrix = JudgmentMatrix.from_upper_triangle([value], extended_scale=True)
+    assert matrix.values[0, 1] == value
+
+
+@pytest.mark.parametrize(("value", "shown"), [(12, "12"), (1 / 10, "0.1"), (9.2, "9.2")])
+def test_extended_scale_stops_at_one_ninth_and_nine(value: float, shown: str) -> None:
+    with pytest.raises(JudgmentError, match=rf"off the extended scale \[1/9, 9\] at row 1 "
+                                            rf"'e1', column 2 'e2': {shown}$"):
+        JudgmentMatrix.from_upper_triangle([value], extended_scale=True)
+    for bound in (1 / 9, 9.0):
+        assert JudgmentMatrix.from_upper_triangle([bound], extended_scale=True).n == 2
+
+
+@pytest.mark.parametrize("value", [0.33, 0.14, 8.6, 1.04, 1 / 3, 9])
+def test_saaty_scale_accepts_values_within_five_percent_unchanged(value: float) -> None:
+    """The rule of every entry point (ahp.scale.off_scale): within 5 % of a scale value.
+    A JudgmentMatrix keeps the value as given (the panel and the store snap it)."""
+    assert JudgmentMatrix.from_upper_triangle([value]).values[0, 1] == value
 
 
 def test_tolerance_for_rounded_reciprocals() -> None:
@@ -119,8 +138,10 @@ def test_tolerance_for_rounded_reciprocals() -> None:
         ([[1, 3], [0.5, 1]],
          r"not reciprocal at row 1 'a', column 2 'b': a_ij = 3 but a_ji = 0.5 \(expected 0.333"),
         ([[1, 10], [0.1, 1]],
-         r"off Saaty's 1/9..9 scale at row 1 'a', column 2 'b': 10 \(pass extended_scale=True"),
-        ([[1, 1 / 10], [10, 1]], r"off Saaty's 1/9..9 scale at row 1 'a', column 2 'b': 0.1"),
+         r"off Saaty's scale at row 1 'a', column 2 'b': 10 \(the 17 values 1/9, \.\.\., 1/2, "
+         r"1, 2, \.\.\., 9; pass extended_scale=True to allow any value in \[1/9, 9\]\)"),
+        ([[1, 1 / 10], [10, 1]], r"off Saaty's scale at row 1 'a', column 2 'b': 0.1 "),
+        ([[1, 2.5], [0.4, 1]], r"off Saaty's scale at row 1 'a', column 2 'b': 2.5 "),
         ([[1, NAN], [0.5, 1]],
          r"judgment missing at row 1 'a', column 2 'b' but its reciprocal \(row 2, column 1\)"),
         ([[1, NAN], [NAN, 1]], r"elements b cannot be compared with a"),
@@ -155,6 +176,12 @@ def test_stack_messages_name_the_matrix() -> None:
     stack[1, 0, 1] = stack[1, 1, 0] = NAN
     with pytest.raises(JudgmentError, match=r"matrix 1: comparison graph is not connected"):
         validate_array(stack)
+    stack = np.array([FULL, FULL])
+    stack[1, 0, 2], stack[1, 2, 0] = 2.5, 0.4
+    with pytest.raises(JudgmentError, match=r"off Saaty's scale at matrix 1, row 1 'e1', "
+                                            r"column 3 'e3': 2.5 "):
+        validate_array(stack)
+    assert validate_array(stack, extended_scale=True)[1, 0, 2] == 2.5
 
 
 @pytest.mark.parametrize(
@@ -225,9 +252,16 @@ def test_as_array_accepts_matrices_sequences_and_stacks() -> None:
     assert as_array(matrix) is matrix.values
     assert as_array([matrix, matrix]).shape == (2, 3, 3)
     assert as_array(np.array([FULL] * 4)).shape == (4, 3, 3)
+
+
+def test_as_array_checks_everything_but_the_scale() -> None:
+    """Computations take any positive reciprocal matrix (group means, measured ratios)."""
     assert as_array([[1, 12], [1 / 12, 1]])[0, 1] == 12
-    with pytest.raises(JudgmentError, match="off Saaty's"):
-        as_array([[1, 12], [1 / 12, 1]], extended_scale=False)
+    assert as_array([[1, 2.5], [0.4, 1]])[0, 1] == 2.5
+    with pytest.raises(JudgmentError, match="not reciprocal at row 1 'e1', column 2 'e2'"):
+        as_array([[1, 12], [1 / 11, 1]])
+    with pytest.raises(JudgmentError, match="zero or negative judgment at matrix 1, row 1"):
+        as_array(np.array([[[1, 2], [0.5, 1]], [[1, -2], [-0.5, 1]]]))
 
 
 def test_as_array_rejects_mixed_sizes() -> None:

@@ -7,12 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ahp.consistency import consistency
+from ahp.consistency import consistency, evaluate
 from ahp.errors import JudgmentError
 from ahp.group import aggregate_judgments, aggregate_priorities, consensus
 from ahp.hierarchy import Hierarchy
+from ahp.matrix import JudgmentMatrix
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.priorities import priorities
+from ahp.scale import snap_to_scale
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -79,6 +81,27 @@ def test_decimals_for_reciprocals_snap_to_the_scale():
     assert list(judged.table["value"]) == pytest.approx([1 / 3, 1 / 7, 1 / 6])
     extended = PanelJudgments.from_records([line(2.5)], extended_scale=True)
     assert extended.table["value"].iloc[0] == 2.5
+    with pytest.raises(JudgmentError, match=re.escape("cell (B1, B2): 12 is not on the Saaty")):
+        PanelJudgments.from_records([line(12)], extended_scale=True)
+
+
+SCALE_CANDIDATES = [1 / 9.5, 1 / 9, 0.115, 0.14, 0.2, 0.33, 0.45, 0.75, 1, 1.04, 1.06, 1.3,
+                    2.08, 2.5, 3.3, 8.6, 9, 9.2, 9.4, 10]
+
+
+@pytest.mark.parametrize("extended_scale", [False, True])
+def test_scale_rule_is_the_one_of_judgment_matrices(extended_scale):
+    """PanelJudgments and JudgmentMatrix admit exactly the same values (ahp.scale.off_scale);
+    the panel then snaps values within 5 % of a scale value, the matrix keeps them."""
+    for value in SCALE_CANDIDATES:
+        try:
+            JudgmentMatrix.from_upper_triangle([value], extended_scale=extended_scale)
+        except JudgmentError:
+            with pytest.raises(JudgmentError, match="is not on the Saaty scale"):
+                PanelJudgments.from_records([line(value)], extended_scale=extended_scale)
+            continue
+        judged = PanelJudgments.from_records([line(value)], extended_scale=extended_scale)
+        assert judged.table["value"].iloc[0] == snap_to_scale(value), value
 
 
 @pytest.mark.parametrize(
@@ -174,6 +197,26 @@ def test_aip_and_expert_weights(hierarchy, panel):
     expected = aggregate_priorities(priorities(stack), weights=[2, 1, 1])
     assert result.weights.global_("B").to_numpy() == pytest.approx(expected)
     assert result.weights.item_weights.sum() == pytest.approx(1.0)
+
+
+def test_one_evaluate_call_per_node_for_the_experts_and_one_for_the_group(
+    hierarchy, panel, monkeypatch
+):
+    """Weights and CR come from ahp.consistency.evaluate (one eigen-solve for both)."""
+    import ahp.panel as panel_module
+
+    calls = []
+
+    def counting(stack, **kwargs):
+        calls.append(np.shape(stack))
+        return evaluate(stack, **kwargs)
+
+    monkeypatch.setattr(panel_module, "evaluate", counting)
+    result = panel_weights(hierarchy, panel)
+    assert len(calls) == 2 * len(hierarchy.compared_nodes())
+    assert calls[:2] == [(3, 3, 3), (3, 3)]  # node A: the three experts, then the AIJ matrix
+    expected = evaluate(aggregate_judgments(panel.stack("A", ["B1", "B2", "B3"])[1]))
+    assert result.group_cr["A"] == pytest.approx(expected.consistency.cr)
 
 
 def test_geometric_method_is_passed_through(hierarchy, panel):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ahp import JudgmentMatrix, consistency, priorities
+from ahp import JudgmentError, JudgmentMatrix, consistency, priorities
 
 CITY = Path("/work/shared/peers/ahpsurvey-city200")
 CITY_ATTRIBUTES = ("cult", "fam", "house", "jobs", "trans")
@@ -38,12 +38,21 @@ def test_saaty_2008_drinks_consumption() -> None:
     assert round(consistency(drinks, ri_table="saaty2005").cr, 3) == 0.022
 
 
-def test_saaty_1990_house_criteria() -> None:
+def test_saaty_house_criteria() -> None:
     """Saaty, T. L. (1990). How to make a decision: the analytic hierarchy process. European
-    Journal of Operational Research 48, 9-26: the family's eight criteria for buying a house
-    (size, transportation, neighbourhood, age, yard, modern facilities, condition, financing):
-    priorities .173 .054 .188 .018 .031 .036 .167 .333, λmax = 9.669, CI = 0.238, CR = 0.169
-    (RI(8) = 1.41). The same matrix is the inconsistent example of the ahpsurvey vignette."""
+    Journal of Operational Research 48(1), 9-26, Table 2; the same matrix is Table 1 of Saaty,
+    T. L. (2003). Decision-making with the AHP: why is the principal eigenvector necessary.
+    European Journal of Operational Research 145(1), 85-91. A family's eight criteria for
+    buying a house (size, transportation, neighbourhood, age, yard, modern facilities,
+    general condition, financing): priorities .173 .054 .188 .018 .031 .036 .167 .333,
+    λmax = 9.669, CI = 0.238, CR = 0.169 (RI(8) = 1.41).
+
+    Provenance: the papers' PDFs are not in the stored corpus of the search tool; the matrix
+    and all of these numbers were checked, cell by cell, against two independent public
+    transcriptions of the tables found with it (a test suite citing the 1990 Table 2 with the
+    same λmax, CI, CR and vector, and one citing the 2003 Table 1 with λmax 9.669, CR 0.17 and
+    the same vector).
+    """
     upper = [5, 3, 7, 6, 6, "1/3", "1/4",
              "1/3", 5, 3, 3, "1/5", "1/7",
              6, 3, 4, 6, "1/5",
@@ -119,7 +128,11 @@ def test_car_example_fuel_costs_need_extended_scale() -> None:
     vehicles = ("Accord Sedan", "Accord Hybrid", "Pilot", "CR-V", "Element", "Odyssey")
     fuel = (1 / 1.13, 1.41, 1.15, 1.24, 1.19, 1.59, 1.3, 1.4, 1.35, 1 / 1.23, 1 / 1.14,
             1 / 1.18, 1.08, 1.04, 1 / 1.04)
+    with pytest.raises(JudgmentError, match=r"off Saaty's scale at row 1 'Accord Sedan', "
+                                            r"column 2 'Accord Hybrid': 0\.884956"):
+        JudgmentMatrix.from_upper_triangle(fuel, vehicles)
     matrix = JudgmentMatrix.from_upper_triangle(fuel, vehicles, extended_scale=True)
+    assert matrix.values[0, 1] == pytest.approx(1 / 1.13)
     assert priorities(matrix).sum() == pytest.approx(1.0)
 
 
@@ -129,8 +142,9 @@ AHPY_MISSING = {("a", "b"): 1, ("a", "c"): 5, ("a", "d"): 2, ("b", "c"): 3, ("b"
 
 def test_ahpy_complete_matrix_four_decimals() -> None:
     """AHPy README "Missing Pairwise Comparisons": complete matrix, default precision 4 and
-    Donegan & Dodd RI: weights a .3742, b .3917, c .0991, d .1349; CR 0.0372."""
-    matrix = JudgmentMatrix.from_pairs(AHPY_MISSING)
+    Donegan & Dodd RI: weights a .3742, b .3917, c .0991, d .1349; CR 0.0372. The judgment
+    3/4 lies between Saaty's values, so the matrix needs the extended scale."""
+    matrix = JudgmentMatrix.from_pairs(AHPY_MISSING, extended_scale=True)
     assert priorities(matrix).round(4).tolist() == [0.3742, 0.3917, 0.0991, 0.1349]
     assert round(consistency(matrix, ri_table="donegan_dodd").cr, 4) == 0.0372
 

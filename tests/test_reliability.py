@@ -12,6 +12,8 @@ Published examples used (numbers only):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,6 +22,7 @@ from ahp.hierarchy import Hierarchy
 from survey.errors import SurveyError
 from survey.reliability import (
     MIN_COMPLETE_CASES,
+    ReliabilityWarning,
     cronbach_alpha,
     feldt_interval,
     reliability,
@@ -151,7 +154,9 @@ def consistent_answers(n: int = 60, seed: int = 1) -> np.ndarray:
 def test_reliability_tables_match_direct_computation(framework):
     values = consistent_answers()
     values[0, 0] = np.nan  # r0 leaves the overall, B1 and C1 scales only
-    result = reliability(make_responses(values), framework)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReliabilityWarning)  # sound data: silent
+        result = reliability(make_responses(values), framework)
     scales = result.scales.set_index("code")
     assert scales["scope"].to_dict() == {
         "A": "overall", "B1": "dimension", "B2": "dimension",
@@ -180,35 +185,45 @@ def test_item_statistics_match_textbook(tmp_path):
     path.write_text(csv, encoding="utf-8")
     framework = Hierarchy.from_csv(path)
     columns = [f"Item_{i}" for i in range(1, 6)]
-    result = reliability(make_responses(DENIS, columns), framework)
+    with pytest.warns(ReliabilityWarning) as raised:
+        result = reliability(make_responses(DENIS, columns), framework)
     overall = result.items[result.items["code"] == "A"].set_index("item")
     assert round(overall.loc["Item_1", "item_rest_r"], 3) == 0.712
-    # Item_5 correlates negatively with the rest: the warning names it.
+    # Item_5 correlates negatively with the rest: the warning names it, loudly.
     assert overall.loc["Item_5", "item_rest_r"] < 0
-    flagged = [w for w in result.warnings if "negative item-rest" in w]
+    flagged = [w for w in result.warnings if "negative item-rest correlation" in w]
     assert len(flagged) == 3  # overall, B1 and C1 hold the same five items
-    assert all(w.startswith("Item_5 题5") for w in flagged)
+    assert all(w.startswith("Item_5 题5: negative item-rest correlation r = -") for w in flagged)
+    assert [str(w.message) for w in raised] == flagged
     assert not any("complete cases" in w for w in result.warnings)  # n = 10 is enough
 
 
 def test_reversed_item_not_recoded_is_flagged(framework):
     values = consistent_answers(seed=2)
     values[:, 3] = 6 - values[:, 3]  # D4 left reversed
-    result = reliability(make_responses(values), framework)
+    with pytest.warns(ReliabilityWarning) as raised:
+        result = reliability(make_responses(values), framework)
+    assert [str(w.message) for w in raised] == result.warnings
+    assert result.warnings[0].startswith("D4 题四: negative item-rest correlation r = -")
     flagged = {
         (w.split()[0], w.split(" in scale ")[1].split()[0])
         for w in result.warnings
-        if "negative item-rest" in w
+        if "negative item-rest correlation" in w
     }
     # D4 is against every scale holding it; in the 2-item C2 its partner D5 gets the same r.
     assert flagged == {("D4", "A"), ("D4", "B1"), ("D4", "C2"), ("D5", "C2")}
-    assert any("negative α" in w and "scale C2" in w for w in result.warnings)
+    negative_alpha = [w for w in result.warnings if "negative α" in w]
+    assert len(negative_alpha) == 1
+    assert negative_alpha[0].startswith(
+        "scale C2 流程 (sub-indicator): negative α = -")
+    assert "(negative item-rest r: D4, D5)" in negative_alpha[0]
 
 
 def test_zero_variance_missing_item_and_few_cases(framework):
     values = consistent_answers(n=8, seed=3)[:, :6]
     values[:, 5] = 4.0  # D6 constant
-    result = reliability(make_responses(values, ITEMS[:6]), framework)
+    with pytest.warns(ReliabilityWarning, match=r"^D6 题六: zero variance \(every respondent"):
+        result = reliability(make_responses(values, ITEMS[:6]), framework)
     text = "\n".join(result.warnings)
     assert "D6 题六: zero variance (every respondent answered 4)" in text
     assert "D7 题七: not in the data" in text
@@ -230,3 +245,14 @@ def test_no_framework_item_in_answers(framework):
     responses = make_responses(consistent_answers()[:, :2], ["X1", "X2"])
     with pytest.raises(SurveyError, match="none of the framework's items"):
         reliability(responses, framework)
+
+
+def test_no_answers_gives_an_empty_result_not_a_crash(framework):
+    empty = make_responses(consistent_answers()[:0])
+    result = reliability(empty, framework)
+    assert result.scales.empty and result.items.empty
+    assert list(result.scales.columns) == ["scope", "code", "k", "n", "alpha", "ci_low", "ci_high"]
+    assert result.warnings == [
+        "no answers (0 respondents): reliability is not computed / 没有作答数据，未计算信度"]
+    blank = make_responses(np.full((3, len(ITEMS)), np.nan))
+    assert reliability(blank, framework).warnings[0].startswith("no answers (3 respondents)")

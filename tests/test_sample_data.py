@@ -152,7 +152,7 @@ def test_every_output_is_labelled_synthetic(regenerated):
 
 # ------------------------------------------------------------------ questionnaire layout
 def test_export_has_the_wenjuanxing_text_layout(hierarchy):
-    frame = pd.read_excel(EXPORT, sheet_name=0, dtype=str)
+    frame = pd.read_excel(EXPORT, sheet_name=0, dtype=str, engine="calamine")
     assert list(frame.columns[:8]) == [
         "序号",
         "提交答卷时间",

@@ -2,10 +2,20 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from ahp import JudgmentError
-from ahp.scale import SAATY_VALUES, nearest_saaty, parse_judgment, verbal_label
+from ahp.scale import (
+    EXTENDED_BOUNDS,
+    SAATY_VALUES,
+    SCALE_TOL,
+    nearest_saaty,
+    off_scale,
+    parse_judgment,
+    snap_to_scale,
+    verbal_label,
+)
 
 
 def test_saaty_values_are_the_17_scale_values() -> None:
@@ -90,3 +100,35 @@ def test_verbal_labels_in_both_languages() -> None:
 def test_verbal_label_rejects_unknown_language() -> None:
     with pytest.raises(ValueError, match="lang must be one of"):
         verbal_label(3, "fr")
+
+
+CANDIDATES = [1 / 9.5, 1 / 9, 0.115, 0.14, 0.2, 0.33, 0.45, 0.75, 1, 1.04, 1.06, 1.3, 2.08,
+              2.5, 3.3, 8.6, 9, 9.2, 9.4, 10, 0, -1, math.inf]
+
+
+@pytest.mark.parametrize("value", CANDIDATES)
+def test_off_scale_within_five_percent_of_a_saaty_value(value: float) -> None:
+    close = value > 0 and math.isfinite(value) and min(
+        abs(math.log(value / v)) for v in SAATY_VALUES
+    ) <= SCALE_TOL
+    assert bool(off_scale(value)) is not close
+    inside = EXTENDED_BOUNDS[0] <= value <= EXTENDED_BOUNDS[1]
+    assert bool(off_scale(value, extended_scale=True)) is not inside
+
+
+def test_off_scale_masks_arrays_and_ignores_missing() -> None:
+    values = np.array([[3, 2.5, np.nan], [0.33, 12, 1 / 7]])
+    assert off_scale(values).tolist() == [[False, True, False], [False, True, False]]
+    assert off_scale(values, extended_scale=True).tolist() == [
+        [False, False, False],
+        [False, True, False],
+    ]
+
+
+def test_snap_to_scale() -> None:
+    values = np.array([0.33, 0.14, 0.17, 0.11, 8.6, 9.4, 2.5, 1.06, np.nan, 0.0])
+    snapped = snap_to_scale(values)
+    expected = [1 / 3, 1 / 7, 1 / 6, 1 / 9, 9, 9, 2.5, 1.06, np.nan, 0.0]
+    np.testing.assert_array_equal(snapped, expected)
+    np.testing.assert_array_equal(snap_to_scale(np.asarray(SAATY_VALUES)), SAATY_VALUES)
+    assert [float(snap_to_scale(x)) for x in (2.9, 0.32)] == [nearest_saaty(2.9), 1 / 3]

@@ -178,7 +178,9 @@ def test_level_scores_checks_shapes(hierarchy, weights):
         level_scores(np.ones((2, 6)), hierarchy, np.ones(3))
 
 
-def test_item_sums_by_group_equals_pandas_loop():
+@pytest.mark.parametrize("block_cells", [1 << 20, 50])  # one block; blocks of 8 rows
+def test_item_sums_by_group_equals_pandas_loop(monkeypatch, block_cells):
+    monkeypatch.setattr("survey.scoring._BLOCK_CELLS", block_cells)
     rng = np.random.default_rng(5)
     values = rng.integers(1, 6, size=(300, 6)).astype(float)
     values[rng.random(values.shape) < 0.1] = np.nan
@@ -336,3 +338,93 @@ def test_bad_inputs(hierarchy, weights):
     named = make_responses({"p": (POOLED, [1, 2, 3, 4, 5, 1])})
     with pytest.raises(SurveyError, match="may not be named"):
         score(named, hierarchy, weights, bootstrap=0)
+
+
+def published(result) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Everything a reader sees about published cells: unsuppressed table rows, ranking,
+    strengths."""
+    table = result.table[~result.table["suppressed"]].reset_index(drop=True)
+    return table, result.ranking, result.strengths
+
+
+@pytest.mark.parametrize("x_answers", [[1, 1, 1, 1, 1, 1], [5, 5, 5, 5, 5, 5]])
+def test_suppressed_answers_leak_nowhere(hierarchy, weights, x_answers):
+    # X (2 respondents < 3) is suppressed: whatever X answered, no published figure changes,
+    # not in the table, the pooled row (complementary suppression), the ranking nor the
+    # strengths (whose means are over published communities only), intervals included.
+    rows = dict(ROWS)
+    rows |= {f"w{i}": ("W", [3, 4, 4, 2, 5, 1]) for i in range(4)}
+    base = score(make_responses(rows), hierarchy, weights, min_respondents=3, bootstrap=40)
+    changed = dict(rows) | {"x1": ("X", x_answers), "x2": ("X", x_answers[::-1])}
+    other = score(make_responses(changed), hierarchy, weights, min_respondents=3, bootstrap=40)
+    assert base.suppressed == other.suppressed == ["X"]
+    for seen, seen_other in zip(published(base), published(other), strict=True):
+        pd.testing.assert_frame_equal(seen, seen_other)
+    hidden = base.table[base.table["community"] == "X"]
+    assert hidden["score"].isna().all() and (hidden["n"] == 2).all()
+    assert base.notes == other.notes
+    assert "1 of 3 communities have fewer than 3 respondents" in base.notes[0]
+    assert base.notes[0].endswith(": X")
+
+
+def test_nothing_published_is_said_not_raised(hierarchy, weights):
+    result = score(make_responses(ROWS), hierarchy, weights, min_respondents=6, bootstrap=30)
+    assert result.suppressed == ["X", "Y"]
+    assert result.table["suppressed"].all()
+    assert result.table[["score", "ci_low", "ci_high"]].isna().all().all()
+    assert result.ranking.empty and result.strengths.empty
+    assert list(result.ranking.columns) == ["community", "score", "ci_low", "ci_high", "rank", "n"]
+    assert cell(result, POOLED, "A", "n") == 0  # 5 hidden < 6: the pool holds nobody
+    assert any(note.startswith("no score is published") for note in result.notes)
+    assert not any("covers the published communities only" in note for note in result.notes)
+    assert result.wide("B").isna().all().all()
+
+
+def test_only_the_pooled_row_is_published(hierarchy, weights):
+    result = score(make_responses(ROWS), hierarchy, weights, min_respondents=4, bootstrap=0)
+    assert result.suppressed == ["X", "Y"]  # 2 and 3 < 4, together 5 ≥ 4
+    assert cell(result, POOLED, "A") == pytest.approx(EXPECTED[POOLED]["A"])
+    assert result.ranking.empty
+    assert any(note.startswith(f"only the pooled row {POOLED}") for note in result.notes)
+
+
+def test_no_respondents_at_all(hierarchy, weights):
+    empty = make_responses(ROWS).subset([])
+    result = score(empty, hierarchy, weights, bootstrap=20)
+    assert result.table["community"].unique().tolist() == [POOLED]
+    assert result.table["suppressed"].all() and (result.table["n"] == 0).all()
+    assert result.ranking.empty and result.strengths.empty
+    assert any(note.startswith("no score is published") for note in result.notes)
+    listed = score(empty, hierarchy, weights, bootstrap=20, communities=["X"])
+    assert listed.suppressed == ["X"] and cell(listed, "X", "A", "n") == 0
+
+
+def test_community_that_answered_nothing(hierarchy, weights):
+    rows = dict(ROWS) | {f"z{i}": ("Z", [np.nan] * 6) for i in range(3)}
+    result = score(make_responses(rows), hierarchy, weights, min_respondents=2, bootstrap=30)
+    z = result.table[result.table["community"] == "Z"]
+    assert z["score"].isna().all() and not z["suppressed"].any()
+    assert (z[z["level"] == "D"]["n"] == 0).all() and cell(result, "Z", "A", "n") == 3
+    assert any(note.startswith("Z: no answers to D1, D2, D3, D4, D5, D6") for note in result.notes)
+    ranking = result.ranking.set_index("community")
+    assert pd.isna(ranking.loc["Z", "rank"]) and ranking.loc["Y", "rank"] == 1
+    strengths = result.strengths.set_index("community")
+    assert strengths.loc["Z"].drop(["strongest_gap", "weakest_gap"]).isna().all()
+    assert strengths.loc["X", "strongest"] == "B1"  # Z's empty scores do not shift the means
+    assert cell(result, POOLED, "D1") == pytest.approx(3.4)  # Z adds no answers to the pool
+
+
+def test_single_published_community_has_no_strongest_dimension(hierarchy, weights):
+    result = score(make_responses(ROWS), hierarchy, weights, min_respondents=3, bootstrap=0)
+    strengths = result.strengths.set_index("community")
+    assert strengths.index.tolist() == ["Y"]
+    assert pd.isna(strengths.loc["Y", "strongest"]) and pd.isna(strengths.loc["Y", "weakest"])
+    assert strengths.loc["Y", "strongest_gap"] == 0.0
+
+
+def test_defaults_suppress_below_ten_and_draw_a_thousand(hierarchy, weights):
+    result = score(random_responses(per_community=(10, 9)), hierarchy, weights)
+    assert (result.min_respondents, result.bootstrap, result.seed) == (10, 1000, 0)
+    assert result.suppressed == ["社区1"]  # 9 < 10 respondents
+    assert result.ranking["community"].tolist() == ["社区0"]
+    assert result.ranking["ci_low"].notna().all()

@@ -247,3 +247,26 @@ def test_load_then_screen(tmp_path):
         "14": "too_fast",
     }
     assert valid.answers.index.tolist() == ["11"]
+
+
+def test_all_rules_off_keeps_everyone():
+    answers = distinct_rows(4).astype(float)
+    answers[0] = 5  # straight line
+    answers[1, :6] = np.nan  # half missing
+    answers[3] = answers[2]  # duplicate
+    invalid = [("1", 2, "Q1", "D01", "7", "off the 1..5 scale")]
+    responses = make_responses(
+        answers, community=["甲", np.nan, "甲", "甲"], duration=[5, 5, 5, 5], invalid=invalid
+    )
+    _, strict = screen(responses)
+    assert strict.excluded == ["1", "2", "3", "4"]  # "3" and "4": too fast
+    off = ScreeningRules(
+        off_scale=False, max_missing_share=None, straightlining_min_items=None,
+        min_duration_seconds=None, duplicates=False, require_community=False,
+    )
+    valid, report = screen(responses, off)
+    assert (report.received, report.valid, report.rate) == (4, 4, 1.0)
+    assert report.reasons.empty and list(report.reasons.columns) == list(
+        ("respondent_id", "row", "community", "rule", "detail"))
+    assert report.counts.tolist() == [0] * (len(RULES) + 1)
+    assert len(valid) == 4

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
+import types
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -165,8 +167,11 @@ def _process_writer(path: str, token: str, seed: int) -> int:
     return len(cells)
 
 
-def test_two_processes_write_concurrently(db: Path, study):
+def test_two_processes_write_concurrently(db: Path, study, monkeypatch):
     organizer, tokens = study
+    # "spawn" re-runs the parent's __main__ in each worker; after the Streamlit AppTest tests
+    # that is app.py, so give the workers a bare __main__ to import instead.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
         jobs = [pool.submit(_process_writer, str(db), tokens[e], s)
                 for e, s in (("E01", 11), ("E02", 12))]

@@ -72,15 +72,16 @@ def random_study(
 
 
 def identical_panel(hierarchy: Hierarchy, experts: int = 4, seed: int = 3) -> PanelJudgments:
-    """Every expert gives the same (random Saaty) judgments."""
+    """Every expert gives the same perfectly consistent judgments a_ij = w_i / w_j, with w_i
+    in {1, 2, 4, 8} so that every ratio is on Saaty's scale (CR = 0)."""
     rng = np.random.default_rng(seed)
     rows = []
     for node in hierarchy.compared_nodes():
         kids = hierarchy.children(node)
+        w = rng.choice([1.0, 2.0, 4.0, 8.0], size=len(kids))
         for i, a in enumerate(kids):
-            for b in kids[i + 1:]:
-                value = float(rng.choice(SAATY_VALUES))
-                rows += [(f"E{e}", node, a, b, value) for e in range(experts)]
+            for j in range(i + 1, len(kids)):
+                rows += [(f"E{e}", node, a, kids[j], w[i] / w[j]) for e in range(experts)]
     return PanelJudgments(pd.DataFrame(rows, columns=["expert", "node", "row", "col", "value"]))
 
 
@@ -134,6 +135,19 @@ def test_each_source_alone_creates_spread(hierarchy, panel, study):
         goal = result.level("A")
         width[name] = float((goal["score_high"] - goal["score_low"]).mean())
     assert all(w > 1e-3 for w in width.values()), width
+
+
+def test_experts_excluded_by_the_cr_rule_stay_excluded_in_every_draw(hierarchy, study):
+    """Four identical experts and one inconsistent one (A: 9, 1/9, 9; CR far above 0.10)."""
+    table = identical_panel(hierarchy).table
+    odd = table[table["expert"] == "E0"].assign(expert="odd")
+    odd.loc[odd["node"] == "A", "value"] = [9.0, 1 / 9, 9.0]
+    panel = PanelJudgments(pd.concat([table, odd], ignore_index=True))
+    options = {"draws": 150, "panel": True, "residents": False, "seed": 2}
+    kept = monte_carlo(study, hierarchy, panel, exclude_inconsistent=True, **options).level("A")
+    np.testing.assert_allclose(kept["score_high"] - kept["score_low"], 0.0, atol=1e-6)
+    mixed = monte_carlo(study, hierarchy, panel, **options).level("A")
+    assert (mixed["score_high"] - mixed["score_low"]).max() > 1e-3
 
 
 def test_judgment_noise_moves_identical_experts(hierarchy, study):
@@ -198,13 +212,14 @@ def test_same_seed_same_numbers_and_chunks_do_not_matter(hierarchy, panel, study
     assert not np.array_equal(first.goal_draws, other.goal_draws)
 
 
-def test_switching_a_source_off_leaves_the_other_streams_alone(hierarchy, panel, study):
-    both = monte_carlo(study, hierarchy, panel, draws=50, seed=3, residents=True, panel=False)
-    again = monte_carlo(
-        study, hierarchy, panel, draws=50, seed=3, residents=True, panel=False,
-        judgment_noise=0.0,
-    )
-    np.testing.assert_array_equal(both.goal_draws, again.goal_draws)
+def test_switching_a_source_off_leaves_the_other_streams_alone(hierarchy, study):
+    """With identical experts the panel bootstrap changes no weight, so the resident draws
+    must be the same whether the panel source is on or off (independent random streams)."""
+    same = identical_panel(hierarchy)
+    alone = monte_carlo(study, hierarchy, same, draws=50, seed=3, panel=False)
+    both = monte_carlo(study, hierarchy, same, draws=50, seed=3, panel=True)
+    np.testing.assert_allclose(both.goal_draws, alone.goal_draws, rtol=1e-6)
+    assert np.ptp(alone.goal_draws, axis=1).min() > 0
 
 
 # ---------------------------------------------------------------------------- naive loop
@@ -351,7 +366,7 @@ def test_items_without_answers_in_a_resample_are_reported(hierarchy, panel):
 def test_progress_is_reported(hierarchy, panel, study):
     seen: list[float] = []
     monte_carlo(study, hierarchy, panel, draws=30, chunk_draws=8, progress=seen.append)
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 4
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
 
 
 def test_fixed_weights_without_a_panel(hierarchy, panel, study):

@@ -20,6 +20,7 @@ from app_support import (
     check_upload,
     current,
     headers,
+    lang,
     organizer_for,
     organizer_secret,
     secret_help,
@@ -29,8 +30,10 @@ from app_support import (
     tr,
 )
 from survey.cli import SAMPLE_FRAMEWORK
+from survey.i18n import t
 
 LINKS_KEY = "fresh_links"
+language = lang()
 
 st.title(tr("app.page.organizer"))
 if organizer_secret() is None:
@@ -63,9 +66,12 @@ def _names(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- fresh links
+notice = st.session_state.pop("organizer_notice", None)
+if notice:
+    st.success(notice)
 fresh = st.session_state.get(LINKS_KEY)
 if fresh is not None:
-    st.warning(tr("app.organizer.links_once"), icon="🔗")
+    st.warning(tr("app.organizer.links_once"), icon=":material/link:")
     st.dataframe(headers(fresh, {"expert_id": "col.expert", "name": "col.name",
                                  "link": "app.organizer.link"}),
                  hide_index=True, width="stretch",
@@ -83,8 +89,8 @@ labels = dict(zip(studies["study_id"], studies["name"], strict=True))
 active = st.session_state.get(ACTIVE_KEY)
 chosen = st.selectbox(
     tr("app.organizer.active"), options, index=options.index(active) if active in options else 0,
-    format_func=lambda s: tr("app.sample_study") if s is None else f"{labels[s]} ({s})",
-    key="active_choice",
+    format_func=lambda s: t("app.sample_study", language) if s is None else f"{labels[s]} ({s})",
+    key=f"active_choice_{language}_{active}",
 )
 if chosen != active:
     st.session_state[ACTIVE_KEY] = chosen
@@ -131,12 +137,13 @@ st.dataframe(
     headers(panel, {"expert_id": "col.expert", "name": "col.name", "access": "app.organizer.access",
                     "judgments": "app.organizer.judgments", "progress": "app.organizer.progress",
                     "last_change": "app.organizer.last_change"}),
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder="–",
 )
 with st.expander(tr("app.organizer.progress_detail")):
     detail = organizer.progress()
     if not detail.empty:
-        st.dataframe(detail.pivot(index="expert_id", columns="node", values="filled"),
+        filled = detail.pivot(index="expert_id", columns="node", values="filled")
+        st.dataframe(filled.rename_axis(index=tr("col.expert"), columns=tr("col.node")),
                      width="stretch")
 
 a1, a2 = st.columns(2)
@@ -151,15 +158,15 @@ with a1, st.form("add_experts"):
             st.error(tr("app.organizer.failed", reason=str(exc)))
         else:
             st.rerun()
+names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
 with a2, st.form("reissue"):
-    who = st.selectbox(tr("col.expert"), panel["expert_id"].tolist(),
-                       format_func=lambda e: f"{e} {dict(zip(panel['expert_id'], panel['name'], strict=True))[e]}")
+    who = st.selectbox(tr("col.expert"), list(names_by_id),
+                       format_func=lambda e: f"{e} {names_by_id[e]}")
     r1, r2 = st.columns(2)
     reissue = r1.form_submit_button(tr("app.organizer.reissue"))
     revoke = r2.form_submit_button(tr("app.organizer.revoke"))
     if who is not None and (reissue or revoke):
         if reissue:
-            names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
             _links({who: organizer.reissue(who)}, names_by_id, cur.study_id)
         else:
             organizer.revoke(who)
@@ -186,4 +193,6 @@ with st.expander(tr("app.organizer.import")):
                     now = organizer.experts()
                     _links(result.tokens, dict(zip(now["expert_id"], now["name"], strict=True)),
                            cur.study_id)
-                st.success(tr("app.expert.imported", cells=result.cells))
+                st.session_state["organizer_notice"] = tr("app.expert.imported",
+                                                          cells=result.cells)
+                st.rerun()

@@ -19,7 +19,6 @@ from app_support import (
     headers,
     lang,
     load_survey,
-    show_problem,
     signed_in,
     synthetic_banner,
     tr,
@@ -37,8 +36,8 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
         st.info(tr("app.survey.organizer_only"))
     else:
         file = st.file_uploader(
-            tr("app.survey.upload", limit=UPLOAD_LIMIT_MB), type=list(SURVEY_TYPES),
-            key="survey_file", help=tr("app.survey.upload_help"),
+            tr("app.survey.upload", limit=UPLOAD_LIMIT_MB), key="survey_file",
+            help=tr("app.survey.upload_help"),
         )
         community_column = st.text_input(tr("app.survey.community_column"), value="社区",
                                          key="community_column")
@@ -95,7 +94,7 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
 
 cur = current()
 if cur.responses is None:
-    show_problem(cur)
+    st.info(tr("app.survey.upload_first"))
     st.stop()
 
 responses = cur.responses
@@ -104,8 +103,8 @@ valid, report, rel = current_screening(cur)
 # ---------------------------------------------------------------------------- import
 st.subheader(tr("app.survey.import_title"))
 mapping = responses.mapping
-i1, i2, i3, i4 = st.columns(4)
-i1.metric(tr("app.survey.source"), responses.source)
+st.markdown(f"**{tr('app.survey.source')}**: {responses.source}")
+i2, i3, i4 = st.columns(3)
 i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")

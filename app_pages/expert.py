@@ -19,7 +19,16 @@ from ahp.errors import JudgmentError, WorkbookError
 from ahp.scale import SAATY_VALUES, nearest_saaty, verbal_label
 from ahp.store import StoreError
 from ahp.workbook import read_judgments_xlsx
-from app_support import XLSX_MIME, Upload, check_upload, expert_workbook, lang, store, tr
+from app_support import (
+    XLSX_MIME,
+    Upload,
+    check_upload,
+    digest,
+    expert_workbook,
+    lang,
+    store,
+    tr,
+)
 
 language = lang()
 st.title(tr("app.page.experts"))
@@ -45,6 +54,7 @@ ri_table = session.study.ri_table
 # Options of a pair control: position 0 = the left element 9 times as important … position 8 =
 # equal … position 16 = the right element 9 times as important (value = left over right).
 POSITIONS = list(range(len(SAATY_VALUES)))
+NODE_KEY = "expert_node"
 VALUE_AT = SAATY_VALUES[::-1]
 
 
@@ -72,7 +82,7 @@ def _meaning(left: str, right: str, value: float) -> str:
 
 
 def _widget_key(node: str, row: str, col: str) -> str:
-    return f"pair|{session.study.study_id}|{session.expert_id}|{node}|{row}|{col}"
+    return f"pair_{session.study.study_id}_{session.expert_id}_{node}_{row}_{col}"
 
 
 def _save(node: str, row: str, col: str) -> None:
@@ -105,12 +115,16 @@ def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -
         st.session_state["expert_error"] = str(exc)
         return
     if following is not None:
-        st.session_state["expert_node"] = following
+        st.session_state[NODE_KEY] = following
+
+
+def _pick(picker: str) -> None:
+    st.session_state[NODE_KEY] = st.session_state[picker]
 
 
 def _forget_widgets() -> None:
     """Drop the pair controls' state so that they show what the store now holds."""
-    for key in [k for k in st.session_state if str(k).startswith("pair|")]:
+    for key in [k for k in st.session_state if str(k).startswith("pair_")]:
         del st.session_state[key]
 
 
@@ -135,12 +149,15 @@ notice = st.session_state.pop("expert_notice", None)
 if notice:
     st.success(notice)
 
-if "expert_node" not in st.session_state or st.session_state["expert_node"] not in nodes:
-    st.session_state["expert_node"] = progress.next_node or nodes[0]
+if st.session_state.get(NODE_KEY) not in nodes:
+    st.session_state[NODE_KEY] = progress.next_node or nodes[0]
+labels = {n: f"{'✓' if done[n] else '○'} {_name(n)} ({filled[n]}/{pairs[n]})" for n in nodes}
+# The widget remembers its choice by label; the labels change with progress and language, so
+# the widget is keyed by its labels and the chosen node itself is kept under NODE_KEY.
+picker = f"{NODE_KEY}_{digest(*labels.values())}"
 node = st.selectbox(
-    tr("app.expert.node"), nodes, key="expert_node",
-    format_func=lambda n: f"{'✅' if done[n] else '⬜'} {_name(n)} "
-                          f"({filled[n]}/{pairs[n]})",
+    tr("app.expert.node"), nodes, index=nodes.index(st.session_state[NODE_KEY]),
+    format_func=labels.__getitem__, key=picker, on_change=_pick, args=(picker,),
 )
 children = hierarchy.children(node)
 st.subheader(tr("app.expert.question", parent=_name(node)))
@@ -168,27 +185,28 @@ for i, row in enumerate(children):
         value = judged.get((row, col))
         flagged = revision is not None and (revision.row, revision.col) == (i, j)
         box = st.container(border=True)
-        left, middle, right = box.columns([2, 6, 2], vertical_alignment="center")
-        left.markdown(f"**{_name(row)}**")
-        right.markdown(f"**{_name(col)}**")
-        chosen = middle.segmented_control(
+        left, right = box.columns(2)
+        left.markdown(f"**◀ {_name(row)}**")
+        right.markdown(f"**{_name(col)} ▶**", text_alignment="right")
+        chosen = box.segmented_control(
             tr("app.expert.pair", left=row, right=col), POSITIONS,
             default=None if value is None else _position(value),
-            format_func=_label, key=key,
+            format_func=_label, key=key, width="stretch",
             on_change=_save, args=(node, row, col), label_visibility="collapsed",
         )
         current_value = None if chosen is None else VALUE_AT[chosen]
-        middle.caption(
+        box.caption(
             tr("app.expert.not_given") if current_value is None
-            else _meaning(_name(row), _name(col), current_value)
+            else _meaning(_name(row), _name(col), current_value),
+            text_alignment="center",
         )
         if flagged:
             box.warning(tr(
                 "app.expert.most_inconsistent",
                 suggested=_meaning(_name(row), _name(col), revision.suggested),
                 cr_before=revision.cr_before, cr_after=revision.cr_after,
-            ), icon="⚠️")
-            box.button(tr("app.expert.apply"), key=f"apply|{node}", on_click=_apply,
+            ), icon=":material/warning:")
+            box.button(tr("app.expert.apply"), key=f"apply_{node}", on_click=_apply,
                        args=(node, row, col, revision.suggested))
 
 # ---------------------------------------------------------------------------- done
@@ -212,8 +230,8 @@ with c2:
     else:
         inconsistent = cr is not None and cr >= threshold
         confirmed = inconsistent and st.checkbox(
-            tr("app.expert.confirm", cr=cr, threshold=threshold), key=f"confirm|{node}")
-        st.button(tr("app.expert.mark_done"), type="primary", key=f"done|{node}",
+            tr("app.expert.confirm", cr=cr, threshold=threshold), key=f"confirm_{node}")
+        st.button(tr("app.expert.mark_done"), type="primary", key=f"done_{node}",
                   disabled=inconsistent and not confirmed, on_click=_done,
                   args=(node, None if len(children) == 2 else cr, confirmed, following))
 
@@ -222,7 +240,7 @@ with st.expander(tr("app.expert.workbook")):
     st.caption(tr("app.expert.workbook_help"))
     st.download_button(
         tr("app.expert.export"),
-        expert_workbook(hierarchy, session.export(), session.name),
+        lambda: expert_workbook(hierarchy, session.export(), session.name),
         file_name=f"{session.expert_id}_judgments.xlsx", mime=XLSX_MIME, on_click="ignore",
     )
     file = st.file_uploader(tr("app.expert.import"), type=["xlsx"], key="expert_import")

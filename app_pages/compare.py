@@ -49,43 +49,57 @@ tab_rank, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
 ])
 
 with tab_rank:
-    st.image(pngs["ranking"], width="stretch")
-    root = scores.table[(scores.table["level"] == hierarchy.levels[0])
+    chart, table = st.columns([1, 1])
+    chart.image(pngs["ranking"], width="stretch")
+    root = scores.table[(scores.table["code"] == hierarchy.root)
                         & scores.table["community"].isin(scores.suppressed)]
     shown = pd.concat(
         [scores.ranking.assign(status=""),
          root[["community", "n"]].assign(status=not_reported)],
         ignore_index=True,
     )
-    st.dataframe(
+    shown["ci"] = [f"{low:.2f} – {high:.2f}" if pd.notna(low) else ""
+                   for low, high in zip(shown["ci_low"], shown["ci_high"], strict=True)]
+    table.dataframe(
         headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                        "ci_low": "col.ci_low", "ci_high": "col.ci_high", "n": "col.n",
-                        "status": "col.suppressed"}),
-        hide_index=True, width="stretch",
-        column_config={tr(c): st.column_config.NumberColumn(format="%.3f")
-                       for c in ("col.score", "col.ci_low", "col.ci_high")},
+                        "ci": "chart.ci95", "n": "col.n", "status": "col.suppressed"}),
+        hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
+        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
     )
     if scores.suppressed:
-        st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names="、".join(scores.suppressed)))
+        table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
+                         names="、".join(scores.suppressed)))
 
-with tab_radar:
-    published = scores.ranking.sort_values("rank")["community"].tolist()
-    chosen = st.multiselect(tr("app.select_communities"), published,
-                            default=default_radar_communities(result), key="radar_communities",
-                            max_selections=8)
-    if chosen:
-        st.image(radar_png(cur.key, language, tuple(chosen), result), width="stretch")
-    else:
-        st.info(tr("app.compare.choose_one"))
+stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
+published = scores.ranking.sort_values("rank")["community"].tolist()
 
-with tab_heat:
-    st.image(pngs["heatmap"], width="stretch")
 
-with tab_drill:
+@st.fragment
+def radar_section() -> None:
+    """Radar of the chosen communities; a new choice reruns only this part of the page."""
+    picture, picker = st.columns([3, 2])
+    chosen = picker.multiselect(tr("app.select_communities"), published,
+                                default=default_radar_communities(result),
+                                key="radar_communities", max_selections=8)
+    if not chosen:
+        picture.info(tr("app.compare.choose_one"))
+        return
+    radar = (pngs["radar"] if chosen == default_radar_communities(result)
+             else radar_png(cur.key, language, tuple(chosen), result))
+    picture.image(radar, width="stretch")
+    picker.download_button(
+        f"{tr('app.chart.radar')} (PNG)", radar, file_name=f"{stem}_radar_{language}.png",
+        mime="image/png", on_click="ignore", key="png_radar",
+    )
+
+
+@st.fragment
+def drill_section() -> None:
+    """Scores of one dimension's sub-indicators and items per community; choosing another
+    dimension reruns only this part of the page."""
     dimensions = hierarchy.children(hierarchy.root)
     dimension = st.selectbox(
-        tr("app.compare.dimension"), dimensions, key="drill_dimension",
+        tr("app.compare.dimension"), dimensions, key=f"drill_dimension_{language}",
         format_func=lambda code: f"{code} {hierarchy.name(code, language)}",
     )
     subtree = [code for sub in hierarchy.children(dimension)
@@ -93,29 +107,40 @@ with tab_drill:
     rows = scores.table[scores.table["code"].isin(subtree)
                         & ~scores.table["community"].isin(scores.suppressed)]
     wide = rows.pivot(index="code", columns="community", values="score").reindex(
-        index=subtree, columns=[*published, POOLED])
+        index=subtree, columns=[POOLED, *published])
     wide = wide.rename(columns={POOLED: tr("chart.all_communities")})
     wide.insert(0, tr("col.name"), [hierarchy.name(code, language) for code in subtree])
     wide.insert(0, tr("col.level"), [hierarchy.nodes[code].level for code in subtree])
     wide.index.name = tr("col.code")
-    st.dataframe(wide, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.2f") for c in wide.columns[2:]})
+    config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f")
+                                 for c in wide.columns[2:]}
+    config[tr("col.name")] = st.column_config.TextColumn(width="medium", pinned=True)
+    config[tr("col.level")] = st.column_config.TextColumn(width="small", pinned=True)
+    st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
                       names="、".join(scores.suppressed)))
 
+
+with tab_radar:
+    radar_section()
+
+with tab_heat:
+    st.image(pngs["heatmap"], width="stretch")
+
+with tab_drill:
+    drill_section()
+
 with tab_download:
-    stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
     st.download_button(
         tr("app.download.report"), lambda: report_xlsx(cur.key, language, result),
-        file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon="📥",
+        file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
         on_click="ignore", type="primary",
     )
-    chart_cols = st.columns(4)
-    for column, name in zip(chart_cols, ("ranking", "radar", "heatmap", "weights"), strict=True):
-        data = pngs[name] if name != "radar" or not chosen else radar_png(
-            cur.key, language, tuple(chosen), result)
+    chart_cols = st.columns(3)
+    for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
         column.download_button(
-            f"{tr(f'app.chart.{name}')} (PNG)", data, file_name=f"{stem}_{name}_{language}.png",
+            f"{tr(f'app.chart.{name}')} (PNG)", pngs[name],
+            file_name=f"{stem}_{name}_{language}.png",
             mime="image/png", on_click="ignore", key=f"png_{name}",
         )

@@ -18,6 +18,7 @@ from app_support import (
     tr,
     weights_png,
 )
+from survey.i18n import t
 
 language = lang()
 cur = current()
@@ -32,10 +33,10 @@ c1, c2 = st.columns(2)
 aggregation = c1.radio(
     tr("app.weights.aggregation"), ["AIJ", "AIP"], horizontal=True,
     index=["AIJ", "AIP"].index(chosen.aggregation),
-    format_func=lambda a: tr(f"app.weights.{a.lower()}"), key="aggregation",
+    format_func=lambda a: t(f"app.weights.{a.lower()}", language), key=f"aggregation_{language}",
 )
 exclude = c2.checkbox(tr("app.weights.exclude", cr=chosen.threshold),
-                      value=chosen.exclude_inconsistent, key="exclude_inconsistent")
+                      value=chosen.exclude_inconsistent, key=f"exclude_{language}")
 if (aggregation, exclude) != (chosen.aggregation, chosen.exclude_inconsistent):
     set_settings(aggregation=aggregation, exclude_inconsistent=exclude)
     cur = current()
@@ -45,20 +46,17 @@ with st.spinner(tr("app.working")):
 hierarchy = cur.hierarchy
 
 st.subheader(tr("app.weights.table_title"))
-left, right = st.columns([1, 1])
-with left:
-    table = panel.weights.table.reset_index()
-    table["name"] = [hierarchy.name(code, language) for code in table["code"]]
-    st.dataframe(
-        headers(table, {"code": "col.code", "level": "col.level", "parent": "col.parent",
-                        "name": "col.name", "local": "col.local", "global": "col.global"}),
-        hide_index=True, width="stretch", height=520,
-        column_config={tr(c): st.column_config.NumberColumn(format="%.4f")
-                       for c in ("col.local", "col.global")},
-    )
-with right:
-    key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
-    st.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
+key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+st.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
+table = panel.weights.table.reset_index()
+table["name"] = [hierarchy.name(code, language) for code in table["code"]]
+st.dataframe(
+    headers(table, {"code": "col.code", "level": "col.level", "parent": "col.parent",
+                    "name": "col.name", "local": "col.local", "global": "col.global"}),
+    hide_index=True, width="stretch", height=400, placeholder="–",
+    column_config={tr(c): st.column_config.NumberColumn(format="%.4f")
+                   for c in ("col.local", "col.global")},
+)
 
 st.subheader(tr("report.expert.title", cr=panel.threshold))
 nodes = pd.DataFrame({

@@ -44,8 +44,10 @@ else:
             headers(top, {"rank": "col.rank", "community": "col.community", "score": "col.score",
                           "n": "col.n"}),
             hide_index=True, width="stretch",
+            column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
         )
-        st.page_link("pages/compare.py", label=tr("app.home.to_compare"), icon="📊")
+        st.page_link("app_pages/compare.py", label=tr("app.home.to_compare"),
+                     icon=":material/leaderboard:")
     with right:
         st.markdown(f"**{tr('app.home.dimension_weights')}**")
         table = result.panel.weights.table
@@ -65,10 +67,13 @@ st.divider()
 st.subheader(tr("app.home.new_study"))
 st.markdown(tr("app.home.new_study_steps"))
 c1, c2, c3, c4 = st.columns(4)
-c1.page_link("pages/organizer.py", label=tr("app.home.step_organizer"), icon="🔑")
-c2.page_link("pages/survey_data.py", label=tr("app.home.step_survey"), icon="📝")
-c3.page_link("pages/weights.py", label=tr("app.home.step_weights"), icon="⚖️")
-c4.page_link("pages/compare.py", label=tr("app.home.step_compare"), icon="📊")
+for column, (name, key, icon) in zip((c1, c2, c3, c4), [
+    ("organizer", "app.home.step_organizer", "key"),
+    ("survey_data", "app.home.step_survey", "fact_check"),
+    ("weights", "app.home.step_weights", "balance"),
+    ("compare", "app.home.step_compare", "leaderboard"),
+], strict=True):
+    column.page_link(f"app_pages/{name}.py", label=tr(key), icon=f":material/{icon}:")
 d1, d2 = st.columns(2)
 d1.download_button(
     tr("app.home.template_judgments"),

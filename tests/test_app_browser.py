@@ -1,0 +1,177 @@
+"""End-to-end in a real browser: ``streamlit run app.py`` on a free port, headless Chromium.
+
+An expert opens their personal link, enters a judgment, reloads the page and finds it still
+there; the language switch changes the page to English and the URL keeps it; screenshots of the
+expert page and of the result pages (comparison tabs, weights, home, survey) in Chinese and
+English go to ``tests/artifacts/`` (git-ignored).
+Skipped only when Debian's ``/usr/bin/chromium`` is absent (``make system`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ahp.store import JudgmentStore, expert_link
+from survey.cli import SAMPLE_FRAMEWORK
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+SECRET = "browser-test-secret"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (install it with `make system`)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app on a free localhost port with its own database; yields (base URL, db path)."""
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "judgments.sqlite3"
+    port = free_port()
+    env = os.environ | {"SHANZHI_DB": str(db), "SHANZHI_ORGANIZER_SECRET": SECRET,
+                        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = (folder / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"streamlit did not start: {(folder / 'streamlit.log').read_text()}"
+                    ) from None
+                time.sleep(0.3)
+        yield base, db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its script run and drawn every element."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=120_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
+
+
+def test_expert_judgment_survives_reload_and_language_switch(server, browser) -> None:
+    base, db = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    organizer = JudgmentStore(db, organizer_secret=SECRET).create_study(
+        "浏览器测试", SECRET, framework=SAMPLE_FRAMEWORK)
+    token = organizer.create_panel(["陈专家"])["E01"]
+    link = expert_link(f"{base}/expert", organizer.study_id, token)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(link)
+    settle(page)
+    page.get_by_text("陈专家").first.wait_for(timeout=60_000)
+    pair = page.locator(f".st-key-pair_{organizer.study_id}_E01_A_B1_B2")
+    pair.get_by_role("radio", name="5", exact=True).first.click()
+    settle(page)
+    page.get_by_text("明显重要").first.wait_for(timeout=30_000)
+    expert = JudgmentStore(db).open_expert(organizer.study_id, token)
+    assert expert.judgments("A") == {("B1", "B2"): 5.0}
+
+    page.reload()
+    settle(page)
+    page.get_by_text("明显重要").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "expert_zh.png"), full_page=True)
+
+    page.get_by_role("radio", name="English").click()
+    settle(page)
+    page.get_by_text("strong importance").first.wait_for(timeout=30_000)
+    assert "lang=en" in page.url and "token=" in page.url
+    page.reload()
+    settle(page)
+    page.get_by_text("Expert judgments").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "expert_en.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_result_pages_screenshots(server, browser, lang: str) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(f"{base}/compare?lang={lang}")
+    settle(page)
+    page.locator('[data-testid="stImage"]').first.wait_for(timeout=120_000)
+    title = "社区比较" if lang == "zh" else "Community comparison"
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / f"compare_{lang}.png"))
+    for tab, (zh, en) in {"heatmap": ("热力图", "Heatmap"), "drill": ("逐层查看", "Drill-down"),
+                          "radar": ("雷达图", "Radar")}.items():
+        page.get_by_role("tab", name=zh if lang == "zh" else en).click()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"compare_{tab}_{lang}.png"))
+    for name, path in (("weights", "weights"), ("home", ""), ("survey", "survey")):
+        page.goto(f"{base}/{path}?lang={lang}")
+        settle(page)
+        page.locator('[data-testid="stMetric"], [data-testid="stImage"]').first.wait_for(
+            timeout=120_000)
+        page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}.png"))
+    page.close()
+
+
+def test_organizer_sign_in_and_links(server, browser) -> None:
+    base, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(f"{base}/organizer?lang=en")
+    settle(page)
+    page.get_by_role("textbox", name="Organizer secret").fill(SECRET)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    if not page.get_by_role("textbox", name="Study name").is_visible():
+        page.get_by_text("Create a study and its expert panel").first.click()
+    page.get_by_role("textbox", name="Study name").fill("Browser study")
+    page.get_by_role("textbox", name="Expert names (one per line)").fill("Expert One\nExpert Two")
+    page.get_by_role("button", name="Create the study").click()
+    settle(page)
+    page.get_by_text("shown only this once").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "organizer_en.png"))
+    page.close()
