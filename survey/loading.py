@@ -8,8 +8,8 @@ What the loader does, in order:
    headers look like questions (``1、…``, ``Q1``, ``第1题…``, item codes) is used unless
    ``sheet=`` names one; merged cells in the header row are refused. Workbooks are parsed by
    python-calamine (Rust; a dependency), or, on a platform without its wheel, by openpyxl in
-   read-only mode, which streams the cell values but does not see merged cells: those are then read from the
-   ``<mergeCell ref=…>`` tags of the sheet's XML.
+   read-only mode, which streams the cell values but does not see merged cells: those are then
+   read from the ``<mergeCell ref=…>`` tags of the sheet's XML.
 2. Recognize the 问卷星 metadata columns by name: ``序号`` (respondent id),
    ``提交答卷时间`` (kept as a date only), ``所用时间`` (``120秒``, ``2分30秒``,
    ``mm:ss`` or ``h:mm:ss`` → seconds) and ``来源``.
