@@ -18,7 +18,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
-from survey.study import StudyResult, StudySettings, run_study
+from survey.study import (
+    StudyResult,
+    StudySettings,
+    StudyUncertainty,
+    analyse_uncertainty,
+    run_study,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FRAMEWORK = DATA_DIR / "framework.csv"
@@ -110,7 +116,12 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
 
 
 def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
-    from survey.outputs import study_figures, write_figures, write_study_report
+    from survey.outputs import (
+        study_figures,
+        uncertainty_figures,
+        write_figures,
+        write_study_report,
+    )
 
     settings = StudySettings(
         min_respondents=args.min_respondents,
@@ -122,14 +133,44 @@ def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
     )
     result = _run(args.framework, args.responses, args.judgments, settings, synthetic)
     print("\n".join(summary_lines(result, args.lang)))
+    uncertainty = _uncertainty(result, args.uncertainty) if args.uncertainty > 0 else None
+    if uncertainty is not None:
+        print("\n".join(uncertainty_lines(uncertainty)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_study_report(result, out, args.lang)
+    write_study_report(result, out, args.lang, uncertainty=uncertainty)
     print(f"report 报告: {out}")
     if args.figures:
-        paths = write_figures(study_figures(result, args.lang), args.figures)
+        figures = study_figures(result, args.lang)
+        if uncertainty is not None:
+            figures |= uncertainty_figures(result, uncertainty, args.lang)
+        paths = write_figures(figures, args.figures)
         print(f"charts 图表: {', '.join(str(p) for p in paths)}")
     return 0
+
+
+def _uncertainty(result: StudyResult, draws: int) -> StudyUncertainty:
+    with tqdm(total=100, desc="uncertainty", unit="%", leave=False, file=sys.stderr,
+              disable=None) as bar:
+        return analyse_uncertainty(
+            result, draws, progress=lambda done: bar.update(round(done * 100) - bar.n)
+        )
+
+
+def uncertainty_lines(uncertainty: StudyUncertainty) -> list[str]:
+    """Rank bands of the top five and the smallest weight change that alters the top rank."""
+    mc = uncertainty.monte_carlo
+    bands = mc.level("A").sort_values("nominal_rank")
+    lines = [f"uncertainty 不确定性 ({mc.draws} draws; sources: "
+             f"{', '.join(mc.sources.loc[mc.sources['varied'], 'source'])}):"]
+    for name, row in bands.head(5).iterrows():
+        lines.append(f"  {int(row.nominal_rank):>2}. {name:<10} rank band {int(row.rank_low)}–"
+                     f"{int(row.rank_high)}, P(top {mc.top}) {row.p_top:.2f}")
+    oat = uncertainty.one_at_a_time
+    if oat.smallest_change_dimension is not None:
+        lines.append(f"  smallest weight change that alters the top rank 改变第一名的最小权重变动: "
+                     f"{oat.smallest_change:.3f} ({oat.smallest_change_dimension})")
+    return lines
 
 
 def _template(args: argparse.Namespace) -> int:

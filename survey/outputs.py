@@ -18,7 +18,7 @@ from survey import charts
 from survey.excel_report import write_report
 from survey.fonts import use_cjk_font
 from survey.i18n import t
-from survey.study import StudyResult
+from survey.study import StudyResult, StudyUncertainty
 
 
 def names(result: StudyResult, lang: str) -> dict[str, str]:
@@ -88,6 +88,50 @@ def study_figures(
     }
 
 
+def uncertainty_figures(
+    result: StudyResult, uncertainty: StudyUncertainty, lang: str = "zh", *, pairwise_top: int = 10
+) -> dict[str, Figure]:
+    """Charts of how sure the ranking is: ranking with Monte Carlo rank bands, a tornado of the
+    leading community's score against each dimension's weight (±50 %), and the pairwise
+    probability matrix of the ``pairwise_top`` best-ranked communities."""
+    use_cjk_font()
+    labels = names(result, lang)
+    note = synthetic_note(result, lang)
+    bands = uncertainty.monte_carlo.level("A").reset_index()
+    chosen = bands.sort_values("nominal_rank")["community"].head(pairwise_top).tolist()
+    figures = study_figures(result, lang, uncertainty_ranking=bands)
+    return {
+        "ranking_uncertainty": figures["ranking"],
+        "tornado": charts.tornado_chart(
+            uncertainty.tornado,
+            names=labels,
+            lang=lang,
+            note=note,
+            title=t("chart.tornado.community_title", lang, community=uncertainty.tornado_community),
+        ),
+        "pairwise": charts.pairwise_probability_chart(
+            uncertainty.monte_carlo.pairwise_probabilities(chosen), lang=lang, note=note
+        ),
+    }
+
+
+def uncertainty_tables(uncertainty: StudyUncertainty) -> dict[str, pd.DataFrame]:
+    """Section title → table, for the report's 不确定性 Uncertainty sheet."""
+    mc = uncertainty.monte_carlo
+    oat = uncertainty.one_at_a_time
+    return {
+        "蒙特卡洛排名统计 Monte Carlo score and rank statistics": mc.summary,
+        "每次抽样变动的来源 What each draw varied": mc.sources,
+        "未排名的社区 Communities not ranked": mc.excluded,
+        "两两比较概率 P(row scores higher than column)": mc.pairwise.reset_index(),
+        "改变第一名所需的最小权重变动 Smallest weight change that alters the top rank":
+            oat.thresholds,
+        f"龙卷风图 Tornado ({uncertainty.tornado_community})": uncertainty.tornado,
+        "去掉一个维度 Drop one dimension": uncertainty.drop_one.summary,
+        "权重方案比较 Weighting schemes (ranks)": uncertainty.schemes.ranks.reset_index(),
+    }
+
+
 def write_figures(figures: Mapping[str, Figure], folder: str | PathLike[str]) -> list[Path]:
     """Save each figure as ``<folder>/<name>.png`` (150 dpi) and return the paths."""
     out = Path(folder)
@@ -105,9 +149,10 @@ def write_study_report(
     target: str | PathLike[str] | BinaryIO,
     lang: str = "zh",
     *,
-    uncertainty: Mapping[str, pd.DataFrame] | None = None,
+    uncertainty: StudyUncertainty | None = None,
 ) -> None:
-    """The Excel report of a study run (every sheet of :func:`survey.excel_report.write_report`)."""
+    """The Excel report of a study run (every sheet of :func:`survey.excel_report.write_report`;
+    the uncertainty sheet when ``uncertainty`` is given)."""
     write_report(
         target,
         result.hierarchy,
@@ -115,7 +160,7 @@ def write_study_report(
         reliability=result.reliability,
         panel=result.panel,
         scores=result.scores,
-        uncertainty=uncertainty,
+        uncertainty=uncertainty_tables(uncertainty) if uncertainty is not None else None,
         lang=lang,
         synthetic=result.synthetic,
         settings=result.settings.as_record(),

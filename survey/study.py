@@ -80,6 +80,7 @@ class StudyResult:
     reliability: ReliabilityResult
     scores: Scores
     steps: list[StepRecord]
+    judgments: PanelJudgments
     synthetic: bool = False
 
     @property
@@ -211,5 +212,102 @@ def run_study(
         reliability=rel,
         scores=scores,
         steps=steps,
+        judgments=panel_input,
         synthetic=synthetic,
+    )
+
+
+@dataclass(frozen=True)
+class StudyUncertainty:
+    """How sure each community's rank is: Monte Carlo and weight sensitivity of a study run.
+
+    Attributes
+    ----------
+    monte_carlo
+        :class:`survey.uncertainty.UncertaintyResult` (score intervals, rank bands, P(top 3),
+        pairwise probabilities; which sources each draw varied).
+    one_at_a_time
+        :class:`survey.sensitivity.OneAtATime`: each dimension's weight moved over 0..1.
+    tornado
+        Tornado frame (``parameter, low, high, base, …``) of the leading community's score.
+    tornado_community
+        The community the tornado is about (nominal rank 1).
+    drop_one
+        :class:`survey.sensitivity.DropOne`: each dimension left out in turn.
+    schemes
+        :class:`survey.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
+    """
+
+    monte_carlo: Any
+    one_at_a_time: Any
+    tornado: Any
+    tornado_community: str
+    drop_one: Any
+    schemes: Any
+
+
+def analyse_uncertainty(
+    result: StudyResult,
+    draws: int = 1000,
+    *,
+    panel: bool = True,
+    judgment_noise: float = 0.0,
+    residents: bool = True,
+    seed: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> StudyUncertainty:
+    """Monte Carlo over the study's expert panel, judgment noise and residents, plus weight
+    sensitivity (one at a time, drop one dimension, weighting schemes), with the study's
+    settings (aggregation, method, CR threshold, minimum respondents; ``seed`` defaults to the
+    study's seed). See :mod:`survey.uncertainty` and :mod:`survey.sensitivity` for the methods.
+    """
+    from survey.sensitivity import (
+        compare_schemes,
+        drop_one,
+        one_at_a_time,
+        tornado,
+        weighting_schemes,
+    )
+    from survey.uncertainty import monte_carlo
+
+    s = result.settings
+    if result.scores.ranking.empty:
+        raise SurveyError(
+            "uncertainty: no community has enough respondents to be ranked "
+            f"(minimum {s.min_respondents})"
+        )
+    mc = monte_carlo(
+        result.valid,
+        result.hierarchy,
+        result.judgments,
+        draws=draws,
+        panel=panel,
+        judgment_noise=judgment_noise,
+        residents=residents,
+        aggregation=s.aggregation,
+        method=s.method,
+        threshold=s.threshold,
+        exclude_inconsistent=s.exclude_inconsistent,
+        min_respondents=s.min_respondents,
+        seed=s.seed if seed is None else seed,
+        progress=progress,
+    )
+    weights = result.panel.weights
+    leader = str(result.scores.ranking.sort_values("rank")["community"].iloc[0])
+    schemes = weighting_schemes(
+        result.hierarchy,
+        result.judgments,
+        method=s.method,
+        threshold=s.threshold,
+        exclude_inconsistent=s.exclude_inconsistent,
+    )
+    return StudyUncertainty(
+        monte_carlo=mc,
+        one_at_a_time=one_at_a_time(result.scores, weights, community=leader),
+        tornado=tornado(result.scores, weights, leader),
+        tornado_community=leader,
+        drop_one=drop_one(result.scores, weights, level="B"),
+        schemes=compare_schemes(
+            result.valid, result.hierarchy, schemes, min_respondents=s.min_respondents
+        ),
     )

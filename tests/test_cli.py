@@ -109,3 +109,18 @@ def test_questionnaire_template_loads_back_by_item_codes(tmp_path: Path) -> None
     loaded = load_responses(out, hierarchy, sheet="数据 Data")
     assert loaded.mapping.method == "codes"
     assert list(loaded.answers.columns) == list(hierarchy.items)
+
+
+def test_evaluate_with_uncertainty_adds_bands_sheet_and_charts(tmp_path: Path, capsys) -> None:
+    status = main([
+        "evaluate", "--framework", str(SAMPLE_FRAMEWORK), "--responses", str(SAMPLE_RESPONSES),
+        "--judgments", str(SAMPLE_JUDGMENTS), "--out", str(tmp_path / "r.xlsx"),
+        "--figures", str(tmp_path / "fig"), "--bootstrap", "50", "--uncertainty", "100",
+    ])
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "uncertainty 不确定性 (100 draws; sources: panel, residents)" in text
+    assert re.search(r"rank band \d+–\d+, P\(top 3\) \d\.\d\d", text)
+    assert "不确定性 Uncertainty" in load_workbook(tmp_path / "r.xlsx").sheetnames
+    pngs = {p.name for p in (tmp_path / "fig").glob("*.png")}
+    assert {"ranking_uncertainty.png", "tornado.png", "pairwise.png"} <= pngs
