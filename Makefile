@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench system clean
+.PHONY: demo test app lint bench system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP) system
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+app: $(STAMP) system
+	$(BIN)/streamlit run app.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -31,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ahp_batch.py
 	$(BIN)/python benchmarks/survey_scale.py
 	$(BIN)/python benchmarks/uncertainty.py
+	$(BIN)/python benchmarks/load_xlsx.py
+	$(BIN)/python benchmarks/app_rerun.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
