@@ -19,9 +19,10 @@ Design
 * **Canonical cells.** Only the upper triangle is stored: a judgment given for ``(col, row)``
   is saved as ``(row, col, 1/value)``, with ``row`` before ``col`` in the hierarchy's child order
   (code order when the study has no hierarchy).
-* **Validation.** Values are checked as :class:`ahp.panel.PanelJudgments` checks them (Saaty's
-  17 values, decimals within 5 % snapped, e.g. 0.33 → 1/3; any value in [1/9, 9] for a study
-  with ``extended_scale``), so the organizer's export always loads into the panel engine.
+* **Validation.** Values are checked by the one rule of :mod:`ahp.scale` (``off_scale``,
+  ``snap_to_scale``), as :class:`ahp.panel.PanelJudgments` checks them (Saaty's 17 values,
+  decimals within 5 % snapped, e.g. 0.33 → 1/3; any value in [1/9, 9] for a study with
+  ``extended_scale``), so the organizer's export always loads into the panel engine.
   With a framework, ``node`` must have two or more children and ``row``/``col`` be among them.
 * **Migrations.** ``schema_version`` records the applied steps of :data:`MIGRATIONS`; opening a
   database applies the missing ones in one transaction.
@@ -83,6 +84,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
+from itertools import count
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -92,8 +94,8 @@ import pandas as pd
 from ahp.consistency import RI_TABLES
 from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
-from ahp.panel import COLUMNS, SCALE_TOL, PanelJudgments
-from ahp.scale import nearest_saaty, parse_judgment
+from ahp.panel import COLUMNS, PanelJudgments
+from ahp.scale import off_scale, parse_judgment, snap_to_scale
 
 __all__ = [
     "DB_PATH_ENV",
@@ -126,7 +128,6 @@ _HASH_SCHEME = "hmac-sha256"
 _MAX_TOKEN_LENGTH = 256
 _STUDY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EXPERT_ID = re.compile(r"E\d+")
-_EXTENDED_MIN, _EXTENDED_MAX = (1 / 9) * (1 - 1e-6), 9 * (1 + 1e-6)
 _MAX_NAME_LENGTH = 200
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -873,7 +874,13 @@ class OrganizerSession:
     def _issue(
         self, conn: sqlite3.Connection, names: Iterable[str], stamp: str
     ) -> dict[str, str]:
-        """Add experts with fresh tokens inside an open write transaction."""
+        """Add experts with fresh tokens inside an open write transaction.
+
+        A name shaped like an expert id (``E07``, as in the bundled workbooks) becomes that
+        expert's id too, so a label (id or name) always points to one expert; it is refused
+        when another expert already holds that id number (``E7`` and ``E07`` alike). Other
+        names get the next free numbers ``E{k:02d}``.
+        """
         clean = [_clean_name(n, "expert name") for n in names]
         doubled = sorted({n for n in clean if clean.count(n) > 1})
         if doubled:
@@ -881,23 +888,25 @@ class OrganizerSession:
         rows = conn.execute(
             "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
         ).fetchall()
-        coded = [n for n in clean if _EXPERT_ID.fullmatch(n)]
-        if coded:
-            raise StoreError(
-                f"study '{self.study_id}': expert name(s) {coded} look like expert ids (E01 …); "
-                "use the person's name"
-            )
         taken = sorted(set(clean) & {n for _, n in rows})
         if taken:
             raise StoreError(
                 f"study '{self.study_id}': expert name(s) already on the panel: {taken}"
             )
-        numbers = [int(e[1:]) for e, _ in rows if _EXPERT_ID.fullmatch(e)]
-        start = max(numbers, default=0) + 1
+        held = [int(e[1:]) for e, _ in rows if _EXPERT_ID.fullmatch(e)]
+        coded = {n: int(n[1:]) for n in clean if _EXPERT_ID.fullmatch(n)}
+        numbers = held + list(coded.values())
+        clash = [n for n, k in coded.items() if numbers.count(k) > 1]
+        if clash:
+            raise StoreError(
+                f"study '{self.study_id}': expert name(s) {clash} look like the id of another "
+                "expert on the panel (E01 …); use the person's name"
+            )
+        fresh = count(max(numbers, default=0) + 1)
         salt = self._salt(conn)
         tokens: dict[str, str] = {}
-        for offset, name in enumerate(clean):
-            expert_id = f"E{start + offset:02d}"
+        for name in clean:
+            expert_id = name if name in coded else f"E{next(fresh):02d}"
             token = secrets.token_urlsafe(TOKEN_BYTES)
             conn.execute(
                 "INSERT INTO experts VALUES (?, ?, ?, ?, ?, NULL)",
@@ -915,7 +924,8 @@ class OrganizerSession:
         """Add experts to the panel; returns ``expert_id → token`` (ids ``E01``, ``E02``, …).
 
         The tokens are shown only now (only their hashes are stored): send each expert their
-        link (:func:`expert_link`). Names must be unique within the study.
+        link (:func:`expert_link`). Names must be unique within the study. A name shaped like
+        an id (``E07``) is kept as the expert's id as well, unless that id number is taken.
         """
         names = [expert_names] if isinstance(expert_names, str) else list(expert_names)
         if not names:
@@ -1177,23 +1187,16 @@ def _number(value: object) -> float:
 
 
 def _on_scale(number: float, extended_scale: bool, place: str) -> float:
-    """One judgment checked as :class:`ahp.panel.PanelJudgments` checks a value.
+    """One given (non-NaN) judgment checked and snapped by the shared rule of
+    :mod:`ahp.scale`, as :class:`ahp.panel.PanelJudgments` checks a value.
 
-    A value within ``SCALE_TOL`` (5 %, log scale) of one of Saaty's 17 values is snapped to
-    it; any other value is refused, unless ``extended_scale``: then every value in [1/9, 9]
-    is accepted (snapped when close to a scale value) and every value outside refused.
+    Refused when :func:`ahp.scale.off_scale` (not within 5 % of one of Saaty's 17 values; with
+    ``extended_scale``, outside [1/9, 9]); otherwise snapped by :func:`ahp.scale.snap_to_scale`
+    (0.33 → 1/3; other values of the extended scale are kept).
     """
-    off = JudgmentError(f"{place}: {number:g} is not on the Saaty scale 1/9..9")
-    if not (math.isfinite(number) and number > 0):
-        raise off
-    if extended_scale and not _EXTENDED_MIN <= number <= _EXTENDED_MAX:
-        raise off
-    nearest = nearest_saaty(number)
-    if abs(math.log(number / nearest)) <= SCALE_TOL:
-        return nearest
-    if extended_scale:
-        return number
-    raise off
+    if off_scale(number, extended_scale):
+        raise JudgmentError(f"{place}: {number:g} is not on the Saaty scale 1/9..9")
+    return float(snap_to_scale(number))
 
 
 def _validate(

@@ -1,26 +1,39 @@
-"""Community comparison: ranking with confidence intervals, radar, heatmap, drill-down,
-downloads. Communities under the minimum number of respondents are listed as not reported."""
+"""Community comparison: ranking with confidence intervals, uncertainty (Monte Carlo rank
+bands and score intervals, weight sensitivity, pairwise probabilities), radar, heatmap,
+drill-down, downloads. Communities under the minimum number of respondents are listed as not
+reported; the scoring notes (``Scores.notes``) are shown under the ranking."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_support import (
+    PAIRWISE_DEFAULT,
     XLSX_MIME,
+    UncertaintyControls,
     current,
     current_result,
+    current_uncertainty,
     figure_pngs,
     headers,
     lang,
+    pairwise_png,
     radar_png,
+    remember_uncertainty,
     report_xlsx,
+    run_uncertainty,
     show_problem,
     synthetic_banner,
+    tornado_png,
     tr,
+    uncertainty_key,
+    uncertainty_pngs,
 )
 from survey.outputs import default_radar_communities
 from survey.scoring import POOLED
+from survey.study import StudyUncertainty
 
 cur = current()
 st.title(tr("app.page.compare"))
@@ -41,11 +54,10 @@ m1.metric(tr("app.metric.overall"), f"{result.overall_score:.3f}")
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
 
-# Issue 6 (uncertainty) adds its tab to this list: rank bands through
-# study_figures(..., uncertainty_ranking=...), the tornado chart and pairwise probabilities.
-tab_rank, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
-    tr("app.compare.tab_ranking"), tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"),
-    tr("app.compare.tab_drill"), tr("app.compare.tab_download"),
+tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
+    tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
+    tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
+    tr("app.compare.tab_download"),
 ])
 
 with tab_rank:
@@ -69,6 +81,9 @@ with tab_rank:
     if scores.suppressed:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
                          names="、".join(scores.suppressed)))
+    if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
+        st.info("\n".join([tr("report.scores.notes"), *(f"- {n}" for n in scores.notes)]),
+                icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
 published = scores.ranking.sort_values("rank")["community"].tolist()
@@ -122,6 +137,204 @@ def drill_section() -> None:
                       names="、".join(scores.suppressed)))
 
 
+def uncertainty_controls() -> UncertaintyControls:
+    """The draws and sources chosen above the run button."""
+    draws_col, panel_col, noise_col, residents_col = st.columns([1, 1, 1.3, 1], gap="medium")
+    draws = draws_col.number_input(tr("app.uncertainty.draws"), min_value=100,
+                                   max_value=10_000, value=1000, step=100, key="unc_draws",
+                                   help=tr("app.uncertainty.draws_help"))
+    panel = panel_col.toggle(tr("app.uncertainty.panel"), value=True, key="unc_panel",
+                             help=tr("app.uncertainty.panel_help"))
+    noise = noise_col.toggle(tr("app.uncertainty.noise"), value=False, key="unc_noise",
+                             help=tr("app.uncertainty.noise_help"))
+    probability = noise_col.slider(tr("app.uncertainty.noise_p"), min_value=0.05,
+                                   max_value=0.5, value=0.1, step=0.05, key="unc_noise_p",
+                                   disabled=not noise)
+    residents = residents_col.toggle(tr("app.uncertainty.residents"), value=True,
+                                     key="unc_residents", help=tr("app.uncertainty.residents_help"))
+    return UncertaintyControls(int(draws), panel, probability if noise else 0.0, residents)
+
+
+def rank_table(bands: pd.DataFrame, excluded: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Rank bands, score intervals and P(top / bottom) of the ranked communities, then the
+    excluded ones (not ranked), with translated headers."""
+    ranked = bands.assign(
+        interval=[f"{low:.2f} – {high:.2f}"
+                  for low, high in zip(bands["score_low"], bands["score_high"], strict=True)],
+        band=[f"{low:.0f}–{high:.0f}"
+              for low, high in zip(bands["rank_low"], bands["rank_high"], strict=True)],
+        status="",
+    )
+    not_ranked = excluded.assign(status=[
+        not_reported if name in scores.suppressed else reason
+        for name, reason in zip(excluded["community"], excluded["reason"], strict=True)
+    ])
+    shown = pd.concat([ranked, not_ranked], ignore_index=True)
+    labels = {
+        "nominal_rank": tr("col.rank"), "community": tr("col.community"),
+        "nominal_score": tr("col.score"), "interval": tr("col.score_interval"),
+        "band": tr("col.rank_band"), "p_top": tr("col.p_top_n", n=top),
+        "p_bottom": tr("col.p_bottom_n", n=top), "n": tr("col.n"),
+        "status": tr("col.suppressed"),
+    }
+    return shown.loc[:, list(labels)].rename(columns=labels)
+
+
+def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> None:
+    """Tornado with its community picker, smallest weight change that alters the top rank,
+    drop one dimension, weighting schemes."""
+    st.subheader(tr("app.uncertainty.sensitivity"))
+    picture, side = st.columns([3, 2], gap="medium")
+    leader = uncertainty.tornado_community
+    community = side.selectbox(tr("app.uncertainty.tornado_community"), published,
+                               index=published.index(leader), key="tornado_community")
+    picture.image(pngs["tornado"] if community == leader
+                  else tornado_png(cur.key, language, community, result), width="stretch")
+    oat = uncertainty.one_at_a_time
+    dimension = oat.smallest_change_dimension
+    if dimension is None:
+        side.info(tr("app.uncertainty.no_change"))
+    else:
+        weight = float(oat.thresholds.set_index("dimension").loc[dimension, "weight"])
+        side.metric(tr("app.uncertainty.smallest_change"), f"{oat.smallest_change:.3f}")
+        side.caption(tr("app.uncertainty.smallest_change_detail",
+                        dimension=f"{dimension} {hierarchy.name(dimension, language)}",
+                        weight=weight, change=oat.smallest_change, leader=leader))
+    thresholds = oat.thresholds.assign(
+        dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
+    side.dataframe(
+        headers(thresholds, {"dimension": "col.dimension", "weight": "col.weight",
+                             "min_change": "col.min_change", "lower": "col.threshold_lower",
+                             "leader_lower": "col.leader_lower", "upper": "col.threshold_upper",
+                             "leader_upper": "col.leader_upper"}),
+        hide_index=True, width="stretch", placeholder="–",
+        column_config={tr(k): st.column_config.NumberColumn(format="%.3f")
+                       for k in ("col.weight", "col.min_change", "col.threshold_lower",
+                                 "col.threshold_upper")},
+    )
+    side.caption(tr("app.uncertainty.thresholds_help"))
+
+    dropped, schemes = st.columns(2, gap="medium")
+    dropped.markdown(f"**{tr('app.uncertainty.drop_one')}**")
+    summary = uncertainty.drop_one.summary
+    summary = summary.assign(
+        dropped=[f"{c} {hierarchy.name(c, language)}" for c in summary["dropped"]])
+    dropped.dataframe(
+        headers(summary, {"dropped": "col.dropped",
+                          "mean_abs_rank_change": "col.mean_abs_rank_change",
+                          "max_abs_rank_change": "col.max_abs_rank_change",
+                          "leader": "col.leader", "leader_changed": "col.leader_changed"}),
+        hide_index=True, width="stretch",
+        column_config={tr("col.mean_abs_rank_change"): st.column_config.NumberColumn(
+            format="%.2f")},
+    )
+    dropped.caption(tr("app.uncertainty.drop_one_help"))
+
+    comparison = uncertainty.schemes
+    scheme_names = {name: tr("app.uncertainty.scheme_equal") if name == "equal" else name
+                    for name in comparison.ranks.columns}
+    schemes.markdown(f"**{tr('app.uncertainty.schemes')}**")
+    ranks = comparison.ranks.sort_values(comparison.ranks.columns[0], kind="stable")
+    ranks = ranks.rename(columns=scheme_names).rename_axis(tr("col.community"))
+    schemes.dataframe(ranks, width="stretch", height=35 * 8 + 3)
+    correlation = comparison.rank_correlation.iloc[0]
+    schemes.caption(tr("app.uncertainty.schemes_help", first=comparison.ranks.columns[0],
+                       rho=("；" if language == "zh" else "; ").join(
+                           f"{scheme_names[name]} {value:.3f}"
+                           for name, value in correlation.iloc[1:].items())))
+    weights = comparison.weights.rename(columns=scheme_names)
+    weights.index = [f"{c} {hierarchy.name(c, language)}" for c in weights.index]
+    schemes.dataframe(weights.rename_axis(tr("col.dimension")), width="stretch",
+                      column_config={name: st.column_config.NumberColumn(format="%.3f")
+                                     for name in weights.columns})
+
+
+def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str],
+                  pngs: dict[str, bytes]) -> None:
+    """P(row community scores higher than column community) for the chosen communities."""
+    st.subheader(tr("app.uncertainty.pairwise"))
+    picture, side = st.columns([3, 2], gap="medium")
+    default = ranked[:PAIRWISE_DEFAULT]
+    chosen = side.multiselect(tr("app.select_communities"), ranked, default=default,
+                              key="pairwise_communities", max_selections=15)
+    if len(chosen) < 2:
+        picture.info(tr("app.uncertainty.choose_two"))
+        return
+    picture.image(pngs["pairwise"] if chosen == default
+                  else pairwise_png(run_key, language, tuple(chosen), result, uncertainty),
+                  width="stretch")
+    matrix = uncertainty.monte_carlo.pairwise_probabilities(chosen)
+    matrix = matrix.mask(np.eye(len(chosen), dtype=bool)).rename_axis(index=None, columns=None)
+    side.dataframe(matrix, width="stretch", placeholder="–",
+                   column_config={name: st.column_config.NumberColumn(format="percent")
+                                  for name in matrix.columns})
+    side.caption(tr("app.uncertainty.pairwise_help"))
+
+
+@st.fragment
+def uncertainty_section() -> None:
+    """Monte Carlo controls and results, then weight sensitivity and pairwise probabilities;
+    a change of the controls or pickers reruns only this part of the page, a finished run the
+    whole page (so that the Excel download gets the uncertainty sheet)."""
+    st.caption(tr("app.uncertainty.intro"))
+    controls = uncertainty_controls()
+    go = st.button(tr("app.uncertainty.run"), type="primary", key="unc_run",
+                   icon=":material/casino:", disabled=not controls.any_source)
+    if not controls.any_source:
+        st.warning(tr("app.uncertainty.no_source"))
+    if go:
+        text = tr("app.uncertainty.running", draws=controls.draws)
+        bar = st.progress(0.0, text=text)
+        run_uncertainty(cur, result, controls,
+                        progress=lambda done: bar.progress(min(max(done, 0.0), 1.0), text=text))
+        remember_uncertainty(cur, controls)
+        st.rerun()
+    run = current_uncertainty(cur, result)
+    if run is None:
+        st.info(tr("app.uncertainty.not_run"))
+        return
+    applied, uncertainty = run
+    mc = uncertainty.monte_carlo
+    st.caption(tr("app.uncertainty.shown", draws=mc.draws, seed=mc.seed))
+    if applied != controls:
+        st.caption(tr("app.uncertainty.stale"))
+    run_key = uncertainty_key(cur, applied)
+    pngs = uncertainty_pngs(run_key, language, result, uncertainty)
+
+    st.subheader(tr("app.uncertainty.ranking"))
+    bands = mc.level(hierarchy.root).reset_index()
+    picture, table = st.columns([1, 1], gap="medium")
+    picture.image(pngs["ranking_uncertainty"], width="stretch")
+    picture.caption(tr("app.uncertainty.ranking_help"))
+    shown = rank_table(bands, mc.excluded, mc.top)
+    probability = st.column_config.ProgressColumn(format="percent", min_value=0.0,
+                                                  max_value=1.0, width="small")
+    table.dataframe(
+        shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
+        placeholder="–",
+        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
+                       tr("col.p_top_n", n=mc.top): probability,
+                       tr("col.p_bottom_n", n=mc.top): probability},
+    )
+    if not mc.excluded.empty:
+        table.caption(tr("app.uncertainty.excluded", names="、".join(
+            f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
+                                                 strict=True))))
+    st.markdown(f"**{tr('app.uncertainty.sources')}**")
+    sources = mc.sources.assign(source=[tr(f"source.{code}") for code in mc.sources["source"]])
+    st.dataframe(headers(sources, {"source": "col.source", "varied": "col.varied",
+                                   "detail": "col.detail"}),
+                 hide_index=True, width="stretch")
+    for note in mc.notes:
+        st.info(note, icon=":material/info:")
+
+    sensitivity_part(uncertainty, pngs)
+    pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)
+
+
+with tab_uncertainty:
+    uncertainty_section()
+
 with tab_radar:
     radar_section()
 
@@ -132,11 +345,16 @@ with tab_drill:
     drill_section()
 
 with tab_download:
+    ran = current_uncertainty(cur, result)
+    report_key = cur.key if ran is None else uncertainty_key(cur, ran[0])
     st.download_button(
-        tr("app.download.report"), lambda: report_xlsx(cur.key, language, result),
+        tr("app.download.report"),
+        lambda: report_xlsx(report_key, language, result, None if ran is None else ran[1]),
         file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
         on_click="ignore", type="primary",
     )
+    st.caption(tr("app.uncertainty.report_hint") if ran is None
+               else tr("app.uncertainty.report_included", draws=ran[0].draws))
     chart_cols = st.columns(3)
     for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
         column.download_button(

@@ -95,7 +95,9 @@ def _run(
 
 
 def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
-    """The short summary the CLI prints: validity, dimension weights, overall score, ranking."""
+    """The short summary the CLI prints: validity, dimension weights, overall score, ranking,
+    then each of the scoring notes (``Scores.notes``: suppressed communities, items without
+    answers, ...) on its own line after ``note 注:``."""
     h = result.hierarchy
     rep = result.screening
     lines = [
@@ -112,6 +114,7 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
     for row in ranking.head(5).itertuples():
         lines.append(f"  {int(row.rank):>2}. {row.community:<10} {row.score:.4f} "
                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}] n={int(row.n)}")
+    lines += [f"note 注: {note}" for note in result.scores.notes]
     return lines
 
 

@@ -10,13 +10,13 @@ Two entry points:
 
 Layout. Sheets ``说明 About``, ``有效性 Validity``, ``信度 Reliability``, ``权重 Weights``,
 ``专家一致性 Expert CR``, ``得分 Scores`` (every level, one column per community, n in the
-second header line), ``得分明细 Score detail`` (the tidy table with confidence intervals),
-``排名 Ranking`` and, when uncertainty tables are given, ``不确定性 Uncertainty``; a sheet
-whose input is missing is left out. Every table has two header lines: the column name in the
-report language, then in the other language. Panes are frozen below the headers; scores and
-weights use the number format ``0.0000``. A community with fewer respondents than
-``min_respondents`` shows "n<10 不报告 / not reported" in place of any number (small-cell
-suppression).
+second header line; the scoring notes under the table), ``得分明细 Score detail`` (the
+tidy table with confidence intervals), ``排名 Ranking`` and, when uncertainty tables are
+given, ``不确定性 Uncertainty``; a sheet whose input is missing is left out. Every table has
+two header lines: the column name in the report language, then in the other language. Panes
+are frozen below the headers; scores and weights use the number format ``0.0000``. A
+community with fewer respondents than ``min_respondents`` shows "n<10 不报告 / not reported"
+in place of any number (small-cell suppression).
 
 Formula injection (CWE-1236): every text cell passes through
 :func:`ahp.xlsx_safety.safe_cell_text`, so a community named ``=HYPERLINK(...)`` is stored as
@@ -161,11 +161,12 @@ class ReportInputs:
     expert_cr, group_cr, consensus, excluded
         From ``PanelResult``: expert × node CR table, group CR per node, consensus (S*) per
         node, excluded experts (node, expert, reason).
-    scores, ranking, strengths, suppressed, min_respondents
+    scores, ranking, strengths, suppressed, min_respondents, score_notes
         From ``Scores``: the tidy table (community, level, code, score, n, ci_low, ci_high,
         suppressed), the ranking (community, score, ci_low, ci_high, rank, n, optionally
         rank_low, rank_high), strongest/weakest dimension per community, the suppressed
-        communities and the threshold used.
+        communities, the threshold used and the scoring notes (``Scores.notes``: suppressed
+        communities, items without answers, ...), listed under the scores table.
     uncertainty
         Section title → table for the optional ``不确定性 Uncertainty`` sheet.
     settings
@@ -195,6 +196,7 @@ class ReportInputs:
     strengths: pd.DataFrame | None = None
     suppressed: tuple[str, ...] = ()
     min_respondents: int = 10
+    score_notes: tuple[str, ...] = ()
     uncertainty: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     synthetic: bool = False
@@ -255,6 +257,7 @@ class ReportInputs:
                 strengths=_with_index(scores.strengths),
                 suppressed=tuple(scores.suppressed),
                 min_respondents=int(scores.min_respondents),
+                score_notes=tuple(scores.notes),
             )
         if isinstance(uncertainty, pd.DataFrame):
             uncertainty = {"": uncertainty}
@@ -301,8 +304,8 @@ def write_report(
         ``ahp.panel.PanelResult`` (weights.table, expert_cr, group_cr, consensus, excluded) or
         ``None`` (no weights and expert sheets).
     scores
-        ``survey.scoring.Scores`` (table, ranking, strengths, suppressed, min_respondents) or
-        ``None``.
+        ``survey.scoring.Scores`` (table, ranking, strengths, suppressed, min_respondents,
+        notes) or ``None``.
     uncertainty
         One DataFrame, or section title → DataFrame (e.g. rank statistics, pairwise
         probabilities, sensitivity), written to the ``不确定性 Uncertainty`` sheet; ``None``
@@ -718,8 +721,12 @@ class _Writer:
         # community columns may share names with standard columns: write by position
         frame.columns = [f"c{i}" for i in range(len(frame.columns))]
         formats = {f"c{i + 3}": SCORE_FORMAT for i in range(len(communities))}
-        self.table(ws, row, frame, headers=headers, formats=formats, freeze=True,
-                   freeze_columns=3)
+        row = self.table(ws, row, frame, headers=headers, formats=formats, freeze=True,
+                         freeze_columns=3)
+        if self.inputs.score_notes:
+            row = self.section(ws, row, "report.scores.notes")
+            for offset, note in enumerate(self.inputs.score_notes):
+                self.put(ws, row + offset, 1, note)
 
     def score_detail(self, ws: Worksheet) -> None:
         scores = self.inputs.scores

@@ -11,6 +11,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -91,6 +93,9 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
     assert len(at.get("image")) >= 2
     assert any(text("report.suppressed", lang).format(n=10) in str(df.value.to_numpy())
                for df in at.dataframe)
+    notes = [e.value for e in at.info if e.value.startswith(text("report.scores.notes", lang))]
+    assert len(notes) == 1 and ("- 2 of 28 communities have fewer than 10 respondents and get no "
+                                "published score (n<10, 不报告): 梅坞社区, 桑园社区") in notes[0]
     at.switch_page("app_pages/survey_data.py").run()
     survey = metrics(at)
     assert (survey[text("col.received", lang)], survey[text("col.valid", lang)]) == ("405", "370")
@@ -122,6 +127,88 @@ def test_comparison_drill_down_and_radar(db: Path) -> None:
     labels = [b.label for b in at.get("download_button")]
     assert any("Excel" in label for label in labels)
     assert sum("PNG" in label for label in labels) == 4
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_uncertainty_tab_renders_before_a_run(db: Path, lang: str) -> None:
+    at = open_page("app_pages/compare.py", lang=lang)
+    assert not at.exception
+    assert text("app.compare.tab_uncertainty", lang) in [tab.label for tab in at.tabs]
+    assert text("app.uncertainty.not_run", lang) in shown_text(at)
+    assert not at.button(key="unc_run").disabled
+    assert text("app.uncertainty.report_hint", lang) in shown_text(at)
+
+
+def uncertainty_run(at: AppTest, draws: int) -> AppTest:
+    at.number_input(key="unc_draws").set_value(draws).run()
+    return at.button(key="unc_run").click().run()
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table shown with a column headed ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str) -> None:
+    at = uncertainty_run(open_page("app_pages/compare.py", lang=lang), 200)
+    assert not at.exception
+    assert text("app.uncertainty.shown", lang).format(draws=200, seed=0) in shown_text(at)
+    bands = frame_with(at, text("col.rank_band", lang))
+    ranked = bands[bands[text("col.suppressed", lang)] == ""]
+    assert len(ranked) == 26
+    assert ranked[text("col.rank", lang)].tolist() == list(range(1, 27))
+    low_high = ranked[text("col.rank_band", lang)].str.split("–", expand=True).astype(int)
+    assert (low_high[0] <= ranked[text("col.rank", lang)]).all()
+    assert (low_high[1] >= ranked[text("col.rank", lang)]).all()
+    assert (low_high[1] > low_high[0]).any()  # residents and panel vary: bands are not points
+    p_top = ranked[text("col.p_top_n", lang).format(n=3)]
+    assert p_top.between(0, 1).all() and p_top.sum() == pytest.approx(3.0)
+    excluded = bands[bands[text("col.suppressed", lang)] != ""]
+    assert set(excluded[text("col.community", lang)]) == {"梅坞社区", "桑园社区"}
+    assert excluded[text("col.rank", lang)].isna().all()
+    top5 = ranked[text("col.community", lang)].head(5).tolist()
+    pairwise = next(df.value for df in at.dataframe if list(df.value.columns) == top5)
+    assert list(pairwise.index) == top5
+    assert np.isnan(np.diag(pairwise.to_numpy(float))).all()  # blank diagonal
+    off_diagonal = pairwise.to_numpy(float) + pairwise.to_numpy(float).T
+    assert np.allclose(off_diagonal[~np.eye(5, dtype=bool)], 1.0)  # no ties in continuous draws
+    sources = frame_with(at, text("col.varied", lang))
+    assert sources[text("col.varied", lang)].tolist() == [True, False, True]
+    assert text("app.uncertainty.report_included", lang).format(draws=200) in shown_text(at)
+    assert len(at.get("image")) >= 4  # ranking with bands, tornado, pairwise + other tabs
+
+
+def test_uncertainty_pickers_and_report(db: Path) -> None:
+    at = uncertainty_run(open_page("app_pages/compare.py", lang="en"), 200)
+    leader = at.selectbox(key="tornado_community")
+    assert leader.value == "芦花社区"
+    leader.set_value("兰亭坊社区").run()
+    assert not at.exception
+    at.multiselect(key="pairwise_communities").set_value(["兰亭坊社区", "芦花社区"]).run()
+    assert not at.exception
+    pairwise = next(df.value for df in at.dataframe
+                    if list(df.value.columns) == ["兰亭坊社区", "芦花社区"])
+    assert pairwise.loc["芦花社区", "兰亭坊社区"] > 0.9  # rank 1 against rank 26
+    at.multiselect(key="pairwise_communities").set_value(["芦花社区"]).run()
+    assert text("app.uncertainty.choose_two", "en") in shown_text(at)
+    schemes = frame_with(at, "Equal weights")
+    assert list(schemes.columns) == ["AHP (AIJ)", "AHP (AIP)", "Equal weights"]
+    assert "Smallest weight change that alters the top rank" in metrics(at)
+
+
+def test_uncertainty_run_is_disabled_with_every_source_off(db: Path) -> None:
+    at = open_page("app_pages/compare.py", lang="en")
+    at.toggle(key="unc_panel").set_value(False).run()
+    at.toggle(key="unc_residents").set_value(False).run()
+    assert at.button(key="unc_run").disabled
+    assert text("app.uncertainty.no_source", "en") in [w.value for w in at.warning]
+    at.toggle(key="unc_noise").set_value(True).run()
+    assert not at.button(key="unc_run").disabled
+    at.button(key="unc_run").click().run()
+    assert not at.exception
+    sources = frame_with(at, "Varied")
+    assert sources["Varied"].tolist() == [False, True, False]
 
 
 def test_weights_aggregation_choice(db: Path) -> None:
@@ -255,13 +342,13 @@ def test_survey_upload_messages(db: Path) -> None:
     assert text("app.survey.mapping_title", "en") in shown_text(at)
 
 
-def test_new_study_from_workbooks_and_upload(db: Path, tmp_path: Path) -> None:
-    """Organizer: create a study, import expert workbooks, upload the questionnaire; the
-    weights and comparison pages then show the new (not synthetic) study."""
+def test_new_study_from_workbooks_and_upload(db: Path) -> None:
+    """Organizer: create a study, import expert workbooks (six of the bundled ones, whose
+    experts are named E01 …), upload the questionnaire; the weights and comparison pages then
+    show the new (not synthetic) study."""
     hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
-    sample = read_judgments_csv(SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_judgments.csv")
-    named = sample.table.assign(expert="专家" + sample.table["expert"].str[1:])
-    books = write_judgments_xlsx(PanelJudgments(named.head(6 * 98)), hierarchy, tmp_path / "books")
+    bundled = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_expert_workbooks"
+    books = sorted(bundled.glob("E*.xlsx"))[:6]
     at = open_page("app_pages/organizer.py", lang="en")
     at.text_input[0].input(SECRET)
     at.get("form_submit_button")[0].click().run()
@@ -273,7 +360,8 @@ def test_new_study_from_workbooks_and_upload(db: Path, tmp_path: Path) -> None:
     at.button(key="organizer_import_go").click().run()
     assert not at.exception
     assert any("judgments imported" in s.value for s in at.success), shown_text(at)
-    assert len(at.dataframe[0].value) == len(books)  # the new experts' links
+    links = at.dataframe[0].value  # the new experts' links; names like ids become the ids
+    assert links.iloc[:, 0].tolist() == links.iloc[:, 1].tolist() == [b.stem for b in books]
     at.switch_page("app_pages/weights.py").run()
     assert not at.exception
     assert not at.warning  # no synthetic banner

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from ahp.store import JudgmentStore, expert_link
 from survey.cli import SAMPLE_FRAMEWORK
@@ -154,6 +155,35 @@ def test_result_pages_screenshots(server, browser, lang: str) -> None:
         page.locator('[data-testid="stMetric"], [data-testid="stImage"]').first.wait_for(
             timeout=120_000)
         page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_uncertainty_tab_run_and_report(server, browser, lang: str) -> None:
+    """The uncertainty tab: run 1,000 draws, screenshots of the results, and the Excel report
+    downloaded afterwards carries the uncertainty sheet."""
+    base, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    page.goto(f"{base}/compare?lang={lang}")
+    settle(page)
+    page.get_by_role("tab", name="不确定性" if lang == "zh" else "Uncertainty").click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_controls_{lang}.png"))
+    page.get_by_role("button", name="运行不确定性分析" if lang == "zh"
+                     else "Run the uncertainty analysis").click()
+    settle(page)
+    shown = "1000 次抽样的结果" if lang == "zh" else "Results of 1000 draws"
+    page.get_by_text(shown).first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stImage"]').nth(2).wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_{lang}.png"), full_page=True)
+    page.get_by_role("tab", name="下载" if lang == "zh" else "Downloads").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载 Excel 报告" if lang == "zh"
+                         else "Download the Excel report").click()
+    book = load_workbook(download.value.path(), read_only=True)
+    assert "不确定性 Uncertainty" in book.sheetnames
     page.close()
 
 

@@ -45,6 +45,15 @@ def test_demo_overall_score_is_near_the_study(demo_run: tuple[str, Path]) -> Non
     assert abs(score - 3.7801) < 0.03
 
 
+def test_demo_prints_each_scoring_note_on_its_own_line(demo_run: tuple[str, Path]) -> None:
+    text, _ = demo_run
+    notes = [line for line in text.splitlines() if line.startswith("note 注: ")]
+    assert notes == [
+        "note 注: 2 of 28 communities have fewer than 10 respondents and get no published "
+        "score (n<10, 不报告): 梅坞社区, 桑园社区"
+    ]
+
+
 def test_demo_writes_report_and_charts(demo_run: tuple[str, Path]) -> None:
     _, out = demo_run
     wb = load_workbook(out / "report.xlsx")

@@ -3,6 +3,7 @@ injection, on a small study built from the real result classes with hand-made ta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from io import BytesIO
 
 import numpy as np
@@ -28,6 +29,11 @@ SUPPRESSED = "梅坞社区"
 COMMUNITIES = ["芦花社区", "星河社区", EVIL, SUPPRESSED]
 FORBIDDEN = set('[]:*?/\\')
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NOTES = [
+    "1 of 4 communities have fewer than 10 respondents and get no published score "
+    f"(n<10, 不报告): {SUPPRESSED}",
+    "-星河社区: no answers to D03; the scores above this item are left empty",
+]
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +120,7 @@ def results(hierarchy):
                                 "strongest_gap": 0.1, "weakest": "B1", "weakest_gap": -0.1}),
         suppressed=[SUPPRESSED],
         min_respondents=10,
+        notes=NOTES,
     )
     return {"screening": screening, "reliability": reliability, "panel": panel,
             "scores": scores}
@@ -178,9 +185,10 @@ def test_suppressed_community_shows_text_not_numbers(book, results):
     text = "n<10 不报告 / not reported"
     ws = book[SHEETS["scores"]]
     header = _find(ws, SUPPRESSED)[0]
-    column = [ws.cell(row=r, column=header.column).value for r in range(4, ws.max_row + 1)]
-    assert len(column) == len(results["scores"].table["code"].unique())
+    codes = len(results["scores"].table["code"].unique())
+    column = [ws.cell(row=r, column=header.column).value for r in range(4, 4 + codes)]
     assert set(column) == {text}
+    assert ws.cell(row=4 + codes, column=header.column).value is None
     ranking = book[SHEETS["ranking"]]
     row = _find(ranking, SUPPRESSED)[0].row
     values = [c.value for c in ranking[row]]
@@ -211,6 +219,20 @@ def test_scores_sheet_values_formats_and_panes(book, results):
     assert cell.number_format == "0.0000"
     pooled = _find(ws, POOLED)[0]
     assert pooled.column == 4  # the pooled column comes first
+
+
+def test_scoring_notes_under_the_scores_table(book, hierarchy, results):
+    ws = book[SHEETS["scores"]]
+    codes = len(results["scores"].table["code"].unique())
+    heading = _find(ws, "注 / Notes")[0]
+    assert heading.row == 4 + codes + 1  # one blank row after the table
+    notes = [ws.cell(row=heading.row + 1 + i, column=1).value for i in range(len(NOTES))]
+    assert notes == [NOTES[0], "'" + NOTES[1]]  # text starting with "-" is kept as text
+    assert ws.cell(row=heading.row + 1 + len(NOTES), column=1).value is None
+    english = _book(hierarchy, {"scores": results["scores"]}, lang="en")[SHEETS["scores"]]
+    assert _find(english, "Notes / 注") and _find(english, NOTES[0])
+    quiet = replace(results["scores"], notes=[])
+    assert not _find(_book(hierarchy, {"scores": quiet})[SHEETS["scores"]], "注 / Notes")
 
 
 def test_weights_sheet(book, results):

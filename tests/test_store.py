@@ -16,6 +16,7 @@ import pytest
 
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
+from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments
 from ahp.store import (
     SCHEMA_VERSION,
@@ -27,8 +28,12 @@ from ahp.store import (
     expert_link,
     organizer_secret_from_env,
 )
+from ahp.workbook import read_judgments_xlsx
 
 SECRET = "organizer-secret-for-tests"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_FRAMEWORK = DATA / "framework.csv"
+SAMPLE_WORKBOOKS = DATA / "sample" / "synthetic_expert_workbooks"
 
 # Goal A → B1 (C1, C2, C3), B2 (C4, C5); C items → D items. Compared nodes: A, B1, B2, C1.
 FRAMEWORK = """level,code,parent,name_zh,name_en
@@ -360,11 +365,17 @@ def test_panel_names_are_checked(study):
         organizer.create_panel(["张三"])
     with pytest.raises(StoreError, match="given twice"):
         organizer.create_panel(["Wang", "Wang"])
-    with pytest.raises(StoreError, match="look like expert ids"):
-        organizer.create_panel(["E07"])
+    for clash in (["E02"], ["E2"], ["E5", "E005"]):  # E02 is Li Si's id; E5 = E005
+        with pytest.raises(StoreError, match="look like the id of another expert"):
+            organizer.create_panel(clash)
     with pytest.raises(StoreError, match="non-empty"):
         organizer.create_panel([" "])
     assert list(organizer.create_panel(["Wang"])) == ["E03"]
+    # a name shaped like a free id becomes the id as well; new numbers continue after it
+    assert list(organizer.create_panel(["Zhao", "E07"])) == ["E08", "E07"]
+    experts = organizer.experts()
+    names = dict(zip(experts["expert_id"], experts["name"], strict=True))
+    assert (names["E07"], names["E08"]) == ("E07", "Zhao")
 
 
 # ------------------------------------------------------------------ done marks and progress
@@ -444,6 +455,29 @@ def test_export_import_round_trip(tmp_path: Path, study):
     assert sorted(result.tokens) == ["E01", "E02"]
     pd.testing.assert_frame_equal(copy.judgments(), exported)
     assert target.open_expert("t1", result.tokens["E02"]).judgments("B2") == {("C4", "C5"): 0.25}
+
+
+def test_bundled_expert_workbooks_import_into_a_new_study(store):
+    """The sample workbooks name their experts E01 … E25: each joins the panel under that id."""
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    books = read_judgments_xlsx(SAMPLE_WORKBOOKS, hierarchy)
+    organizer = store.create_study("样例 Sample", SECRET, framework=SAMPLE_FRAMEWORK, study_id="w")
+    result = organizer.import_judgments(books.table, add_experts=True)
+    ids = [f"E{k:02d}" for k in range(1, 26)]
+    assert list(result.tokens) == ids and result.skipped == 0
+    assert result.cells == len(books.table)
+    experts = organizer.experts()
+    assert experts["expert_id"].tolist() == ids and experts["name"].tolist() == ids
+    key = ["expert", "node", "row", "col"]
+    pd.testing.assert_frame_equal(
+        organizer.judgments().sort_values(key).reset_index(drop=True),
+        books.table.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    expert = store.open_expert("w", result.tokens["E07"])
+    assert expert.name == "E07" and expert.matrix("A").shape == (7, 7)
+    again = organizer.import_judgments(books.table, add_experts=True)  # same names: no new experts
+    assert again.tokens == {} and len(organizer.experts()) == 25
 
 
 def test_import_checks_every_row_and_writes_all_or_nothing(study):
