@@ -965,31 +965,27 @@ class OrganizerSession:
 
     def revoke(self, expert_id: str) -> None:
         """Revoke an expert's link; their judgments stay. :meth:`reissue` gives a new link."""
-        with self._store._write() as conn:
-            (current,) = self._expert_row(conn, expert_id)
-            stamp = _now()
-            if current is not None:
-                _retire(conn, self.study_id, expert_id, current, stamp)
-            conn.execute(
-                "UPDATE experts SET token_hash = NULL, revoked_at = ? "
-                "WHERE study_id = ? AND expert_id = ?",
-                (stamp, self.study_id, expert_id),
-            )
+        self._replace_token(expert_id, None)
 
     def reissue(self, expert_id: str) -> str:
         """A new token for an expert; the old one stops working. Returns the new token."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        self._replace_token(expert_id, token)
+        return token
+
+    def _replace_token(self, expert_id: str, token: str | None) -> None:
+        """Retire the expert's current token and store the hash of ``token`` (``None``: revoked)."""
         with self._store._write() as conn:
             (current,) = self._expert_row(conn, expert_id)
             stamp = _now()
             if current is not None:
                 _retire(conn, self.study_id, expert_id, current, stamp)
+            token_hash = None if token is None else _hash_token(self._salt(conn), token)
             conn.execute(
-                "UPDATE experts SET token_hash = ?, revoked_at = NULL "
+                "UPDATE experts SET token_hash = ?, revoked_at = ? "
                 "WHERE study_id = ? AND expert_id = ?",
-                (_hash_token(self._salt(conn), token), self.study_id, expert_id),
+                (token_hash, stamp if token is None else None, self.study_id, expert_id),
             )
-        return token
 
     def remove_expert(self, expert_id: str) -> None:
         """Delete an expert with all their judgments and node marks."""
