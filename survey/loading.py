@@ -43,6 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 import numpy as np
@@ -205,19 +206,18 @@ def _decode_csv(data: bytes, name: str) -> str:
     raise SurveyError(f"{name}: cannot decode the CSV as UTF-8 or GB18030; save it as UTF-8")
 
 
-def _read_csv(path: Path) -> _Table:
-    data = path.read_bytes()
+def _read_csv(data: bytes, name: str) -> _Table:
     if not data.strip(_BOM + b" \r\n\t"):
-        raise SurveyError(f"{path.name} is empty: no header row and no responses")
-    text = _decode_csv(data, path.name)
+        raise SurveyError(f"{name} is empty: no header row and no responses")
+    text = _decode_csv(data, name)
     try:
         raw = pd.read_csv(
             io.StringIO(text), header=None, dtype=str, keep_default_na=False,
             skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
-        raise SurveyError(f"{path.name}: not a readable CSV file ({exc})") from exc
-    return _frame_from_rows(raw.to_numpy(dtype=object).tolist(), path.name)
+        raise SurveyError(f"{name}: not a readable CSV file ({exc})") from exc
+    return _frame_from_rows(raw.to_numpy(dtype=object).tolist(), name)
 
 
 def _looks_like_questions(headers: list[object], items: list[str]) -> int:
@@ -251,9 +251,9 @@ def _pick_sheet(
     return names[int(np.argmax(scores))]
 
 
-def _read_calamine(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
+def _read_calamine(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Sheet:
     """Read the sheet with python-calamine (Rust parser, about 25× faster than openpyxl)."""
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         names = [m.name for m in book.sheets_metadata
                  if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -263,7 +263,7 @@ def _read_calamine(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
             loaded[name] = book.get_sheet_by_name(name)
             return next(iter(loaded[name].to_python(skip_empty_area=False, nrows=1)), [])
 
-        title = _pick_sheet(names, sheet, items, path.name, header)
+        title = _pick_sheet(names, sheet, items, name, header)
         ws = loaded[title] if title in loaded else book.get_sheet_by_name(title)
         merged = [
             f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
@@ -286,10 +286,10 @@ def _sheet_part(archive: zipfile.ZipFile, title: str) -> str:
     return target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
 
 
-def _merged_header_cells(path: Path, title: str) -> list[str]:
+def _merged_header_cells(data: bytes, title: str) -> list[str]:
     """Merged ranges touching row 1, from the ``<mergeCell ref=…>`` tags of the sheet XML
     (openpyxl's read-only mode does not report merged cells)."""
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         xml = archive.read(_sheet_part(archive, title))
     start = xml.find(b"mergeCells")  # the <mergeCells> element follows the cell data
     if start < 0:
@@ -298,9 +298,9 @@ def _merged_header_cells(path: Path, title: str) -> list[str]:
     return [ref for ref in refs if range_boundaries(ref)[1] == 1]
 
 
-def _read_openpyxl(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
+def _read_openpyxl(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Sheet:
     """Read the sheet with openpyxl in read-only mode (values only, rows streamed)."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheets = {ws.title: ws for ws in book.worksheets}
         for ws in sheets.values():
@@ -309,25 +309,25 @@ def _read_openpyxl(path: Path, sheet: str | None, items: list[str]) -> _Sheet:
         def header(name: str) -> Sequence[object]:
             return next(sheets[name].iter_rows(max_row=1, values_only=True), ())
 
-        title = _pick_sheet(list(sheets), sheet, items, path.name, header)
-        merged = _merged_header_cells(path, title)
+        title = _pick_sheet(list(sheets), sheet, items, name, header)
+        merged = _merged_header_cells(data, title)
         rows = [] if merged else [list(r) for r in sheets[title].iter_rows(values_only=True)]
     finally:
         book.close()
     return _Sheet(title, merged, rows)
 
 
-def _read_xlsx(path: Path, sheet: str | None, items: list[str]) -> _Table:
+def _read_xlsx(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Table:
     """Read the response sheet: python-calamine when installed, else openpyxl (read-only)."""
     read = _read_openpyxl if python_calamine is None else _read_calamine
     try:
-        found = read(path, sheet, items)
+        found = read(data, name, sheet, items)
     except _UNREADABLE_XLSX as exc:
         raise SurveyError(
-            f"{path.name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
+            f"{name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
             "WPS and save it again as .xlsx, or export the questionnaire as CSV"
         ) from exc
-    where = f"{path.name}, sheet '{found.title}'"
+    where = f"{name}, sheet '{found.title}'"
     if found.merged_header:
         raise SurveyError(
             f"{where}: merged cells in the header row ({', '.join(found.merged_header)}); the "
@@ -337,21 +337,37 @@ def _read_xlsx(path: Path, sheet: str | None, items: list[str]) -> _Table:
     return _frame_from_rows(found.rows, where)
 
 
-def _read_table(path: Path, sheet: str | None, items: list[str]) -> _Table:
+def _source_bytes(
+    source: str | PathLike[str] | bytes | BinaryIO, name: str | None
+) -> tuple[bytes, str]:
+    """The file's content and the name used in messages (and whose suffix gives the type).
+
+    A path is read once (the file is never written); bytes or a binary buffer (an upload) are
+    used as they are, so an upload never has to touch the disk.
+    """
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), name or "upload"
+    if hasattr(source, "read"):
+        return source.read(), name or str(getattr(source, "name", "upload"))
+    path = Path(source)
     if not path.is_file():
         raise SurveyError(f"no such file: {path}")
-    suffix = path.suffix.lower()
+    return path.read_bytes(), name or path.name
+
+
+def _read_table(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Table:
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         if sheet is not None:
-            raise SurveyError(f"{path.name}: sheet= applies to .xlsx files, not to a CSV")
-        return _read_csv(path)
+            raise SurveyError(f"{name}: sheet= applies to .xlsx files, not to a CSV")
+        return _read_csv(data, name)
     if suffix in (".xlsx", ".xlsm"):
-        if path.stat().st_size == 0:
-            raise SurveyError(f"{path.name} is empty (0 bytes), not a valid .xlsx file")
-        return _read_xlsx(path, sheet, items)
+        if not data:
+            raise SurveyError(f"{name} is empty (0 bytes), not a valid .xlsx file")
+        return _read_xlsx(data, name, sheet, items)
     hint = "; open it in Excel or WPS and save it as .xlsx" if suffix == ".xls" else ""
     raise SurveyError(
-        f"{path.name}: unsupported file type '{suffix or '(none)'}'; use .csv or .xlsx{hint}"
+        f"{name}: unsupported file type '{suffix or '(none)'}'; use .csv or .xlsx{hint}"
     )
 
 
@@ -633,9 +649,10 @@ def _invalid_table(
 
 
 def load_responses(
-    path: str | PathLike[str],
+    path: str | PathLike[str] | bytes | BinaryIO,
     framework: Hierarchy | str | PathLike[str],
     *,
+    name: str | None = None,
     community_column: str = "社区",
     mapping: Mapping[str, str] | str | PathLike[str] | None = None,
     sheet: str | None = None,
@@ -647,7 +664,10 @@ def load_responses(
     Parameters
     ----------
     path
-        ``.csv`` (UTF-8, UTF-8 with BOM or GB18030) or ``.xlsx``. The file is only read.
+        ``.csv`` (UTF-8, UTF-8 with BOM or GB18030) or ``.xlsx``: a path (the file is only
+        read), or the file's bytes / a binary buffer such as an upload (then give ``name``).
+    name
+        File name for messages and for the type (its suffix); default: the path's name.
     framework
         A :class:`~ahp.hierarchy.Hierarchy` or the path of its framework CSV; gives the item
         codes (leaf level, in order) and the reverse-coded items.
@@ -676,8 +696,8 @@ def load_responses(
     """
     hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
     items = hierarchy.items
-    file = Path(path)
-    table = _read_table(file, sheet, items)
+    data, file_name = _source_bytes(path, name)
+    table = _read_table(data, file_name, sheet, items)
     where = table.where
     headers = list(table.frame.columns)
     folded_labels = _fold_labels(labels)

@@ -660,3 +660,23 @@ def test_parse_duration_formats():
     seconds = parse_duration(text)
     expected = [120, 150, 3720, 150, 3723, 45, np.nan, np.nan, np.nan]
     np.testing.assert_array_equal(seconds.to_numpy(), np.array(expected, dtype=float))
+
+
+def test_an_upload_loads_from_bytes_and_from_a_buffer(tmp_path, hierarchy):
+    """Uploads are parsed in memory: bytes or a binary buffer plus the file name."""
+    import io
+
+    path = write_xlsx(tmp_path / "export.xlsx", {"Sheet1": wjx_frame()})
+    data = path.read_bytes()
+    from_bytes = load_responses(data, hierarchy, name="upload.xlsx")
+    from_buffer = load_responses(io.BytesIO(data), hierarchy, name="upload.xlsx")
+    expected = load_responses(path, hierarchy)
+    pd.testing.assert_frame_equal(from_bytes.answers, expected.answers)
+    pd.testing.assert_frame_equal(from_buffer.answers, expected.answers)
+    assert from_bytes.source.startswith("upload.xlsx")
+    csv = wjx_frame().to_csv(index=False).encode("utf-8")
+    np.testing.assert_array_equal(
+        load_responses(csv, hierarchy, name="u.csv").answers.to_numpy(), expected_scores()
+    )
+    with pytest.raises(SurveyError, match=r"upload: unsupported file type '\(none\)'"):
+        load_responses(data, hierarchy)
