@@ -155,27 +155,21 @@ def uncertainty_controls() -> UncertaintyControls:
     return UncertaintyControls(int(draws), panel, probability if noise else 0.0, residents)
 
 
-def rank_table(bands: pd.DataFrame, excluded: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Rank bands, score intervals and P(top / bottom) of the ranked communities, then the
-    excluded ones (not ranked), with translated headers."""
-    ranked = bands.assign(
+def rank_table(bands: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Nominal rank and score, score interval, rank band and P(top / bottom ``top``) in
+    percent of the ranked communities, with translated headers."""
+    shown = bands.assign(
         interval=[f"{low:.2f} – {high:.2f}"
                   for low, high in zip(bands["score_low"], bands["score_high"], strict=True)],
         band=[f"{low:.0f}–{high:.0f}"
               for low, high in zip(bands["rank_low"], bands["rank_high"], strict=True)],
-        status="",
+        p_top=100 * bands["p_top"], p_bottom=100 * bands["p_bottom"],
     )
-    not_ranked = excluded.assign(status=[
-        not_reported if name in scores.suppressed else reason
-        for name, reason in zip(excluded["community"], excluded["reason"], strict=True)
-    ])
-    shown = pd.concat([ranked, not_ranked], ignore_index=True)
     labels = {
         "nominal_rank": tr("col.rank"), "community": tr("col.community"),
         "nominal_score": tr("col.score"), "interval": tr("col.score_interval"),
         "band": tr("col.rank_band"), "p_top": tr("col.p_top_n", n=top),
-        "p_bottom": tr("col.p_bottom_n", n=top), "n": tr("col.n"),
-        "status": tr("col.suppressed"),
+        "p_bottom": tr("col.p_bottom_n", n=top),
     }
     return shown.loc[:, list(labels)].rename(columns=labels)
 
@@ -202,7 +196,7 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                         weight=weight, change=oat.smallest_change, leader=leader))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
-    side.dataframe(
+    st.dataframe(
         headers(thresholds, {"dimension": "col.dimension", "weight": "col.weight",
                              "min_change": "col.min_change", "lower": "col.threshold_lower",
                              "leader_lower": "col.leader_lower", "upper": "col.threshold_upper",
@@ -212,14 +206,13 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                        for k in ("col.weight", "col.min_change", "col.threshold_lower",
                                  "col.threshold_upper")},
     )
-    side.caption(tr("app.uncertainty.thresholds_help"))
+    st.caption(tr("app.uncertainty.thresholds_help"))
 
-    dropped, schemes = st.columns(2, gap="medium")
-    dropped.markdown(f"**{tr('app.uncertainty.drop_one')}**")
+    st.markdown(f"**{tr('app.uncertainty.drop_one')}**")
     summary = uncertainty.drop_one.summary
     summary = summary.assign(
         dropped=[f"{c} {hierarchy.name(c, language)}" for c in summary["dropped"]])
-    dropped.dataframe(
+    st.dataframe(
         headers(summary, {"dropped": "col.dropped",
                           "mean_abs_rank_change": "col.mean_abs_rank_change",
                           "max_abs_rank_change": "col.max_abs_rank_change",
@@ -228,45 +221,47 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
         column_config={tr("col.mean_abs_rank_change"): st.column_config.NumberColumn(
             format="%.2f")},
     )
-    dropped.caption(tr("app.uncertainty.drop_one_help"))
+    st.caption(tr("app.uncertainty.drop_one_help"))
 
     comparison = uncertainty.schemes
     scheme_names = {name: tr("app.uncertainty.scheme_equal") if name == "equal" else name
                     for name in comparison.ranks.columns}
-    schemes.markdown(f"**{tr('app.uncertainty.schemes')}**")
-    ranks = comparison.ranks.sort_values(comparison.ranks.columns[0], kind="stable")
-    ranks = ranks.rename(columns=scheme_names).rename_axis(tr("col.community"))
-    schemes.dataframe(ranks, width="stretch", height=35 * 8 + 3)
+    st.markdown(f"**{tr('app.uncertainty.schemes')}**")
     correlation = comparison.rank_correlation.iloc[0]
-    schemes.caption(tr("app.uncertainty.schemes_help", first=comparison.ranks.columns[0],
-                       rho=("；" if language == "zh" else "; ").join(
-                           f"{scheme_names[name]} {value:.3f}"
-                           for name, value in correlation.iloc[1:].items())))
+    st.caption(tr("app.uncertainty.schemes_help", first=comparison.ranks.columns[0],
+                  rho=("；" if language == "zh" else "; ").join(
+                      f"{scheme_names[name]} {value:.3f}"
+                      for name, value in correlation.iloc[1:].items())))
+    ranks_col, weights_col = st.columns([2, 3], gap="medium")
+    ranks = comparison.ranks.sort_values(comparison.ranks.columns[0], kind="stable")
+    ranks_col.dataframe(ranks.rename(columns=scheme_names).rename_axis(tr("col.community")),
+                        width="stretch", height=35 * 8 + 3)
     weights = comparison.weights.rename(columns=scheme_names)
     weights.index = [f"{c} {hierarchy.name(c, language)}" for c in weights.index]
-    schemes.dataframe(weights.rename_axis(tr("col.dimension")), width="stretch",
-                      column_config={name: st.column_config.NumberColumn(format="%.3f")
-                                     for name in weights.columns})
+    weights_col.dataframe(weights.rename_axis(tr("col.dimension")), width="stretch",
+                          height=35 * 8 + 3,
+                          column_config={name: st.column_config.NumberColumn(format="%.3f")
+                                         for name in weights.columns})
 
 
 def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str],
                   pngs: dict[str, bytes]) -> None:
     """P(row community scores higher than column community) for the chosen communities."""
     st.subheader(tr("app.uncertainty.pairwise"))
-    picture, side = st.columns([3, 2], gap="medium")
     default = ranked[:PAIRWISE_DEFAULT]
-    chosen = side.multiselect(tr("app.select_communities"), ranked, default=default,
-                              key="pairwise_communities", max_selections=15)
+    chosen = st.multiselect(tr("app.select_communities"), ranked, default=default,
+                            key="pairwise_communities", max_selections=15)
     if len(chosen) < 2:
-        picture.info(tr("app.uncertainty.choose_two"))
+        st.info(tr("app.uncertainty.choose_two"))
         return
+    picture, side = st.columns([1, 1], gap="medium")
     picture.image(pngs["pairwise"] if chosen == default
                   else pairwise_png(run_key, language, tuple(chosen), result, uncertainty),
                   width="stretch")
-    matrix = uncertainty.monte_carlo.pairwise_probabilities(chosen)
+    matrix = 100 * uncertainty.monte_carlo.pairwise_probabilities(chosen)
     matrix = matrix.mask(np.eye(len(chosen), dtype=bool)).rename_axis(index=None, columns=None)
     side.dataframe(matrix, width="stretch", placeholder="–",
-                   column_config={name: st.column_config.NumberColumn(format="percent")
+                   column_config={name: st.column_config.NumberColumn(format="%.0f%%")
                                   for name in matrix.columns})
     side.caption(tr("app.uncertainty.pairwise_help"))
 
@@ -285,10 +280,17 @@ def uncertainty_section() -> None:
     if go:
         text = tr("app.uncertainty.running", draws=controls.draws)
         bar = st.progress(0.0, text=text)
-        run_uncertainty(cur, result, controls,
-                        progress=lambda done: bar.progress(min(max(done, 0.0), 1.0), text=text))
-        remember_uncertainty(cur, controls)
-        st.rerun()
+        try:  # the draws fill 60 % of the bar, then the charts are drawn
+            done = run_uncertainty(cur, result, controls, progress=lambda part: bar.progress(
+                0.6 * min(max(part, 0.0), 1.0), text=text))
+        except ValueError as exc:  # the libraries raise ValueError subclasses that name the data
+            bar.empty()
+            st.error(tr("app.uncertainty.failed", reason=str(exc)))
+        else:
+            bar.progress(0.6, text=tr("app.uncertainty.drawing"))
+            uncertainty_pngs(uncertainty_key(cur, controls), language, result, done)
+            remember_uncertainty(cur, controls)
+            st.rerun()
     run = current_uncertainty(cur, result)
     if run is None:
         st.info(tr("app.uncertainty.not_run"))
@@ -303,15 +305,14 @@ def uncertainty_section() -> None:
 
     st.subheader(tr("app.uncertainty.ranking"))
     bands = mc.level(hierarchy.root).reset_index()
-    picture, table = st.columns([1, 1], gap="medium")
+    picture, table = st.columns([5, 7], gap="medium")
     picture.image(pngs["ranking_uncertainty"], width="stretch")
     picture.caption(tr("app.uncertainty.ranking_help"))
-    shown = rank_table(bands, mc.excluded, mc.top)
-    probability = st.column_config.ProgressColumn(format="percent", min_value=0.0,
-                                                  max_value=1.0, width="small")
+    shown = rank_table(bands, mc.top)
+    probability = st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0,
+                                                  max_value=100.0, width="small")
     table.dataframe(
         shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
-        placeholder="–",
         column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
                        tr("col.p_top_n", n=mc.top): probability,
                        tr("col.p_bottom_n", n=mc.top): probability},
@@ -321,10 +322,12 @@ def uncertainty_section() -> None:
             f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
                                                  strict=True))))
     st.markdown(f"**{tr('app.uncertainty.sources')}**")
-    sources = mc.sources.assign(source=[tr(f"source.{code}") for code in mc.sources["source"]])
-    st.dataframe(headers(sources, {"source": "col.source", "varied": "col.varied",
-                                   "detail": "col.detail"}),
-                 hide_index=True, width="stretch")
+    sources = mc.sources.assign(
+        source=[tr(f"source.{code}") for code in mc.sources["source"]],
+        varied=["✓" if varied else "–" for varied in mc.sources["varied"]],
+    )
+    st.table(headers(sources, {"source": "col.source", "varied": "col.varied",
+                               "detail": "col.detail"}).set_index(tr("col.source")))
     for note in mc.notes:
         st.info(note, icon=":material/info:")
 
@@ -362,3 +365,12 @@ with tab_download:
             file_name=f"{stem}_{name}_{language}.png",
             mime="image/png", on_click="ignore", key=f"png_{name}",
         )
+    if ran is not None:
+        extra = uncertainty_pngs(report_key, language, result, ran[1])
+        for column, name in zip(st.columns(3), ("ranking_uncertainty", "tornado", "pairwise"),
+                                strict=True):
+            column.download_button(
+                f"{tr(f'app.chart.{name}', n=PAIRWISE_DEFAULT)} (PNG)", extra[name],
+                file_name=f"{stem}_{name}_{language}.png",
+                mime="image/png", on_click="ignore", key=f"png_{name}",
+            )

@@ -144,6 +144,12 @@ def uncertainty_run(at: AppTest, draws: int) -> AppTest:
     return at.button(key="unc_run").click().run()
 
 
+def sources_varied(at: AppTest, lang: str) -> list[str]:
+    """The "varied" column of the table of what each draw varied (panel, noise, residents)."""
+    table = next(t.value for t in at.table if text("col.varied", lang) in t.value.columns)
+    return table[text("col.varied", lang)].tolist()
+
+
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table shown with a column headed ``column``."""
     return next(df.value for df in at.dataframe if column in df.value.columns)
@@ -154,8 +160,7 @@ def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str
     at = uncertainty_run(open_page("app_pages/compare.py", lang=lang), 200)
     assert not at.exception
     assert text("app.uncertainty.shown", lang).format(draws=200, seed=0) in shown_text(at)
-    bands = frame_with(at, text("col.rank_band", lang))
-    ranked = bands[bands[text("col.suppressed", lang)] == ""]
+    ranked = frame_with(at, text("col.rank_band", lang))
     assert len(ranked) == 26
     assert ranked[text("col.rank", lang)].tolist() == list(range(1, 27))
     low_high = ranked[text("col.rank_band", lang)].str.split("–", expand=True).astype(int)
@@ -163,18 +168,17 @@ def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str
     assert (low_high[1] >= ranked[text("col.rank", lang)]).all()
     assert (low_high[1] > low_high[0]).any()  # residents and panel vary: bands are not points
     p_top = ranked[text("col.p_top_n", lang).format(n=3)]
-    assert p_top.between(0, 1).all() and p_top.sum() == pytest.approx(3.0)
-    excluded = bands[bands[text("col.suppressed", lang)] != ""]
-    assert set(excluded[text("col.community", lang)]) == {"梅坞社区", "桑园社区"}
-    assert excluded[text("col.rank", lang)].isna().all()
+    assert p_top.between(0, 100).all() and p_top.sum() == pytest.approx(300.0)  # percent
+    assert not {"梅坞社区", "桑园社区"} & set(ranked[text("col.community", lang)])
+    assert text("app.uncertainty.excluded", lang).format(
+        names="梅坞社区 (n=6)、桑园社区 (n=8)") in shown_text(at)
     top5 = ranked[text("col.community", lang)].head(5).tolist()
     pairwise = next(df.value for df in at.dataframe if list(df.value.columns) == top5)
     assert list(pairwise.index) == top5
     assert np.isnan(np.diag(pairwise.to_numpy(float))).all()  # blank diagonal
-    off_diagonal = pairwise.to_numpy(float) + pairwise.to_numpy(float).T
-    assert np.allclose(off_diagonal[~np.eye(5, dtype=bool)], 1.0)  # no ties in continuous draws
-    sources = frame_with(at, text("col.varied", lang))
-    assert sources[text("col.varied", lang)].tolist() == [True, False, True]
+    both_ways = pairwise.to_numpy(float) + pairwise.to_numpy(float).T  # in percent
+    assert np.allclose(both_ways[~np.eye(5, dtype=bool)], 100.0)  # continuous draws: no ties
+    assert sources_varied(at, lang) == ["✓", "–", "✓"]
     assert text("app.uncertainty.report_included", lang).format(draws=200) in shown_text(at)
     assert len(at.get("image")) >= 4  # ranking with bands, tornado, pairwise + other tabs
 
@@ -189,12 +193,14 @@ def test_uncertainty_pickers_and_report(db: Path) -> None:
     assert not at.exception
     pairwise = next(df.value for df in at.dataframe
                     if list(df.value.columns) == ["兰亭坊社区", "芦花社区"])
-    assert pairwise.loc["芦花社区", "兰亭坊社区"] > 0.9  # rank 1 against rank 26
+    assert pairwise.loc["芦花社区", "兰亭坊社区"] > 90  # percent: rank 1 against rank 26
     at.multiselect(key="pairwise_communities").set_value(["芦花社区"]).run()
     assert text("app.uncertainty.choose_two", "en") in shown_text(at)
     schemes = frame_with(at, "Equal weights")
     assert list(schemes.columns) == ["AHP (AIJ)", "AHP (AIP)", "Equal weights"]
     assert "Smallest weight change that alters the top rank" in metrics(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert sum("PNG" in label for label in labels) == 7  # radar, 3 standard, 3 uncertainty
 
 
 def test_uncertainty_run_is_disabled_with_every_source_off(db: Path) -> None:
@@ -207,8 +213,7 @@ def test_uncertainty_run_is_disabled_with_every_source_off(db: Path) -> None:
     assert not at.button(key="unc_run").disabled
     at.button(key="unc_run").click().run()
     assert not at.exception
-    sources = frame_with(at, "Varied")
-    assert sources["Varied"].tolist() == [False, True, False]
+    assert sources_varied(at, "en") == ["–", "✓", "–"]
 
 
 def test_weights_aggregation_choice(db: Path) -> None:

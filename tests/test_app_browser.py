@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -164,12 +165,14 @@ def test_uncertainty_tab_run_and_report(server, browser, lang: str) -> None:
     downloaded afterwards carries the uncertainty sheet."""
     base, _ = server
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    # Streamlit scrolls inside the page, so a full-page screenshot needs a tall viewport
+    page = browser.new_page(viewport={"width": 1400, "height": 4600}, accept_downloads=True)
     page.goto(f"{base}/compare?lang={lang}")
     settle(page)
     page.get_by_role("tab", name="不确定性" if lang == "zh" else "Uncertainty").click()
     page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_controls_{lang}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_controls_{lang}.png"),
+                    clip={"x": 0, "y": 0, "width": 1400, "height": 900})
     page.get_by_role("button", name="运行不确定性分析" if lang == "zh"
                      else "Run the uncertainty analysis").click()
     settle(page)
@@ -177,12 +180,12 @@ def test_uncertainty_tab_run_and_report(server, browser, lang: str) -> None:
     page.get_by_text(shown).first.wait_for(timeout=120_000)
     page.locator('[data-testid="stImage"]').nth(2).wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
-    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_{lang}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"compare_uncertainty_{lang}.png"))
     page.get_by_role("tab", name="下载" if lang == "zh" else "Downloads").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载 Excel 报告" if lang == "zh"
                          else "Download the Excel report").click()
-    book = load_workbook(download.value.path(), read_only=True)
+    book = load_workbook(BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
     assert "不确定性 Uncertainty" in book.sheetnames
     page.close()
 
