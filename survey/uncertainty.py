@@ -209,8 +209,8 @@ def _noise(
     down = np.where(given, down, 0.0).astype(np.float32)
     u = rng.random((draws, *logs.shape), dtype=np.float32)
     half = np.float32(probability / 2)
-    shift = (u < half) * up
-    shift += ((u >= half) & (u < 2 * half)) * down
+    shift = np.where(u < half, up, down)
+    shift *= u < 2 * half
     return shift
 
 
@@ -423,13 +423,15 @@ class _Residents:
         )
 
     def _offsets(self, draws: int) -> np.ndarray:
-        """Flat index of (community, slot 0, draw) for every slot and draw ``(draws, N)``
-        (kept for the chunk size in use)."""
+        """Flat index of (draw, community, slot 0) in a ``(draws, m, n_max)`` tally for every
+        draw and slot ``(draws, N)`` (int32 when it fits; kept for the chunk size in use)."""
         if draws not in self.offsets:
-            n_max = self.answers.shape[2]
+            m, _, n_max = self.answers.shape
+            kind = np.int32 if m * n_max * draws < np.iinfo(np.int32).max else np.intp
             self.offsets.clear()
             self.offsets[draws] = (
-                (self.slot_community * (n_max * draws))[None, :] + np.arange(draws)[:, None]
+                np.arange(draws, dtype=kind)[:, None] * kind(m * n_max)
+                + (self.slot_community * n_max).astype(kind)[None, :]
             )
         return self.offsets[draws]
 
@@ -447,18 +449,17 @@ class _Residents:
         """Bootstrap item means ``(m, k, draws)`` from :meth:`picks` (multinomial weights),
         and the cells ``(community, item, draw)`` where nobody drawn answered (None if none).
 
-        ``K`` (m, n_max, draws) counts how often each respondent was drawn; the answers times
+        ``K`` (m, n_max, draws) counts how often each respondent was drawn (counted draw by
+        draw, so that one draw's counts stay in cache, then transposed); the answers times
         ``K / n_c`` give the means in one batched matrix product. Items with missing answers
         are rescaled by ``n_c / (n_c − draws of those who skipped it)`` (one sparse product).
         A mean without answers is undefined: it is left at 0 and listed.
         """
         draws = picks.shape[0]
         m, _, n_max = self.answers.shape
-        cell = picks.astype(np.intp)
-        cell *= draws
-        cell += self._offsets(draws)
-        tally = np.bincount(cell.ravel(), minlength=m * n_max * draws)
-        tally = tally.reshape(m, n_max, draws).astype(np.float32)
+        counts = np.bincount((self._offsets(draws) + picks).ravel(), minlength=m * n_max * draws)
+        tally = np.empty((m, n_max, draws), dtype=np.float32)
+        tally[...] = counts.reshape(draws, m, n_max).transpose(1, 2, 0)
         means = np.matmul(self.scaled_answers, tally)
         if not self.gap_item.size:
             return means, None
@@ -478,14 +479,15 @@ _INDEX_BITS = 29
 """Low mantissa bits of a float64 that are zero for every float32 value: room for an index."""
 
 
-def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
-    """Add each community's rank in each draw to ``tally`` (m, m) in place.
+def _rank_cells(scores: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Tally cells ``community · m + rank − 1`` of every community in every draw ``(draws, m)``
+    (written into ``out``, int64 of that shape, when given).
 
     ``scores`` is ``(draws, m)``; rank 1 is the highest score, ties share the smaller rank
-    (as :func:`survey.scoring.score`), undefined scores (NaN) are not counted and do not take
-    a rank from the others. Sorting is done once per draw on float64 keys: ``−score`` widened
-    from float32 carries the community index in its 29 low mantissa bits, which keeps distinct
-    float32 values in order and gives the sorted order and values together.
+    (as :func:`survey.scoring.score`), undefined scores (NaN) get the cell ``m²`` (not counted)
+    and do not take a rank from the others. Sorting is done once per draw on float64 keys:
+    ``−score`` widened from float32 carries the community index in its 29 low mantissa bits,
+    which keeps distinct float32 values in order and gives the sorted order and values together.
     """
     draws, m = scores.shape
     if m >= 1 << _INDEX_BITS:
@@ -495,7 +497,8 @@ def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
     bits = keys.view(np.uint64)
     bits |= np.arange(m, dtype=np.uint64)
     keys.sort(axis=1)
-    cell = (bits & mask).view(np.int64)
+    cell = np.bitwise_and(bits, mask, out=None if out is None else out.view(np.uint64))
+    cell = cell.view(np.int64)
     bits &= ~mask
     cell *= m
     same = keys[:, 1:] == keys[:, :-1]
@@ -505,15 +508,14 @@ def _rank_tally(scores: np.ndarray, tally: np.ndarray) -> None:
         cell += np.maximum.accumulate(start, axis=1)
     else:
         cell += np.arange(m)
-    if np.isnan(keys[:, -1]).any():
-        cell = cell[~np.isnan(keys)]
-    tally += np.bincount(cell.ravel(), minlength=m * m).reshape(m, m)
+    if np.isnan(keys[:, -1]).any():  # NaN sorts last
+        cell[np.isnan(keys)] = m * m
+    return cell
 
 
-def _rank_block(block: np.ndarray, tallies: np.ndarray) -> None:
-    """Rank tallies for a batch of draws: ``block`` is ``(codes, draws, m)``."""
-    for t in range(block.shape[0]):
-        _rank_tally(block[t], tallies[t])
+def _count_cells(cells: np.ndarray, m: int) -> np.ndarray:
+    """Rank tally ``(m, m)`` (community × rank − 1) of :func:`_rank_cells` output."""
+    return np.bincount(cells.ravel(), minlength=m * m + 1)[: m * m].reshape(m, m)
 
 
 def _rank_quantile(tally: np.ndarray, q: float) -> np.ndarray:
@@ -543,16 +545,24 @@ class _Sink:
     """Scores and rank tallies of the draws, filled chunk by chunk (by one worker thread).
 
     :meth:`dimensions` turns a chunk's item means into dimension scores (caller's thread);
-    :meth:`add` stores them with the goal scores and ranks the stored draws in batches of at
-    least max(m, 256) draws (the m × m tally update is then cheap next to the sorting).
+    :meth:`add` stores them with the goal scores and ranks the chunk while it is still in
+    cache; the rank cells are counted into the m × m tallies in batches of at least
+    max(m, 256) draws, so that one bincount over m² cells serves many draws.
     """
 
-    store: np.ndarray  # (codes, draws, m) float32; code 0 is the goal
+    store: np.ndarray  # (codes, m, draws) float32; code 0 is the goal
     tallies: np.ndarray  # (codes, m, m) int64 rank counts
     within: np.ndarray  # (draws|1, k) item weights within their dimension
     dimension_weights: np.ndarray  # (draws|1, B)
     member: np.ndarray  # (k, B)
-    unranked: int = 0
+    batch: int = field(init=False)  # draws counted at once: max(m, 256)
+    cells: np.ndarray = field(init=False)  # (codes, ≥ pending, m) rank cells not yet counted
+    pending: int = 0  # draws in ``cells``
+
+    def __post_init__(self) -> None:
+        codes, m, _ = self.store.shape
+        self.batch = max(m, 256)
+        self.cells = np.empty((codes, 0, m), dtype=np.int64)
 
     def dimensions(
         self,
@@ -566,16 +576,24 @@ class _Sink:
         return _dimension_scores(means, self.within[part].T, self.member, undefined)
 
     def add(self, first: int, size: int, dims: np.ndarray) -> None:
-        """Store a chunk's dimension and goal scores; rank the stored draws in batches."""
+        """Store a chunk's dimension and goal scores, rank them, count ranks in batches."""
         part = slice(first, first + size) if self.within.shape[0] > 1 else slice(0, 1)
-        block = self.store[:, first:first + size]
-        block[1:] = dims.transpose(1, 2, 0)
-        block[0] = np.einsum("mbs,bs->sm", dims, self.dimension_weights[part].T)
-        done = first + size
-        draws, m = self.store.shape[1:]
-        if done - self.unranked >= max(m, 256) or done == draws:
-            _rank_block(self.store[:, self.unranked:done], self.tallies)
-            self.unranked = done
+        block = np.empty((1 + dims.shape[1], size, dims.shape[0]), dtype=np.float32)
+        block[1:] = dims.transpose(1, 2, 0)  # (code, draw, community): rows to rank
+        block[0] = np.einsum("bsm,sb->sm", block[1:], self.dimension_weights[part])
+        self.store[:, :, first:first + size] = block.transpose(0, 2, 1)
+        m, draws = self.store.shape[1:]
+        if self.cells.shape[1] < self.pending + size:
+            grown = np.empty((len(block), self.batch + size, m), dtype=np.int64)
+            grown[:, :self.pending] = self.cells[:, :self.pending]
+            self.cells = grown
+        for t, scores in enumerate(block):
+            _rank_cells(scores, out=self.cells[t, self.pending:self.pending + size])
+        self.pending += size
+        if self.pending >= self.batch or first + size == draws:
+            for t in range(len(block)):
+                self.tallies[t] += _count_cells(self.cells[t, :self.pending], m)
+            self.pending = 0
 
 
 # ---------------------------------------------------------------------------- driver
@@ -671,7 +689,7 @@ def monte_carlo(
         Fill :attr:`UncertaintyResult.pairwise` only up to this many ranked communities
         (the matrix costs draws × m² comparisons).
     chunk_draws
-        Draws per chunk (default: sized to about 32 MB of working memory); the numbers do
+        Draws per chunk (default: sized to about 64 MB of working memory); the numbers do
         not depend on it beyond float32 rounding.
     progress
         Optional ``callable(fraction)`` called as chunks finish (fraction in (0, 1]).
@@ -750,7 +768,7 @@ def monte_carlo(
             local = agg.local_vector(nominal_weights)[None, :]
         within, dimension_weights, member = _level_weights(hierarchy, agg, local)
         sink = _Sink(
-            store=np.empty((len(codes), draws, len(communities)), dtype=np.float32),
+            store=np.empty((len(codes), len(communities), draws), dtype=np.float32),
             tallies=np.zeros((len(codes), len(communities), len(communities)), dtype=np.int64),
             within=within.astype(np.float32),
             dimension_weights=dimension_weights.astype(np.float32),
@@ -758,13 +776,11 @@ def monte_carlo(
         )
         crowd = _Residents.build(responses, agg.items, communities)
         _simulate(sink, crowd, resident_rng if residents else None, chunk_draws, worker, progress)
-        later = {t: worker.submit(_code_bounds, sink.store, t, interval)
-                 for t in range(1, len(codes), 2) if t < len(codes) - 1}
-        goal_draws = np.ascontiguousarray(sink.store[0].T)
+        later = {t: worker.submit(_bounds, sink.store[t], interval, True)
+                 for t in range(1, len(codes), 2)}
+        goal_draws = sink.store[0].copy()  # kept for pairwise queries; the store is reordered
         bounds = [
-            later[t].result() if t in later
-            else _bounds(goal_draws, interval) if t == 0
-            else _code_bounds(sink.store, t, interval)
+            later[t].result() if t in later else _bounds(sink.store[t], interval, scratch=True)
             for t in range(len(codes))
         ]
     if progress is not None:
@@ -811,7 +827,7 @@ def _simulate(
 ) -> None:
     """Fill ``sink`` chunk by chunk: item means (resampled when ``resident_rng`` is given)
     and dimension scores in this thread, storing and ranking in ``worker``."""
-    codes, draws, m = sink.store.shape
+    codes, m, draws = sink.store.shape
     items = sink.member.shape[0]
     per_draw = 4 * m * (3 * crowd.answers.shape[2] + 3 * items + 4 * codes)
     chunk = int(chunk_draws) if chunk_draws else max(1, min(draws, _CHUNK_BYTES // per_draw))
@@ -871,13 +887,6 @@ def _bounds(
         mean = values.mean(axis=1, dtype=np.float64)
         low, high = np.quantile(values, interval, axis=1, overwrite_input=scratch)
     return mean, low.astype(float), high.astype(float), defined
-
-
-def _code_bounds(
-    store: np.ndarray, t: int, interval: tuple[float, float]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_bounds` of code ``t`` of ``store`` (codes, draws, m), on a transposed copy."""
-    return _bounds(np.ascontiguousarray(store[t].T), interval, scratch=True)
 
 
 def _summary(

@@ -20,9 +20,10 @@ from survey.responses import ColumnMapping, Responses
 from survey.scoring import level_scores, score
 from survey.uncertainty import (
     SUMMARY_COLUMNS,
+    _count_cells,
     _noise_steps,
+    _rank_cells,
     _rank_quantile,
-    _rank_tally,
     _Residents,
     monte_carlo,
 )
@@ -306,12 +307,11 @@ def test_vectorized_draws_equal_a_naive_per_draw_loop(hierarchy, panel, study):
 
 
 # ---------------------------------------------------------------------------- pieces
-def test_rank_tally_matches_min_ranks_with_ties_and_gaps():
+def test_rank_cells_count_min_ranks_with_ties_and_gaps():
     scores = np.array(
         [[3.0, 1.0, 3.0, 2.0], [1.0, np.nan, 4.0, 4.0], [2.0, 2.0, 2.0, 2.0]], dtype=np.float32
     )
-    tally = np.zeros((4, 4), dtype=np.int64)
-    _rank_tally(scores, tally)
+    tally = _count_cells(_rank_cells(scores), 4)
     expected = np.zeros((4, 4), dtype=np.int64)
     for row in scores:
         ok = ~np.isnan(row)
