@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -177,15 +176,13 @@ def uploaded_responses(
     mapping: tuple[tuple[str, str], ...] | None,
 ) -> Responses:
     """Load an uploaded questionnaire (``key`` identifies bytes, framework and options)."""
-    with tempfile.TemporaryDirectory(prefix="shanzhi-upload-") as folder:
-        path = Path(folder) / f"upload.{_upload.suffix}"
-        path.write_bytes(_upload.data)
-        return load_responses(
-            path,
-            _hierarchy,
-            community_column=community_column,
-            mapping=dict(mapping) if mapping else None,
-        )
+    return load_responses(
+        _upload.data,
+        _hierarchy,
+        name=_upload.name,
+        community_column=community_column,
+        mapping=dict(mapping) if mapping else None,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -200,15 +197,7 @@ def screened(key: str, _responses: Responses, _hierarchy: Hierarchy,
 def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
             _settings: StudySettings) -> PanelResult:
     """Group weights of a panel (``key`` identifies framework, judgments and settings)."""
-    return panel_weights(
-        _hierarchy,
-        _judgments,
-        aggregation=_settings.aggregation,
-        method=_settings.method,
-        threshold=_settings.threshold,
-        exclude_inconsistent=_settings.exclude_inconsistent,
-        ri_table=_settings.ri_table,
-    )
+    return panel_weights(_hierarchy, _judgments, **_settings.panel_options())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

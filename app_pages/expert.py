@@ -167,10 +167,17 @@ st.caption(tr("app.expert.how"))
 matrix = session.matrix(node)
 complete = filled[node] == pairs[node]
 cr: float | None = None
+provisional = False
 revision = None
-if len(children) > 2 and complete:
-    cr = float(consistency(matrix, ri_table=ri_table, threshold=threshold).cr)
-    if cr >= threshold:
+if len(children) > 2 and filled[node] >= len(children):
+    # n judgments or more close a cycle: an incomplete but connected node has a provisional CR
+    # (Harker's method); a disconnected one has none yet
+    try:
+        cr = float(consistency(matrix, ri_table=ri_table, threshold=threshold).cr)
+    except JudgmentError:
+        cr = None
+    provisional = not complete
+    if cr is not None and complete and cr >= threshold:
         try:
             revision = suggest_revision(matrix, ri_table=ri_table, names=tuple(children))
         except JudgmentError:
@@ -217,9 +224,12 @@ if len(children) == 2:
 elif cr is None:
     c1.metric("CR", "–", help=tr("app.expert.cr_when_complete"))
 else:
-    c1.metric("CR", f"{cr:.3f}", delta=tr("app.expert.cr_ok" if cr < threshold
-                                            else "app.expert.cr_high", threshold=threshold),
-              delta_color="normal" if cr < threshold else "inverse")
+    c1.metric(tr("app.expert.cr_provisional") if provisional else "CR", f"{cr:.3f}",
+              delta=tr("app.expert.cr_ok" if cr < threshold else "app.expert.cr_high",
+                       threshold=threshold),
+              delta_color="normal" if cr < threshold else "inverse",
+              help=tr("app.expert.cr_provisional_help", filled=filled[node], pairs=pairs[node])
+              if provisional else None)
 position = nodes.index(node)
 following = next((n for n in nodes[position + 1:] + nodes[:position] if not done[n]), None)
 with c2:

@@ -51,6 +51,17 @@ class StudySettings:
     community_column: str = "社区"
     rules: ScreeningRules = field(default_factory=ScreeningRules)
 
+    def panel_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`ahp.panel.panel_weights` (and of the Monte Carlo's
+        panel) set by these settings."""
+        return {
+            "aggregation": self.aggregation,
+            "method": self.method,
+            "threshold": self.threshold,
+            "exclude_inconsistent": self.exclude_inconsistent,
+            "ri_table": self.ri_table,
+        }
+
     def as_record(self) -> dict[str, object]:
         """Flat mapping of the settings (screening rules prefixed ``screen.``)."""
         record = {k: v for k, v in asdict(self).items() if k != "rules"}
@@ -165,15 +176,7 @@ def run_study(
     panel = timed(
         "weights",
         0.3,
-        lambda: panel_weights(
-            hierarchy,
-            panel_input,
-            aggregation=settings.aggregation,
-            method=settings.method,
-            threshold=settings.threshold,
-            exclude_inconsistent=settings.exclude_inconsistent,
-            ri_table=settings.ri_table,
-        ),
+        lambda: panel_weights(hierarchy, panel_input, **settings.panel_options()),
         lambda p: (
             f"{len(panel_input.experts)} experts, {settings.aggregation}/{settings.method}; "
             f"{len(p.excluded)} expert-node pairs excluded"
@@ -284,23 +287,15 @@ def analyse_uncertainty(
         panel=panel,
         judgment_noise=judgment_noise,
         residents=residents,
-        aggregation=s.aggregation,
-        method=s.method,
-        threshold=s.threshold,
-        exclude_inconsistent=s.exclude_inconsistent,
+        **s.panel_options(),
         min_respondents=s.min_respondents,
         seed=s.seed if seed is None else seed,
         progress=progress,
     )
     weights = result.panel.weights
     leader = str(result.scores.ranking.sort_values("rank")["community"].iloc[0])
-    schemes = weighting_schemes(
-        result.hierarchy,
-        result.judgments,
-        method=s.method,
-        threshold=s.threshold,
-        exclude_inconsistent=s.exclude_inconsistent,
-    )
+    options = {k: v for k, v in s.panel_options().items() if k != "aggregation"}
+    schemes = weighting_schemes(result.hierarchy, result.judgments, **options)
     return StudyUncertainty(
         monte_carlo=mc,
         one_at_a_time=one_at_a_time(result.scores, weights, community=leader),

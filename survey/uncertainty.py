@@ -654,6 +654,7 @@ def monte_carlo(
     threshold: float = 0.10,
     exclude_inconsistent: bool = False,
     expert_weights: Mapping[str, float] | None = None,
+    ri_table: str = "saaty",
     min_respondents: int = 10,
     seed: int | None = 0,
     interval: tuple[float, float] = (0.05, 0.95),
@@ -670,9 +671,9 @@ def monte_carlo(
         Valid questionnaires (after :func:`survey.screen`) and the indicator hierarchy.
     judgments
         The expert panel; the nominal weights are :func:`ahp.panel.panel_weights` with
-        ``aggregation``, ``method``, ``threshold``, ``exclude_inconsistent`` and
-        ``expert_weights``. Without a panel pass ``weights`` (then ``panel`` must be False and
-        ``judgment_noise`` 0).
+        ``aggregation``, ``method``, ``threshold``, ``exclude_inconsistent``,
+        ``expert_weights`` and ``ri_table``. Without a panel pass ``weights`` (then ``panel``
+        must be False and ``judgment_noise`` 0).
     panel, judgment_noise, residents
         The sources (module docstring): expert bootstrap on/off, the probability ``p`` of a
         one-step move of each judgment (0 = off), resident bootstrap on/off. With every source
@@ -714,6 +715,7 @@ def monte_carlo(
         result = panel_weights(
             hierarchy, judgments, aggregation=aggregation, method=method, threshold=threshold,
             exclude_inconsistent=exclude_inconsistent, expert_weights=expert_weights,
+            ri_table=ri_table,
         )
         spec = _PanelSpec(judgments, result, aggregation, method, expert_weights)
         nominal_weights = result.weights

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ahp.consistency import consistency
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments
 from ahp.store import JudgmentStore
@@ -283,6 +284,29 @@ def test_inconsistent_node_needs_confirmation(panel, db: Path) -> None:
     table = JudgmentStore(db).open_expert(study_id, tokens["E01"]).progress().table
     row = table.set_index("node").loc["B1"]
     assert row["done"] and row["confirmed_inconsistent"] and row["cr"] >= 0.1
+
+
+def test_incomplete_node_shows_provisional_cr_once_judgments_close_a_cycle(
+    panel, db: Path
+) -> None:
+    """B1 has 4 children (6 pairs): 3 judgments form a tree (no CR yet), the 4th closes a cycle
+    and the CR of Harker's completion is shown as provisional; the node cannot be done yet."""
+    study_id, tokens = panel
+    expert = JudgmentStore(db).open_expert(study_id, tokens["E01"])
+    for row, col, value in [("C01", "C02", 3), ("C02", "C03", 3), ("C03", "C04", 3)]:
+        expert.set_judgment("B1", row, col, value)
+    at = open_page("app_pages/expert.py", lang="en", study=study_id, token=tokens["E01"])
+    at.selectbox[0].set_value("B1").run()
+    assert metrics(at)["CR"] == "–"
+    expert.set_judgment("B1", "C01", "C04", 1 / 9)  # contradicts C01 > C02 > C03 > C04
+    at = open_page("app_pages/expert.py", lang="zh", study=study_id, token=tokens["E01"])
+    at.selectbox[0].set_value("B1").run()
+    assert not at.exception
+    matrix = expert.matrix("B1")
+    expected = consistency(matrix).cr
+    assert expected > 0.10
+    assert metrics(at)["CR（暂定）"] == f"{expected:.3f}"
+    assert not [b for b in at.button if b.key == "done_B1"]
 
 
 def test_suggested_value_can_be_applied(panel, db: Path) -> None:
