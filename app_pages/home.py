@@ -61,7 +61,8 @@ else:
         )
     with st.expander(tr("app.home.steps")):
         for step in result.steps:
-            st.markdown(f"- **{step.name}** ({step.seconds:.2f} s): {step.summary}")
+            st.markdown(f"- **{step.label(lang())}** ({step.seconds:.2f} s): "
+                        f"{step.summary(lang())}")
 
 st.divider()
 st.subheader(tr("app.home.new_study"))

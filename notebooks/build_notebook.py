@@ -52,7 +52,7 @@ level per community with bootstrap intervals."""),
     synthetic=True,
 )
 for step in result.steps:
-    print(f"{step.name:<12} {step.seconds:6.2f} s  {step.summary}")"""),
+    print(f"{step.label('en'):<12} {step.seconds:6.2f} s  {step.summary('en')}")"""),
     ("md", """## 3. Validity (有效问卷)
 The study received 405 questionnaires, 370 valid (91.4 %). Every exclusion has a reason."""),
     ("code", """rep = result.screening

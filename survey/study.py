@@ -26,6 +26,7 @@ from typing import Any
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from survey.errors import SurveyError
+from survey.i18n import t
 from survey.loading import load_responses
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
@@ -71,11 +72,19 @@ class StudySettings:
 
 @dataclass(frozen=True)
 class StepRecord:
-    """What one pipeline step did: its name, a one-line summary and its duration."""
+    """What one pipeline step did: its name, the figures of its summary and its duration."""
 
     name: str
-    summary: str
+    fields: Mapping[str, Any]
     seconds: float
+
+    def label(self, lang: str = "en") -> str:
+        """The step's name in ``lang`` (locale key ``step.<name>.name``)."""
+        return t(f"step.{self.name}.name", lang)
+
+    def summary(self, lang: str = "en") -> str:
+        """One line on what the step did, in ``lang`` (locale key ``step.<name>``)."""
+        return t(f"step.{self.name}", lang, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -143,11 +152,13 @@ def run_study(
     steps: list[StepRecord] = []
     notify = progress or (lambda _step, _done: None)
 
-    def timed(name: str, done: float, work: Callable[[], Any], summary: Callable[[Any], str]):
+    def timed(
+        name: str, done: float, work: Callable[[], Any], fields: Callable[[Any], dict[str, Any]]
+    ):
         notify(name, done)
         start = time.perf_counter()
         value = work()
-        steps.append(StepRecord(name, summary(value), time.perf_counter() - start))
+        steps.append(StepRecord(name, fields(value), time.perf_counter() - start))
         return value
 
     hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
@@ -157,16 +168,14 @@ def run_study(
         lambda: responses
         if isinstance(responses, Responses)
         else load_responses(responses, hierarchy, community_column=settings.community_column),
-        lambda r: (
-            f"{len(r.answers)} questionnaires from {r.source}; columns matched by "
-            f"{r.mapping.method}; dropped identifier columns: {', '.join(r.dropped_columns) or '-'}"
-        ),
+        lambda r: {"n": len(r.answers), "source": r.source, "method": r.mapping.method,
+                   "dropped": ", ".join(r.dropped_columns) or "-"},
     )
     valid, report = timed(
         "screen",
         0.15,
         lambda: screen(loaded, settings.rules),
-        lambda vr: f"{vr[1].received} received, {vr[1].valid} valid ({vr[1].rate:.1%})",
+        lambda vr: {"received": vr[1].received, "valid": vr[1].valid, "rate": vr[1].rate},
     )
     panel_input = (
         judgments
@@ -177,16 +186,14 @@ def run_study(
         "weights",
         0.3,
         lambda: panel_weights(hierarchy, panel_input, **settings.panel_options()),
-        lambda p: (
-            f"{len(panel_input.experts)} experts, {settings.aggregation}/{settings.method}; "
-            f"{len(p.excluded)} expert-node pairs excluded"
-        ),
+        lambda p: {"experts": len(panel_input.experts), "aggregation": settings.aggregation,
+                   "method": settings.method, "excluded": len(p.excluded)},
     )
     rel = timed(
         "reliability",
         0.45,
         lambda: reliability(valid, hierarchy),
-        lambda r: f"{len(r.scales)} scales, {len(r.warnings)} warnings",
+        lambda r: {"scales": len(r.scales), "warnings": len(r.warnings)},
     )
     scores = timed(
         "score",
@@ -199,10 +206,8 @@ def run_study(
             bootstrap=settings.bootstrap,
             seed=settings.seed,
         ),
-        lambda s: (
-            f"{len(s.ranking)} communities ranked, {len(s.suppressed)} suppressed "
-            f"(< {settings.min_respondents} respondents)"
-        ),
+        lambda s: {"ranked": len(s.ranking), "suppressed": len(s.suppressed),
+                   "minimum": settings.min_respondents},
     )
     notify("done", 1.0)
     return StudyResult(
