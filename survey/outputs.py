@@ -40,37 +40,41 @@ def default_radar_communities(result: StudyResult, count: int = 3) -> list[str]:
     return [*head, ranked[-1]]
 
 
-def study_figures(
-    result: StudyResult,
-    lang: str = "zh",
-    *,
-    radar_communities: Sequence[str] | None = None,
-    uncertainty_ranking: pd.DataFrame | None = None,
-) -> dict[str, Figure]:
-    """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights.
-
-    ``uncertainty_ranking`` (columns ``community, rank_low, rank_high``) adds Monte Carlo rank
-    bands to the ranking chart.
-    """
+def ranking_figure(
+    result: StudyResult, lang: str = "zh", uncertainty_ranking: pd.DataFrame | None = None
+) -> Figure:
+    """The goal-score ranking with bootstrap intervals; ``uncertainty_ranking`` (columns
+    ``community, rank_low, rank_high``) adds Monte Carlo rank bands."""
     use_cjk_font()
-    labels = names(result, lang)
-    note = synthetic_note(result, lang)
     scores = result.scores
     ranking = scores.ranking
     if uncertainty_ranking is not None:
         ranking = ranking.merge(
             uncertainty_ranking[["community", "rank_low", "rank_high"]], on="community", how="left"
         )
-    pooled = result.overall_score
+    return charts.ranking_chart(
+        ranking,
+        suppressed=scores.suppressed,
+        reference=result.overall_score,
+        min_respondents=scores.min_respondents,
+        lang=lang,
+        note=synthetic_note(result, lang),
+    )
+
+
+def study_figures(
+    result: StudyResult,
+    lang: str = "zh",
+    *,
+    radar_communities: Sequence[str] | None = None,
+) -> dict[str, Figure]:
+    """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights."""
+    use_cjk_font()
+    labels = names(result, lang)
+    note = synthetic_note(result, lang)
+    scores = result.scores
     return {
-        "ranking": charts.ranking_chart(
-            ranking,
-            suppressed=scores.suppressed,
-            reference=pooled,
-            min_respondents=scores.min_respondents,
-            lang=lang,
-            note=note,
-        ),
+        "ranking": ranking_figure(result, lang),
         "radar": charts.radar_chart(
             scores.table,
             list(radar_communities or default_radar_communities(result)),
@@ -99,9 +103,8 @@ def uncertainty_figures(
     note = synthetic_note(result, lang)
     bands = uncertainty.monte_carlo.level("A").reset_index()
     chosen = bands.sort_values("nominal_rank")["community"].head(pairwise_top).tolist()
-    figures = study_figures(result, lang, uncertainty_ranking=bands)
     return {
-        "ranking_uncertainty": figures["ranking"],
+        "ranking_uncertainty": ranking_figure(result, lang, uncertainty_ranking=bands),
         "tornado": charts.tornado_chart(
             uncertainty.tornado,
             names=labels,
