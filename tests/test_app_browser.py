@@ -1,9 +1,9 @@
 """End-to-end in a real browser: ``streamlit run app.py`` on a free port, headless Chromium.
 
 An expert opens their personal link, enters a judgment, reloads the page and finds it still
-there; the language switch changes the page to English and the URL keeps it; screenshots of the
-expert page and of the result pages (comparison tabs, weights, home, survey) in Chinese and
-English go to ``tests/artifacts/`` (git-ignored).
+there, also after the server is restarted; the language switch changes the page to English and
+the URL keeps it; screenshots of the expert page and of the result pages (comparison tabs,
+weights, home, survey) in Chinese and English go to ``tests/artifacts/`` (git-ignored).
 Skipped only when Debian's ``/usr/bin/chromium`` is absent (``make system`` installs it).
 """
 
@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -43,15 +44,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app on a free localhost port with its own database; yields (base URL, db path)."""
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "judgments.sqlite3"
+@contextmanager
+def running_app(folder: Path, db: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port with database ``db``; yields its URL
+    and stops the server on exit (log in ``folder``)."""
     port = free_port()
     env = os.environ | {"SHANZHI_DB": str(db), "SHANZHI_ORGANIZER_SECRET": SECRET,
                         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = (folder / "streamlit.log").open("wb")
+    log_path = folder / f"streamlit-{port}.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
@@ -68,11 +69,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"streamlit did not start: {(folder / 'streamlit.log').read_text()}"
-                    ) from None
+                    raise RuntimeError(f"streamlit did not start: {log_path.read_text()}") from None
                 time.sleep(0.3)
-        yield base, db
+        yield base
     finally:
         process.terminate()
         try:
@@ -80,6 +79,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app with its own database for the module; yields (base URL, db path)."""
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "judgments.sqlite3"
+    with running_app(folder, db) as base:
+        yield base, db
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +141,32 @@ def test_expert_judgment_survives_reload_and_language_switch(server, browser) ->
     page.get_by_text("Expert judgments").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "expert_en.png"), full_page=True)
     page.close()
+
+
+def test_judgment_survives_an_app_restart(browser, tmp_path: Path) -> None:
+    """A judgment entered in one server process is shown by a new one on the same database."""
+    db = tmp_path / "judgments.sqlite3"
+    organizer = JudgmentStore(db, organizer_secret=SECRET).create_study(
+        "重启测试", SECRET, framework=SAMPLE_FRAMEWORK)
+    token = organizer.create_panel(["周专家"])["E01"]
+    key = f".st-key-pair_{organizer.study_id}_E01_A_B1_B3"
+    with running_app(tmp_path, db) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
+        settle(page)
+        page.locator(key).get_by_role("radio", name="7", exact=True).first.click()
+        settle(page)
+        page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)
+        page.close()
+    with running_app(tmp_path, db) as base:  # a new process: nothing cached in memory
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
+        settle(page)
+        page.get_by_text("周专家").first.wait_for(timeout=60_000)
+        chosen = page.locator(key).locator('[aria-checked="true"]')
+        assert chosen.count() == 1 and chosen.first.inner_text().strip() == "7"
+        page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)
+        page.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
