@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -240,5 +241,21 @@ def test_organizer_sign_in_and_links(server, browser) -> None:
     page.get_by_role("button", name="Create the study").click()
     settle(page)
     page.get_by_text("shown only this once").first.wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the links (CSV)").click()
+    links = pd.read_csv(BytesIO(Path(download.value.path()).read_bytes()), encoding="utf-8-sig")
+    assert links["name"].tolist() == ["Expert One", "Expert Two"]
+    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "organizer_en.png"))
     page.close()
+
+    # the second expert's link opens their own page
+    expert = browser.new_page(viewport={"width": 1400, "height": 1200})
+    link = links["link"].iloc[1]
+    assert link.startswith(f"{base}/expert?study=")
+    expert.goto(link)
+    settle(expert)
+    expert.get_by_text("Expert Two").first.wait_for(timeout=60_000)
+    assert expert.get_by_text("Expert One").count() == 0
+    expert.close()
