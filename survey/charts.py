@@ -519,7 +519,7 @@ def tornado_chart(
     span = max(np.nanmax(np.r_[low, high, base]) - np.nanmin(np.r_[low, high, base]), 1e-9)
     for yi, value in zip(np.r_[y, y], np.r_[low, high], strict=True):
         side = value >= base[yi]
-        ax.annotate(f"{value:.3g}", (value, yi), xytext=(3 if side else -3, 0),
+        ax.annotate(f"{value:.3f}", (value, yi), xytext=(3 if side else -3, 0),
                     textcoords="offset points", ha="left" if side else "right", va="center",
                     fontsize=7)
     lo, hi = np.nanmin(np.r_[low, high, base]), np.nanmax(np.r_[low, high, base])
