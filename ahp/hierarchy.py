@@ -20,9 +20,11 @@ composition).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
@@ -97,6 +99,39 @@ def _check_cycles(
         cleared.update(chain)
 
 
+def _framework_text(path: str | PathLike[str] | IO[Any], source: str) -> str:
+    """The framework CSV as text: UTF-8 (BOM allowed), else GB18030 (Excel on Chinese Windows)."""
+    if isinstance(path, str | PathLike):
+        file = Path(path)
+        if file.is_dir():
+            raise HierarchyError(f"framework file {source} is a folder, not a CSV file")
+        if not file.is_file():
+            raise HierarchyError(f"no such framework file: {source}")
+        data: bytes | str = file.read_bytes()
+    else:
+        data = path.read()
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise HierarchyError(
+        f"framework file {source}: cannot decode it as UTF-8 or GB18030 (is it a CSV file?); "
+        "save it as CSV UTF-8 with the columns " + ",".join(REQUIRED_COLUMNS)
+    )
+
+
+def _check_duplicate_columns(frame: pd.DataFrame, source: str) -> None:
+    """pandas renames a repeated header 'code' to 'code.1'; refuse it rather than ignore one."""
+    names = {str(c).strip().lower() for c in frame.columns}
+    for column in frame.columns:
+        base, dot, number = str(column).strip().lower().rpartition(".")
+        if dot and number.isdigit() and base in names:
+            raise HierarchyError(f"{source}: column '{base}' appears more than once")
+
+
 class Hierarchy:
     """An ordered tree of :class:`Node` from the goal (level A) down to the items.
 
@@ -132,19 +167,31 @@ class Hierarchy:
         """
         named = path if isinstance(path, str | PathLike) else getattr(path, "name", "")
         source = str(named) or "framework"
+        text = _framework_text(path, source)
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except pd.errors.EmptyDataError as exc:
             raise HierarchyError(f"framework file {source} is empty") from exc
-        return cls.from_frame(frame, source=source)
+        except pd.errors.ParserError as exc:
+            raise HierarchyError(
+                f"framework file {source}: not a readable CSV file ({' '.join(str(exc).split())})"
+            ) from None
+        _check_duplicate_columns(frame, source)
+        return cls.from_frame(frame.fillna(""), source=source)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str = "framework") -> Hierarchy:
         """Validate a framework table (one row per node, columns as in :meth:`from_csv`)."""
         frame = frame.rename(columns=lambda c: str(c).strip().lower())
+        repeated = frame.columns[frame.columns.duplicated()]
+        if len(repeated):
+            raise HierarchyError(f"{source}: column '{repeated[0]}' appears more than once")
         missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
-            raise HierarchyError(f"{source}: missing column(s) {', '.join(missing)}")
+            raise HierarchyError(
+                f"{source}: missing column(s) {', '.join(missing)} (the header row has: "
+                f"{', '.join(map(str, frame.columns))}; expected {','.join(REQUIRED_COLUMNS)})"
+            )
         if frame.empty:
             raise HierarchyError(f"{source}: the framework has no rows")
         has_reverse = "reverse" in frame.columns

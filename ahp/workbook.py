@@ -31,7 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
+import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -307,15 +310,67 @@ def _display(raw: Any) -> str:
     return f"{raw:g}" if isinstance(raw, float) else str(raw)
 
 
-def _open(source: Target, number: int) -> tuple[Any, str]:
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the .xlsx bytes holds a formula (an ``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        return any(_FORMULA_TAG.search(archive.read(n)) for n in parts if n.endswith(".xml"))
+
+
+@dataclass(frozen=True)
+class _Book:
+    """An opened expert workbook: cell values, the formulas (only when it has any) and the
+    label used in messages (the file name stem)."""
+
+    values: Any
+    formulas: Any | None
+    label: str
+
+
+def _open(source: Target, number: int) -> _Book:
     """Open a workbook; its label is the file name stem (``workbook N`` for a nameless buffer)."""
     named = source if isinstance(source, str | PathLike) else getattr(source, "name", "")
     label = Path(str(named)).stem or f"workbook {number}"
     try:
-        book = load_workbook(source, data_only=True)
+        if isinstance(source, str | PathLike):
+            data = Path(source).read_bytes()
+        else:
+            if source.seekable():  # openpyxl read a buffer from its start: keep doing so
+                source.seek(0)
+            data = source.read()
+        book = load_workbook(io.BytesIO(data), data_only=True)
+        formulas = load_workbook(io.BytesIO(data)) if _has_formulas(data) else None
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise WorkbookError(f"cannot open {label} as an .xlsx workbook: {exc}") from None
-    return book, label
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise WorkbookError(f"cannot open {label} as an .xlsx workbook: {reason}") from None
+    return _Book(book, formulas, label)
+
+
+def _check_merged(sheet: Worksheet, n: int, place: str) -> None:
+    """Merged cells over the matrix or its element codes hide judgments: refuse them."""
+    last = FIRST_ROW + n - 1
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row >= HEADER_ROW and merged.min_row <= last and merged.min_col <= n + 1:
+            raise WorkbookError(
+                f"{place}, cells {merged.coord}: merged cells in the matrix; unmerge them and "
+                "type one judgment per cell"
+            )
+
+
+def _check_uncached(book: _Book, sheet_name: str, cell: Any, place: str) -> None:
+    """A blank cell that holds a formula was saved without its value (e.g. written by a
+    script): it must not be read as a missing judgment."""
+    if cell.value is not None or book.formulas is None:
+        return
+    formula = book.formulas[sheet_name][cell.coordinate].value
+    if isinstance(formula, str) and formula.startswith("="):
+        raise WorkbookError(
+            f"{place}, cell {cell.coordinate}: the formula '{formula}' has no computed value; "
+            "type the judgment itself (e.g. 1/3), or open and save the workbook in Excel or WPS"
+        )
 
 
 def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
@@ -332,7 +387,8 @@ def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
     return names.pop() if names else fallback
 
 
-def _read_book(book: Any, label: str, hierarchy: Hierarchy) -> list[dict[str, Any]]:
+def _read_book(opened: _Book, hierarchy: Hierarchy) -> list[dict[str, Any]]:
+    book, label = opened.values, opened.label
     sheets = node_sheet_names(hierarchy)
     expert = _expert_name(book, sheets, label)
     lines: list[dict[str, Any]] = []
@@ -345,6 +401,7 @@ def _read_book(book: Any, label: str, hierarchy: Hierarchy) -> list[dict[str, An
         sheet = book[sheet_name]
         children = hierarchy.children(code)
         n = len(children)
+        _check_merged(sheet, n, place)
         for i, child in enumerate(children):
             for cell in (sheet.cell(HEADER_ROW, FIRST_COL + i), sheet.cell(FIRST_ROW + i, 1)):
                 text = restore_cell_text(cell.value)
@@ -364,6 +421,8 @@ def _read_book(book: Any, label: str, hierarchy: Hierarchy) -> list[dict[str, An
             for j in range(i + 1, n):
                 upper = sheet.cell(FIRST_ROW + i, FIRST_COL + j)
                 lower = sheet.cell(FIRST_ROW + j, FIRST_COL + i)
+                for cell in (upper, lower):
+                    _check_uncached(opened, sheet_name, cell, place)
                 a_ij = _cell_value(upper.value, f"{place}, cell {upper.coordinate}")
                 a_ji = _cell_value(lower.value, f"{place}, cell {lower.coordinate}")
                 if not math.isnan(a_ij) and not math.isnan(a_ji) and abs(a_ij * a_ji - 1) > 0.1:
@@ -417,14 +476,18 @@ def read_judgments_xlsx(
     WorkbookError
         Naming the expert, sheet and cell, e.g. ``expert 'E03', sheet 'B2', cell D5: '0' is not
         on the Saaty scale 1/9..9``; a missing sheet; a contradicting lower triangle; the same
-        expert in two workbooks.
+        expert in two workbooks; merged cells over a matrix; a formula saved without its value
+        (it would otherwise read as a blank, i.e. missing, judgment).
     """
     lines: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
+    blank: list[str] = []
     for number, source in enumerate(_sources(path_or_paths), start=1):
-        book, label = _open(source, number)
-        book_lines = _read_book(book, label, hierarchy)
+        opened = _open(source, number)
+        label = opened.label
+        book_lines = _read_book(opened, hierarchy)
         if not book_lines:
+            blank.append(label)
             continue
         expert = book_lines[0]["expert"]
         if expert in seen:
@@ -432,26 +495,106 @@ def read_judgments_xlsx(
         seen[expert] = label
         lines += book_lines
     if not lines:
-        raise WorkbookError("the workbooks hold no judgments")
+        raise WorkbookError(
+            f"the workbooks hold no judgments (every matrix is blank in: {', '.join(blank)})"
+        )
     return PanelJudgments(pd.DataFrame(lines, columns=list(COLUMNS)))
 
 
-def read_judgments_csv(path: Target) -> PanelJudgments:
-    """Read the long CSV ``expert,node,row,col,value`` (UTF-8, BOM allowed; values as numbers
-    or text like ``1/3``)."""
+def _csv_text(path: Target) -> tuple[str, str]:
+    """The CSV's text (UTF-8 with or without BOM, else GB18030) and its label for messages."""
+    if isinstance(path, str | PathLike):
+        label = str(path)
+        file = Path(path)
+        if file.is_dir():
+            raise WorkbookError(f"judgment file {label} is a folder, not a CSV file")
+        if not file.is_file():
+            raise WorkbookError(f"no such judgment file: {label}")
+        data = file.read_bytes()
+    else:
+        label = str(getattr(path, "name", "")) or "judgment upload"
+        data = path.read()
+        data = data.encode("utf-8") if isinstance(data, str) else data
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise WorkbookError(
+        f"judgment file {label}: cannot decode it as UTF-8 or GB18030 (is it a CSV file?); "
+        "save it as CSV UTF-8"
+    )
+
+
+def _check_blank_fields(frame: pd.DataFrame, label: str) -> None:
+    """Expert, node, row and col must be filled on every line (header = line 1)."""
+    for column in ("expert", "node", "row", "col"):
+        empty = frame[column].astype(str).str.strip() == ""
+        if empty.any():
+            offset = int(np.flatnonzero(empty.to_numpy())[0])
+            expert = str(frame["expert"].iloc[offset]).strip()
+            raise WorkbookError(
+                f"judgment file {label}, line {offset + 2}: empty {column}"
+                + (f" (expert '{expert}')" if expert else "")
+            )
+
+
+def _check_lines(frame: pd.DataFrame, hierarchy: Hierarchy, label: str) -> None:
+    """Every line's node compares two or more children, and its row and col are among them;
+    errors name the CSV line (header = line 1) and the expert."""
+    compared = set(hierarchy.compared_nodes())
+    for offset, line in enumerate(frame.itertuples(index=False)):
+        node, row, col = (str(x).strip() for x in (line.node, line.row, line.col))
+        where = f"judgment file {label}, line {offset + 2} (expert '{str(line.expert).strip()}')"
+        if node not in hierarchy:
+            raise WorkbookError(f"{where}: node '{node}' is not in the framework")
+        if node not in compared:
+            raise WorkbookError(
+                f"{where}: node '{node}' has fewer than 2 children, so nothing to compare"
+            )
+        children = hierarchy.children(node)
+        for element in (row, col):
+            if element and element not in children:
+                raise WorkbookError(
+                    f"{where}: '{element}' is not a child of node '{node}' "
+                    f"(its children: {', '.join(children)})"
+                )
+
+
+def read_judgments_csv(path: Target, hierarchy: Hierarchy | None = None) -> PanelJudgments:
+    """Read the long CSV ``expert,node,row,col,value`` (UTF-8, BOM allowed, or GB18030; values
+    as numbers or text like ``1/3``; header names in any case).
+
+    With ``hierarchy`` every line is also checked against the framework (known node with two
+    or more children; row and col among its children), naming the CSV line.
+    """
+    text, label = _csv_text(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise WorkbookError(f"judgment file {path} is empty") from None
+        raise WorkbookError(f"judgment file {label} is empty") from None
+    except pd.errors.ParserError as exc:
+        raise WorkbookError(
+            f"judgment file {label}: not a readable CSV file ({' '.join(str(exc).split())})"
+        ) from None
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise WorkbookError(f"judgment file {path}: missing column(s) {', '.join(missing)}")
-    frame = frame.map(restore_cell_text)
+        raise WorkbookError(
+            f"judgment file {label}: missing column(s) {', '.join(missing)} (the header row "
+            f"has: {', '.join(map(str, frame.columns))}; expected {','.join(COLUMNS)})"
+        )
+    if frame.empty:
+        raise WorkbookError(f"judgment file {label} has a header row but no judgments")
+    frame = frame.fillna("").map(restore_cell_text)  # a short line leaves NaN cells
+    _check_blank_fields(frame, label)
+    if hierarchy is not None:
+        _check_lines(frame, hierarchy, label)
     frame["value"] = frame["value"].replace("", np.nan)
     try:
         return PanelJudgments(frame)
     except JudgmentError as exc:
-        raise WorkbookError(f"judgment file {path}: {exc}") from None
+        raise WorkbookError(f"judgment file {label}: {exc}") from None
 
 
 def write_judgments_csv(judgments: PanelJudgments, path: Target) -> None:

@@ -22,6 +22,7 @@ keeps the text cells inline, as openpyxl writes them (slower for openpyxl to rea
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import tempfile
@@ -110,9 +111,9 @@ def _to_shared_strings(path: Path) -> None:
             archive.writestr(name, data)
 
 
-def old_read_xlsx(path: Path, sheet: str | None, items: list[str]) -> loading._Table:
+def old_read_xlsx(data: bytes, name: str, sheet: str | None, items: list[str]) -> loading._Table:
     """The loader's previous sheet reader: openpyxl in normal mode (the slow path)."""
-    book = openpyxl.load_workbook(path, data_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     try:
         if sheet is None:
             headers = [[c.value for c in next(w.iter_rows(max_row=1), ())] for w in book.worksheets]
@@ -120,7 +121,7 @@ def old_read_xlsx(path: Path, sheet: str | None, items: list[str]) -> loading._T
             ws = book.worksheets[int(np.argmax(scores))]
         else:
             ws = book[sheet]
-        where = f"{path.name}, sheet '{ws.title}'"
+        where = f"{name}, sheet '{ws.title}'"
         if any(r.min_row == 1 for r in ws.merged_cells.ranges):
             raise ValueError(f"{where}: merged header cells")
         rows = [list(r) for r in ws.iter_rows(values_only=True)]

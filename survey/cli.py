@@ -11,9 +11,11 @@ Bad input ends the command with exit status 2 and a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -33,8 +35,15 @@ SAMPLE_JUDGMENTS = DATA_DIR / "sample" / "synthetic_judgments.csv"
 DEMO_OUT = Path("demo-output")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (the reason and where to find help, no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="shanzhi",
         description="Good-governance evaluation: AHP expert weights + resident questionnaires "
         "→ composite scores per community (善治评价).",
@@ -44,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate a study and write the report and charts")
     ev.add_argument("--framework", required=True, help="framework CSV (level,code,parent,...)")
     ev.add_argument("--responses", required=True, help="questionnaire .xlsx/.csv (问卷星 export)")
-    ev.add_argument("--judgments", required=True, help="expert judgments: long CSV or .xlsx")
+    ev.add_argument("--judgments", required=True,
+                    help="expert judgments: long CSV, an expert workbook .xlsx or a folder of them")
     ev.add_argument("--out", required=True, help="Excel report to write (.xlsx)")
     _common(ev)
 
@@ -57,21 +67,36 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="evaluate the bundled synthetic Hangzhou-style study")
     demo.add_argument("--out", default=str(DEMO_OUT), help="folder for the report and charts")
     demo.add_argument("--lang", choices=["zh", "en"], default="zh")
-    demo.add_argument("--uncertainty", type=int, default=0, metavar="N")
+    demo.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N")
     return parser
+
+
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type: an integer of at least ``minimum`` (the error names the bound)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _common(ev: argparse.ArgumentParser) -> None:
     ev.add_argument("--figures", help="folder for PNG charts")
     ev.add_argument("--lang", choices=["zh", "en"], default="zh")
-    ev.add_argument("--min-respondents", type=int, default=10)
-    ev.add_argument("--bootstrap", type=int, default=1000)
+    ev.add_argument("--min-respondents", type=_whole_number(1), default=10)
+    ev.add_argument("--bootstrap", type=_whole_number(0), default=1000)
     ev.add_argument("--aggregation", choices=["AIJ", "AIP"], default="AIJ")
     ev.add_argument("--exclude-inconsistent", action="store_true",
                     help="leave experts with CR ≥ 0.10 out of a node's aggregate")
     ev.add_argument("--community-column", default="社区")
-    ev.add_argument("--seed", type=int, default=0)
-    ev.add_argument("--uncertainty", type=int, default=0, metavar="N",
+    ev.add_argument("--seed", type=_whole_number(0), default=0)
+    ev.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N",
                     help="Monte Carlo draws (expert panel, judgment noise, residents); 0 = off")
 
 
@@ -126,6 +151,7 @@ def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
         write_study_report,
     )
 
+    _check_outputs(Path(args.out), Path(args.figures) if args.figures else None)
     settings = StudySettings(
         min_respondents=args.min_respondents,
         bootstrap=args.bootstrap,
@@ -150,6 +176,19 @@ def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
         paths = write_figures(figures, args.figures)
         print(f"charts 图表: {', '.join(str(p) for p in paths)}")
     return 0
+
+
+def _check_outputs(out: Path, figures: Path | None) -> None:
+    """Refuse output paths that cannot be written before the (long) evaluation runs."""
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError(f"--out {out}: the report is an Excel workbook; give a name ending .xlsx")
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give the report's file name (….xlsx)")
+    blocked = next((p for p in (out.parent, *out.parent.parents) if p.is_file()), None)
+    if blocked is not None:
+        raise ValueError(f"--out {out}: {blocked} is a file, not a folder")
+    if figures is not None and figures.exists() and not figures.is_dir():
+        raise ValueError(f"--figures {figures} is a file; give a folder for the charts")
 
 
 def _uncertainty(result: StudyResult, draws: int) -> StudyUncertainty:
@@ -218,8 +257,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args)
     except (ValueError, OSError) as exc:
-        print(f"shanzhi: error: {exc}", file=sys.stderr)
+        print(f"shanzhi: error: {_reason(exc)}", file=sys.stderr)
         return 2
+    except Exception as exc:  # never a traceback for the user; keep it one line
+        if os.environ.get("SHANZHI_DEBUG"):
+            raise
+        print(
+            f"shanzhi: internal error: {type(exc).__name__}: {_reason(exc)} (please report it; "
+            "set SHANZHI_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _reason(exc: BaseException) -> str:
+    """The exception's message on one line; an OS error as 'path: reason'."""
+    if isinstance(exc, OSError) and exc.strerror:
+        target = f"{exc.filename}: " if exc.filename else ""
+        return f"{target}{exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

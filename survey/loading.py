@@ -4,12 +4,15 @@ What the loader does, in order:
 
 1. Read the file without modifying it. CSV bytes are decoded as UTF-8 with BOM when a BOM is
    present, else UTF-8, else GB18030 (older 问卷星 downloads): the order utf-8, utf-8-sig,
-   gb18030, without leaving a BOM glued to the first header. In a workbook the sheet whose
+   gb18030, without leaving a BOM glued to the first header; a header line without a comma
+   but with tabs or semicolons is split on those. In a workbook the sheet whose
    headers look like questions (``1、…``, ``Q1``, ``第1题…``, item codes) is used unless
    ``sheet=`` names one; merged cells in the header row are refused. Workbooks are parsed by
    python-calamine (Rust; a dependency), or, on a platform without its wheel, by openpyxl in
    read-only mode, which streams the cell values but does not see merged cells: those are then
-   read from the ``<mergeCell ref=…>`` tags of the sheet's XML.
+   read from the ``<mergeCell ref=…>`` tags of the sheet's XML. Excel error values (``#N/A``)
+   and formulas saved without a computed value are refused (both readers would see them as
+   empty cells, i.e. as missing answers).
 2. Recognize the 问卷星 metadata columns by name: ``序号`` (respondent id),
    ``提交答卷时间`` (kept as a date only), ``所用时间`` (``120秒``, ``2分30秒``,
    ``mm:ss`` or ``h:mm:ss`` → seconds) and ``来源``.
@@ -129,6 +132,18 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=([\"'])(.*?)\1")
+_ERROR_CELL = re.compile(
+    rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*)>\s*"
+    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+)
+_UNCACHED_FORMULA = re.compile(
+    rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>|</(?:\w+:)?c>)"
+)
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]+[0-9]+)[\"']")
+_SHOWN_CELLS = 5
+_EXACT_INT = 2.0**53  # whole numbers below this are exact as floats
 _UNREADABLE_XLSX: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ElementTree.ParseError,
 ) + ((python_calamine.CalamineError,) if python_calamine is not None else ())
@@ -175,6 +190,7 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     keep_cols = [j for j, u in zip(grid.columns, used, strict=True) if u]
     if not keep_cols:
         raise SurveyError(f"{where} is empty: no header row and no responses")
+    _check_header_row([header[j] for j in keep_cols], where)
     headers = [header[j] or f"(column {get_column_letter(j + 1)})" for j in keep_cols]
     seen: dict[str, str] = {}
     for j, h in zip(keep_cols, headers, strict=True):
@@ -194,6 +210,18 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     return _Table(body[filled].reset_index(drop=True), row_numbers[filled], where)
 
 
+def _check_header_row(header: list[str], where: str) -> None:
+    """Refuse a row 1 that is mostly blank over the used columns: a title above the headers."""
+    blank = sum(not h for h in header)
+    if len(header) > 2 and blank * 2 > len(header):
+        shown = ", ".join(f"'{h}'" for h in header if h)[:80] or "nothing"
+        raise SurveyError(
+            f"{where}: row 1 holds {shown} and {blank} of {len(header)} used columns have no "
+            "header; the column headers (序号, 1、…) must be on row 1: delete any title rows "
+            "above them"
+        )
+
+
 def _decode_csv(data: bytes, name: str) -> str:
     """Decode CSV bytes: UTF-8 with BOM when present, else UTF-8, else GB18030."""
     if data.startswith(_BOM):
@@ -210,14 +238,34 @@ def _read_csv(data: bytes, name: str) -> _Table:
     if not data.strip(_BOM + b" \r\n\t"):
         raise SurveyError(f"{name} is empty: no header row and no responses")
     text = _decode_csv(data, name)
+    first_line = text.split("\n", 1)[0]
+    separator = ","
+    if "," not in first_line:  # Excel in some locales writes ';'; a tab-separated export
+        separator = next((s for s in ("\t", ";") if s in first_line), ",")
     try:
         raw = pd.read_csv(
             io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False,
+            skip_blank_lines=False, sep=separator,
         )
     except pd.errors.ParserError as exc:
-        raise SurveyError(f"{name}: not a readable CSV file ({exc})") from exc
+        raise SurveyError(_parser_message(exc, name)) from exc
     return _frame_from_rows(raw.to_numpy(dtype=object).tolist(), name)
+
+
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parser_message(exc: Exception, name: str) -> str:
+    """One line for a pandas CSV parser error, naming the file and, when known, the row."""
+    text = " ".join(str(exc).split())  # pandas' messages end with a newline
+    counts = _FIELD_COUNT.search(text)
+    if counts:
+        expected, line, seen = counts.groups()
+        return (
+            f"{name}, row {line}: {seen} cells but the header row has {expected}; a comma "
+            "inside an answer must be quoted (\"a,b\"), or the row has extra columns"
+        )
+    return f"{name}: not a readable CSV file ({text})"
 
 
 def _looks_like_questions(headers: list[object], items: list[str]) -> int:
@@ -298,6 +346,38 @@ def _merged_header_cells(data: bytes, title: str) -> list[str]:
     return [ref for ref in refs if range_boundaries(ref)[1] == 1]
 
 
+def _cell_refs(matches: list[re.Match[bytes]]) -> str:
+    """The first few cell references of the matched ``<c …>`` elements, and how many in all."""
+    refs = []
+    for match in matches[:_SHOWN_CELLS]:
+        ref = _CELL_REF.search(match.group(1))
+        refs.append(ref.group(1).decode() if ref else "?")
+    more = f" and {len(matches) - _SHOWN_CELLS} more" if len(matches) > _SHOWN_CELLS else ""
+    return ", ".join(refs) + more
+
+
+def _check_cell_values(data: bytes, title: str, where: str) -> None:
+    """Refuse Excel error cells (``#N/A``, ``#DIV/0!``) and formulas saved without a computed
+    value: both readers would see them as empty cells, i.e. as missing answers, silently."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(_sheet_part(archive, title))
+    # cheap substring tests first: exports rarely hold error cells or formulas at all
+    errors = list(_ERROR_CELL.finditer(xml)) if re.search(rb"t=[\"']e[\"']", xml) else []
+    if errors:
+        value = errors[0].group(2).decode(errors="replace")
+        raise SurveyError(
+            f"{where}: {len(errors)} cell(s) hold an Excel error value such as {value} "
+            f"(cells {_cell_refs(errors)}); correct or clear them and save the file again"
+        )
+    uncached = list(_UNCACHED_FORMULA.finditer(xml)) if _FORMULA_TAG.search(xml) else []
+    if uncached:
+        raise SurveyError(
+            f"{where}: {len(uncached)} cell(s) hold a formula without a computed value (cells "
+            f"{_cell_refs(uncached)}), which would be read as empty; open the file in Excel or "
+            "WPS and save it (so that the values are stored), or replace the formulas by values"
+        )
+
+
 def _read_openpyxl(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Sheet:
     """Read the sheet with openpyxl in read-only mode (values only, rows streamed)."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -328,6 +408,13 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, items: list[str]) -> _
             "WPS and save it again as .xlsx, or export the questionnaire as CSV"
         ) from exc
     where = f"{name}, sheet '{found.title}'"
+    try:
+        _check_cell_values(data, found.title, where)
+    except _UNREADABLE_XLSX as exc:
+        raise SurveyError(
+            f"{name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
+            "WPS and save it again as .xlsx, or export the questionnaire as CSV"
+        ) from exc
     if found.merged_header:
         raise SurveyError(
             f"{where}: merged cells in the header row ({', '.join(found.merged_header)}); the "
@@ -350,9 +437,14 @@ def _source_bytes(
     if hasattr(source, "read"):
         return source.read(), name or str(getattr(source, "name", "upload"))
     path = Path(source)
+    if path.is_dir():
+        raise SurveyError(f"{path} is a folder, not a questionnaire file (.csv or .xlsx)")
     if not path.is_file():
         raise SurveyError(f"no such file: {path}")
-    return path.read_bytes(), name or path.name
+    try:
+        return path.read_bytes(), name or path.name
+    except OSError as exc:
+        raise SurveyError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _read_table(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Table:
@@ -430,7 +522,12 @@ def _read_mapping(mapping: Mapping[str, str] | str | PathLike[str]) -> dict[str,
     if not path.is_file():
         raise SurveyError(f"mapping file not found: {path}")
     text = _decode_csv(path.read_bytes(), path.name)
-    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        table = pd.DataFrame()
+    except pd.errors.ParserError as exc:
+        raise SurveyError(_parser_message(exc, f"mapping file {path.name}")) from exc
     if table.shape[1] < 2 or table.empty:
         raise SurveyError(
             f"mapping file {path.name}: needs two columns (column header, item code) and at "
@@ -505,7 +602,7 @@ class _Scored:
 
 def _canonical(folded: pd.Series, number: pd.Series) -> pd.Series:
     """Folded text with whole numbers written without decimals (``5.0`` → ``5``)."""
-    whole = number.notna() & (number % 1 == 0)
+    whole = number.notna() & (number % 1 == 0) & (number.abs() < _EXACT_INT)
     return folded.mask(whole, number.where(whole, 0).astype("int64").astype(str))
 
 
@@ -551,8 +648,9 @@ def _respondent_ids(frame: pd.DataFrame, id_column: str | None, rows: np.ndarray
     if id_column is None:
         return pd.Index([str(r) for r in rows], name="respondent_id")
     text = frame[id_column].astype(str).str.strip()
-    number = pd.to_numeric(text, errors="coerce")
-    whole = number.notna() & (number % 1 == 0)
+    number = pd.to_numeric(text, errors="coerce").astype(float)
+    # an id too long for a float (a phone-like 序号) is kept as typed, never rounded
+    whole = number.notna() & (number % 1 == 0) & (number.abs() < _EXACT_INT)
     text = text.where(~whole, number.where(whole, 0).astype("int64").astype(str))
     empty = rows[(text == "").to_numpy()]
     if empty.size:
@@ -747,6 +845,13 @@ def load_responses(
         values = frame[header] if header else pd.Series("", index=frame.index)
         return values.set_axis(ids)
 
+    communities = normalize_community(frame[community]).set_axis(ids).rename("community")
+    if communities.isna().all():
+        raise SurveyError(
+            f"{where}: the community column '{community}' is empty on every row; pass "
+            "community_column= (CLI: --community-column) with the header of the column that "
+            "holds the community names"
+        )
     meta = pd.DataFrame(
         {
             "row": table.rows,
@@ -760,7 +865,7 @@ def load_responses(
     )
     return Responses(
         answers=answers,
-        community=normalize_community(frame[community]).set_axis(ids).rename("community"),
+        community=communities,
         meta=meta,
         invalid_cells=invalid_cells,
         dropped_columns=dropped,

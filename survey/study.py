@@ -23,6 +23,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from survey.errors import SurveyError
@@ -121,15 +123,43 @@ class StudyResult:
 
 
 def read_judgments(path: str | PathLike[str], hierarchy: Hierarchy) -> PanelJudgments:
-    """Expert judgments from a long CSV or from expert workbook(s) (``.xlsx``)."""
+    """Expert judgments from a long CSV, an expert workbook (``.xlsx``) or a folder of expert
+    workbooks; CSV lines are checked against the framework (node, row and col codes)."""
     from ahp.workbook import read_judgments_csv, read_judgments_xlsx
 
-    suffix = Path(path).suffix.lower()
+    source = Path(path)
+    if source.is_dir():
+        return read_judgments_xlsx(source, hierarchy)
+    if not source.exists():
+        raise SurveyError(f"no such judgments file or folder: {source}")
+    suffix = source.suffix.lower()
     if suffix == ".csv":
-        return read_judgments_csv(path)
+        return read_judgments_csv(source, hierarchy)
     if suffix == ".xlsx":
-        return read_judgments_xlsx(path, hierarchy)
-    raise SurveyError(f"judgments file {path}: expected .csv or .xlsx, got '{suffix or 'none'}'")
+        return read_judgments_xlsx(source, hierarchy)
+    raise SurveyError(
+        f"judgments file {source}: expected a .csv file, an .xlsx workbook or a folder of "
+        f"workbooks, got '{suffix or 'no suffix'}'"
+    )
+
+
+def _without_valid_questionnaires(responses: Responses, valid: Responses) -> list[str]:
+    """Communities with questionnaires received but none valid, in file order: scored with
+    n = 0 (suppressed) so that they do not vanish from the report."""
+    received = pd.unique(responses.community.dropna())
+    kept = set(valid.community.dropna())
+    return [str(c) for c in received if c not in kept]
+
+
+def _empty_community_note(report: ScreeningReport, names: list[str]) -> str:
+    """One note listing the communities whose questionnaires were all excluded."""
+    counts = report.by_community["received"]
+    listed = ", ".join(f"{name} ({int(counts.get(name, 0))} received)" for name in names)
+    many = f"{len(names)} communities have" if len(names) > 1 else "1 community has"
+    return (
+        f"{many} no valid questionnaire (all excluded by screening, see "
+        f"the validity report): {listed} / 这些社区的问卷全部无效"
+    )
 
 
 def run_study(
@@ -195,6 +225,8 @@ def run_study(
         lambda: reliability(valid, hierarchy),
         lambda r: {"scales": len(r.scales), "warnings": len(r.warnings)},
     )
+    empty = _without_valid_questionnaires(loaded, valid)
+    listed = [*pd.unique(valid.community.dropna()), *empty] if empty else None
     scores = timed(
         "score",
         0.6,
@@ -205,10 +237,13 @@ def run_study(
             min_respondents=settings.min_respondents,
             bootstrap=settings.bootstrap,
             seed=settings.seed,
+            communities=listed,
         ),
         lambda s: {"ranked": len(s.ranking), "suppressed": len(s.suppressed),
                    "minimum": settings.min_respondents},
     )
+    if empty:
+        scores.notes.append(_empty_community_note(report, empty))
     notify("done", 1.0)
     return StudyResult(
         hierarchy=hierarchy,
