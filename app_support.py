@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.store import (
@@ -410,6 +411,8 @@ def current() -> Current:
     with the uploaded questionnaire if there is one."""
     chosen = settings()
     study_id = st.session_state.get(ACTIVE_KEY)
+    if study_id is not None:  # a panel still entering judgments: leave unfinished matrices out
+        chosen = replace(chosen, incomplete_judgments="exclude")
     problem: tuple[str, dict[str, object]] | None = None
     if study_id is None:
         hierarchy, framework_key = sample_hierarchy(), "sample"
@@ -451,8 +454,12 @@ def current_result(cur: Current) -> StudyResult | None:
     missing)."""
     if cur.responses is None or cur.judgments is None:
         return None
-    return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
-                 cur.synthetic)
+    try:
+        return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
+                     cur.synthetic)
+    except JudgmentError as exc:
+        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        return None
 
 
 def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
@@ -463,12 +470,17 @@ def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, Reliabi
     return screened(key, cur.responses, cur.hierarchy, cur.settings)
 
 
-def current_weights(cur: Current) -> PanelResult:
-    """Group weights of the current panel (whose judgments must be loaded)."""
+def current_weights(cur: Current) -> PanelResult | None:
+    """Group weights of the current panel (whose judgments must be loaded); ``None``, with a
+    warning saying why, while some node has no expert whose judgments link all its elements."""
     if cur.judgments is None:
         raise ValueError("current_weights: the study has no judgments yet")
     key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
-    return weights(key, cur.hierarchy, cur.judgments, cur.settings)
+    try:
+        return weights(key, cur.hierarchy, cur.judgments, cur.settings)
+    except JudgmentError as exc:
+        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        return None
 
 
 def show_problem(cur: Current) -> None:

@@ -86,7 +86,7 @@ def _first_cell(bad: np.ndarray, names: Sequence[str], values: np.ndarray) -> st
     return f"{_cell(names, i, j, stack_index)}: {values[s, i, j]:.6g}"
 
 
-def _unreachable(known: np.ndarray) -> np.ndarray:
+def unreachable_elements(known: np.ndarray) -> np.ndarray:
     """Elements not connected to element 0 in each comparison graph.
 
     ``known`` is a boolean (k, n, n) adjacency (diagonal included). Reachability is closed by
@@ -209,7 +209,7 @@ def _checked(
                 "[1/9, 9])"
             )
     if any_missing and n > 1:
-        unreachable = _unreachable(~np.isnan(stack))
+        unreachable = unreachable_elements(~np.isnan(stack))
         if unreachable.any():
             s = int(np.argwhere(unreachable.any(axis=1))[0][0])
             apart = [checked_names[i] for i in np.flatnonzero(unreachable[s])]

@@ -29,7 +29,7 @@ from ahp.consistency import evaluate
 from ahp.errors import JudgmentError
 from ahp.group import aggregate_judgments, aggregate_priorities, consensus, screen_cr
 from ahp.hierarchy import Hierarchy, HierarchyWeights
-from ahp.matrix import validate_array
+from ahp.matrix import unreachable_elements, validate_array
 from ahp.scale import SCALE_TOL, off_scale, parse_judgment, snap_to_scale
 
 __all__ = ["COLUMNS", "SCALE_TOL", "PanelJudgments", "PanelResult", "panel_weights"]
@@ -298,6 +298,21 @@ def _name_expert(
     return JudgmentError(f"node '{node}': {error}")
 
 
+def _drop_incomplete(
+    experts: list[str], stack: np.ndarray, children: Sequence[str]
+) -> tuple[list[str], np.ndarray, list[tuple[str, str]]]:
+    """Experts whose judgments connect every element, their matrices, and (expert, reason)
+    for the others."""
+    apart = unreachable_elements(~np.isnan(stack))
+    reasons = [
+        (x, "incomplete: " + ", ".join(str(c) for c, off in zip(children, row, strict=True)
+                                       if off) + " not yet compared with the others")
+        for x, row in zip(experts, apart, strict=True) if row.any()
+    ]
+    keep = ~apart.any(axis=1)
+    return [x for x, k in zip(experts, keep, strict=True) if k], stack[keep], reasons
+
+
 def panel_weights(
     hierarchy: Hierarchy,
     judgments: PanelJudgments | pd.DataFrame,
@@ -307,13 +322,19 @@ def panel_weights(
     exclude_inconsistent: bool = False,
     expert_weights: Mapping[str, float] | pd.Series | None = None,
     ri_table: str = "saaty",
+    incomplete: str = "error",
 ) -> PanelResult:
     """Group weights of a hierarchy from a panel of experts.
 
     For each node with two or more children (top-down):
 
     1. stack the matrices of the experts who judged the node (experts with no judgment for it
-       are listed in ``excluded`` with the reason ``"no judgments for this node"``);
+       are listed in ``excluded`` with the reason ``"no judgments for this node"``); an
+       expert whose judgments do not link every element (a comparison graph that is not
+       connected, e.g. while the panel is still entering them) is an error with
+       ``incomplete="error"``, and with ``incomplete="exclude"`` is listed in ``excluded``
+       (reason ``"incomplete: …"``) and left out of the node; a node left without any usable
+       expert is then an error that lists every such node;
     2. compute every expert's priorities and CR in one stacked :func:`~ahp.consistency.evaluate`
        call (one eigen-solve for both); with
        ``exclude_inconsistent`` drop experts with CR ≥ ``threshold`` (an error if all would go);
@@ -329,6 +350,8 @@ def panel_weights(
         judgments = PanelJudgments(judgments)
     if aggregation not in ("AIJ", "AIP"):
         raise JudgmentError(f"aggregation must be 'AIJ' or 'AIP', got '{aggregation}'")
+    if incomplete not in ("error", "exclude"):
+        raise JudgmentError(f"incomplete must be 'error' or 'exclude', got '{incomplete}'")
     panel = judgments.experts
     compared = hierarchy.compared_nodes()
     stray_nodes = [n for n in judgments.nodes if n not in compared]
@@ -345,16 +368,26 @@ def panel_weights(
     excluded_rows: list[dict[str, str]] = []
     vectors_by_node: dict[str, pd.DataFrame] = {}
     matrices_by_node: dict[str, pd.DataFrame] = {}
+    unready: list[str] = []
     for node in compared:
         children = hierarchy.children(node)
         if node not in judgments.nodes:
-            raise JudgmentError(f"node '{node}': no expert judged it")
+            if incomplete == "error":
+                raise JudgmentError(f"node '{node}': no expert judged it")
+            unready.append(node)
+            continue
         experts, stack = judgments.stack(node, children)
         excluded_rows += [
             {"node": node, "expert": x, "reason": "no judgments for this node"}
             for x in panel
             if x not in experts
         ]
+        if incomplete == "exclude":
+            experts, stack, apart = _drop_incomplete(experts, stack, children)
+            excluded_rows += [{"node": node, "expert": x, "reason": why} for x, why in apart]
+            if not experts:
+                unready.append(node)
+                continue
         try:
             individual = evaluate(stack, method=method, ri_table=ri_table, threshold=threshold)
         except JudgmentError as exc:
@@ -385,6 +418,11 @@ def panel_weights(
         matrices_by_node[node] = pd.DataFrame(group, index=children, columns=children)
         agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan
 
+    if unready:
+        raise JudgmentError(
+            f"no expert has linked every element yet at node(s) {', '.join(unready)}: the "
+            "weights need at least one expert per node whose judgments connect all its elements"
+        )
     excluded = pd.DataFrame(excluded_rows, columns=["node", "expert", "reason"])
     return PanelResult(
         weights=hierarchy.weights(local),

@@ -86,6 +86,7 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                             (str(h), str(c)) for h, c in zip(pairs["header"], pairs["code"],
                                                              strict=True))
                         st.rerun()
+                    st.stop()  # the results below would be those of the previous questionnaire
                 else:
                     if chosen != choice:
                         st.session_state[SURVEY_KEY] = choice

@@ -43,6 +43,8 @@ if (aggregation, exclude) != (chosen.aggregation, chosen.exclude_inconsistent):
 
 with st.spinner(tr("app.working")):
     panel = current_weights(cur)
+if panel is None:
+    st.stop()
 hierarchy = cur.hierarchy
 
 st.subheader(tr("app.weights.table_title"))

@@ -199,9 +199,10 @@ def _item_stats(values: np.ndarray) -> _ItemStats:
 
 
 def _scales(hierarchy: Hierarchy, present: list[str]) -> list[tuple[str, str, list[str]]]:
-    """(scope, code, items) for the overall scale, each B and each C with ≥ 2 present items."""
+    """(scope, code, items) for the overall scale, each B and each C with ≥ 2 present items
+    (α needs at least two items)."""
     present_set = set(present)
-    scales = [(SCOPES["A"], hierarchy.root, list(present))]
+    scales = [(SCOPES["A"], hierarchy.root, list(present))] if len(present) >= 2 else []
     for level in ("B", "C"):
         if level not in hierarchy.levels or level == hierarchy.leaf_level:
             continue

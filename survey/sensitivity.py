@@ -421,11 +421,12 @@ def weighting_schemes(
     exclude_inconsistent: bool = False,
     expert_weights: Mapping[str, float] | None = None,
     ri_table: str = "saaty",
+    incomplete: str = "error",
 ) -> dict[str, HierarchyWeights]:
     """The three schemes to compare: ``"AHP (AIJ)"``, ``"AHP (AIP)"`` and ``"equal"``."""
     options = {
         "method": method, "threshold": threshold, "exclude_inconsistent": exclude_inconsistent,
-        "expert_weights": expert_weights, "ri_table": ri_table,
+        "expert_weights": expert_weights, "ri_table": ri_table, "incomplete": incomplete,
     }
     return {
         "AHP (AIJ)": panel_weights(hierarchy, judgments, aggregation="AIJ", **options).weights,

@@ -51,6 +51,7 @@ class StudySettings:
     threshold: float = 0.10
     exclude_inconsistent: bool = False
     ri_table: str = "saaty"
+    incomplete_judgments: str = "error"
     community_column: str = "社区"
     rules: ScreeningRules = field(default_factory=ScreeningRules)
 
@@ -63,6 +64,7 @@ class StudySettings:
             "threshold": self.threshold,
             "exclude_inconsistent": self.exclude_inconsistent,
             "ri_table": self.ri_table,
+            "incomplete": self.incomplete_judgments,
         }
 
     def as_record(self) -> dict[str, object]:

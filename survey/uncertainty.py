@@ -266,7 +266,9 @@ def _local_draws(
         children = hierarchy.children(node)
         experts, logs = _judgment_logs(spec.judgments, node, children)
         out = set(excluded.loc[excluded["node"] == node, "expert"])
-        base = np.array([0.0 if x in out else weight_of[column[x]] for x in experts])
+        kept = [i for i, x in enumerate(experts) if x not in out]
+        experts, logs = [experts[i] for i in kept], logs[kept]
+        base = np.array([weight_of[column[x]] for x in experts])
         picked = [column[x] for x in experts]
         v = base[None, :] if counts is None else counts[:, picked] * base[None, :]
         v = np.broadcast_to(v, (draws, len(experts)))
@@ -655,6 +657,7 @@ def monte_carlo(
     exclude_inconsistent: bool = False,
     expert_weights: Mapping[str, float] | None = None,
     ri_table: str = "saaty",
+    incomplete: str = "error",
     min_respondents: int = 10,
     seed: int | None = 0,
     interval: tuple[float, float] = (0.05, 0.95),
@@ -672,8 +675,9 @@ def monte_carlo(
     judgments
         The expert panel; the nominal weights are :func:`ahp.panel.panel_weights` with
         ``aggregation``, ``method``, ``threshold``, ``exclude_inconsistent``,
-        ``expert_weights`` and ``ri_table``. Without a panel pass ``weights`` (then ``panel``
-        must be False and ``judgment_noise`` 0).
+        ``expert_weights``, ``ri_table`` and ``incomplete``. Without a panel pass ``weights``
+        (then ``panel`` must be False and ``judgment_noise`` 0). Experts excluded from a node
+        stay out of it in every draw.
     panel, judgment_noise, residents
         The sources (module docstring): expert bootstrap on/off, the probability ``p`` of a
         one-step move of each judgment (0 = off), resident bootstrap on/off. With every source
@@ -715,7 +719,7 @@ def monte_carlo(
         result = panel_weights(
             hierarchy, judgments, aggregation=aggregation, method=method, threshold=threshold,
             exclude_inconsistent=exclude_inconsistent, expert_weights=expert_weights,
-            ri_table=ri_table,
+            ri_table=ri_table, incomplete=incomplete,
         )
         spec = _PanelSpec(judgments, result, aggregation, method, expert_weights)
         nominal_weights = result.weights

@@ -406,6 +406,25 @@ def test_new_study_from_workbooks_and_upload(db: Path) -> None:
     assert metrics(at)["Communities ranked"] == "26"
 
 
+def test_weights_page_while_the_panel_is_still_entering(panel, db: Path) -> None:
+    """Half-entered judgments (E01 linked only B1, B2, B3 of node A's seven elements) are the
+    normal state during collection: the weights page says why no weights yet, no traceback."""
+    study_id, tokens = panel
+    expert = JudgmentStore(db).open_expert(study_id, tokens["E01"])
+    for row, col, value in [("B1", "B2", 3), ("B1", "B3", 2), ("B2", "B3", 1)]:
+        expert.set_judgment("A", row, col, value)
+    at = open_page("app_pages/organizer.py", lang="zh")
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    at.selectbox(key="active_choice_zh_None").set_value(study_id).run()
+    at.switch_page("app_pages/weights.py").run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "暂时无法计算权重" in warning and "A, B1, B2" in warning
+    at.switch_page("app_pages/home.py").run()
+    assert not at.exception
+
+
 def test_expert_imports_own_workbook(panel, db: Path, tmp_path: Path) -> None:
     study_id, tokens = panel
     sample = read_judgments_csv(SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_judgments.csv")

@@ -261,6 +261,30 @@ def test_disconnected_expert_matrix_names_the_node(hierarchy, panel):
     )
 
 
+def test_incomplete_experts_can_be_left_out_while_the_panel_is_still_entering(
+    hierarchy, panel
+):
+    """incomplete="exclude": an expert whose matrix does not link every element is listed
+    with the elements apart and the node is solved from the others, exactly as without them;
+    a node that nobody has linked yet is an error naming every such node."""
+    table = panel.table[~((panel.table["expert"] == "E2") & (panel.table["node"] == "C2"))]
+    lone = pd.DataFrame([line(2, expert="E2", node="C2", row="D3", col="D4")])
+    result = panel_weights(hierarchy, pd.concat([table, lone]), incomplete="exclude")
+    row = result.excluded.set_index(["node", "expert"]).loc[("C2", "E2"), "reason"]
+    assert row == "incomplete: D5 not yet compared with the others"
+    without = panel_weights(hierarchy, table)  # E2 silent at C2
+    pd.testing.assert_frame_equal(result.weights.table, without.weights.table)
+    with pytest.raises(JudgmentError, match="must be 'error' or 'exclude'"):
+        panel_weights(hierarchy, table, incomplete="skip")
+
+    only_lone = pd.concat([table[table["node"] != "C2"], lone])
+    with pytest.raises(JudgmentError, match=r"linked every element yet at node\(s\) C2"):
+        panel_weights(hierarchy, only_lone, incomplete="exclude")
+    nobody = table[table["node"] != "C4"]
+    with pytest.raises(JudgmentError, match=r"node\(s\) C4"):
+        panel_weights(hierarchy, nobody, incomplete="exclude")
+
+
 def test_incomplete_but_connected_matrices_are_solved(hierarchy, panel):
     table = panel.table
     pair = (table["node"] == "C2") & (table["row"] == "D3") & (table["col"] == "D4")

@@ -256,3 +256,13 @@ def test_no_answers_gives_an_empty_result_not_a_crash(framework):
         "no answers (0 respondents): reliability is not computed / 没有作答数据，未计算信度"]
     blank = make_responses(np.full((3, len(ITEMS)), np.nan))
     assert reliability(blank, framework).warnings[0].startswith("no answers (3 respondents)")
+
+
+def test_a_single_answered_item_gives_no_scale_not_a_crash(framework):
+    """A questionnaire mapped to one framework item (e.g. a partial column mapping) has no
+    scale of two items: no α, every other item reported as missing, no exception."""
+    values = consistent_answers(seed=5)
+    values[:, 1:] = np.nan
+    result = reliability(make_responses(values), framework)
+    assert result.scales.empty and result.items.empty
+    assert sum("nobody answered" in w for w in result.warnings) == len(ITEMS) - 1
