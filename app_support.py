@@ -242,6 +242,16 @@ def weights_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def sunburst_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
+                 synthetic: bool) -> bytes:
+    """PNG of the weight hierarchy as a sunburst."""
+    labels = {code: _hierarchy.name(code, lang) for code in _hierarchy.nodes}
+    note = t("chart.synthetic_note", lang) if synthetic else ""
+    return charts.figure_png(charts.sunburst_chart(_panel.weights.table, names=labels,
+                                                   lang=lang, note=note))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def report_xlsx(key: str, lang: str, _result: StudyResult,
                 _uncertainty: StudyUncertainty | None = None) -> bytes:
     """The Excel report of a study run, as bytes, with the uncertainty sheet when

@@ -1,5 +1,5 @@
 """Weights: each expert's CR per node, exclusions and why, AIJ/AIP, consensus, local and
-global weights (table and chart)."""
+global weights (table, bar chart and sunburst)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app_support import (
     set_settings,
     settings,
     show_problem,
+    sunburst_png,
     synthetic_banner,
     tr,
     weights_png,
@@ -49,7 +50,9 @@ hierarchy = cur.hierarchy
 
 st.subheader(tr("app.weights.table_title"))
 key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
-st.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
+bars, rings = st.tabs([tr("app.weights.bars"), tr("app.weights.sunburst")])
+bars.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
+rings.image(sunburst_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
 table = panel.weights.table.reset_index()
 table["name"] = [hierarchy.name(code, language) for code in table["code"]]
 st.dataframe(

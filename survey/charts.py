@@ -479,6 +479,95 @@ def weights_chart(
 
 
 # ----------------------------------------------------------------------------- tornado
+def _lighter(colour: str, share: float) -> tuple[float, float, float]:
+    """``colour`` mixed with white (``share`` 0 = unchanged, 1 = white)."""
+    rgb = np.asarray(mpl.colors.to_rgb(colour))
+    return tuple(rgb + (1.0 - rgb) * share)
+
+
+def sunburst_chart(
+    weights: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    lang: str = "zh",
+    note: str = "",
+    min_label_share: float = 0.018,
+) -> Figure:
+    """The whole hierarchy as rings around the goal: one ring per level below it, each wedge's
+    angle its global weight (so a parent's wedge spans exactly its children's), children
+    shaded from their dimension's colour. Dimensions are labelled in the legend with their
+    weight; wedges of at least ``min_label_share`` of the circle carry their code.
+
+    ``weights`` is ``HierarchyWeights.table`` (indexed by code or with a ``code`` column;
+    columns ``level, parent, global``).
+    """
+    frame = weights.reset_index() if "code" not in weights.columns else weights
+    _require(frame, ["code", "level", "parent", "global"], "sunburst_chart", "weights")
+    frame = frame.set_index("code")
+    children: dict[str | None, list[str]] = {}
+    for code, parent in frame["parent"].items():
+        key = parent if isinstance(parent, str) and parent in frame.index else None
+        children.setdefault(key, []).append(str(code))
+    roots = children.get(None, [])
+    if len(roots) != 1:
+        raise ChartDataError(f"sunburst_chart: `weights` needs one goal row, found {roots}")
+    # depth-first order so that every ring lists children under their parent's wedge
+    rings: list[list[str]] = []
+    stack = [(code, 0) for code in reversed(children.get(roots[0], []))]
+    while stack:
+        code, depth = stack.pop()
+        if depth == len(rings):
+            rings.append([])
+        rings[depth].append(code)
+        stack += [(c, depth + 1) for c in reversed(children.get(code, []))]
+    if not rings:
+        raise ChartDataError("sunburst_chart: `weights` has no level below the goal")
+    dims = rings[0]
+    base = {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(dims)}
+    owner = {d: d for d in dims}
+    for ring in rings[1:]:
+        for code in ring:
+            owner[code] = owner[str(frame.loc[code, "parent"])]
+
+    fig = _new_figure(8.5, 7.0, [note])
+    ax = fig.subplots()
+    width = 0.8 / len(rings)
+    inner = 0.2
+    for depth, ring in enumerate(rings):
+        sizes = frame.loc[ring, "global"].to_numpy(float)
+        colours = [_lighter(base[owner[c]], 0.45 * depth / max(len(rings) - 1, 1))
+                   for c in ring]
+        wedges, _ = ax.pie(
+            sizes, radius=inner + width * (depth + 1), colors=colours, startangle=90,
+            counterclock=False, wedgeprops={"width": width, "edgecolor": "white",
+                                            "linewidth": 0.8 if depth < 2 else 0.3},
+        )
+        if depth == len(rings) - 1 and len(rings) > 2:
+            continue  # the outermost ring of a deep hierarchy has too many wedges to label
+        for wedge, code, size in zip(wedges, ring, sizes / sizes.sum(), strict=True):
+            if size < min_label_share:
+                continue
+            angle = np.deg2rad((wedge.theta1 + wedge.theta2) / 2)
+            r = inner + width * (depth + 0.5)
+            fill = wedge.get_facecolor()
+            light = 0.2126 * fill[0] + 0.7152 * fill[1] + 0.0722 * fill[2] > 0.6
+            ax.text(r * np.cos(angle), r * np.sin(angle), code, ha="center", va="center",
+                    fontsize=8 if depth == 0 else 6.5, color="#222222" if light else "white")
+    root = roots[0]
+    ax.text(0, 0, wrap_label(f"{root} {_label(root, names)}", 10), ha="center", va="center",
+            fontsize=9)
+    ax.set_aspect("equal")
+    handles = [
+        mpl.patches.Patch(color=base[d], label=f"{d} {_label(d, names)}  "
+                                               f"{float(frame.loc[d, 'global']):.3f}")
+        for d in dims
+    ]
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
+              fontsize=8, title=t("chart.weights.dimension", lang), title_fontsize=8)
+    _suptitle(fig, t("chart.sunburst.title", lang))
+    return fig
+
+
 def tornado_chart(
     sensitivity: pd.DataFrame,
     *,

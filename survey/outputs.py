@@ -68,7 +68,8 @@ def study_figures(
     *,
     radar_communities: Sequence[str] | None = None,
 ) -> dict[str, Figure]:
-    """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights."""
+    """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights,
+    and the whole weight hierarchy as a sunburst."""
     use_cjk_font()
     labels = names(result, lang)
     note = synthetic_note(result, lang)
@@ -88,6 +89,9 @@ def study_figures(
         ),
         "weights": charts.weights_chart(
             result.panel.weights.table, level="C", names=labels, lang=lang, note=note
+        ),
+        "weights_sunburst": charts.sunburst_chart(
+            result.panel.weights.table, names=labels, lang=lang, note=note
         ),
     }
 

@@ -21,6 +21,7 @@ from survey.charts import (
     ranking_chart,
     save_figure,
     shorten_label,
+    sunburst_chart,
     tornado_chart,
     weights_chart,
     wrap_label,
@@ -206,6 +207,29 @@ def test_weights_chart_dimension_level_is_one_panel(weights):
     assert {"0.400", "0.600"} <= set(_texts(fig))  # local = global here: no brackets
     with pytest.raises(ChartDataError, match="no level 'D'"):
         weights_chart(weights, level="D")
+
+
+# ----------------------------------------------------------------------------- sunburst
+def test_sunburst_wedges_are_global_weights_under_their_parent(weights):
+    fig = sunburst_chart(weights, names=NAMES_ZH, lang="zh", note="注")
+    _png(fig)
+    ax = fig.axes[0]
+    wedges = [p for p in ax.patches if hasattr(p, "theta1")]
+    assert len(wedges) == 6  # two dimensions, four sub-indicators
+    spans = {round((w.theta2 - w.theta1) / 360, 6) for w in wedges}
+    assert spans == {0.4, 0.6, 0.28, 0.12, 0.3}
+    inner, outer = wedges[:2], wedges[2:]
+    # C01, C02 (children of B1) lie inside B1's wedge, C03, C04 inside B2's
+    for parent, kids in ((inner[0], outer[:2]), (inner[1], outer[2:])):
+        span = parent.theta2 - parent.theta1
+        for kid in kids:
+            middle = (kid.theta1 + kid.theta2) / 2
+            assert (middle - parent.theta1) % 360 <= span
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["B1 科学  0.400", "B2 参与  0.600"]
+    assert {"B1", "B2", "C01", "C04"} <= set(_texts(fig))
+    with pytest.raises(ChartDataError, match="one goal row"):
+        sunburst_chart(weights.drop(index="A").assign(parent=None))
 
 
 # ----------------------------------------------------------------------------- tornado
