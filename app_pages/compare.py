@@ -31,6 +31,7 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
+from survey.i18n import localized
 from survey.outputs import default_radar_communities
 from survey.scoring import POOLED
 from survey.study import StudyUncertainty
@@ -82,7 +83,8 @@ with tab_rank:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
                          names="、".join(scores.suppressed)))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
-        st.info("\n".join([tr("report.scores.notes"), *(f"- {n}" for n in scores.notes)]),
+        st.info("\n".join([tr("report.scores.notes"),
+                           *(f"- {localized(n, lang())}" for n in scores.notes)]),
                 icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"

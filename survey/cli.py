@@ -20,6 +20,7 @@ from typing import NoReturn
 from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
+from survey.i18n import localized
 from survey.study import (
     StudyResult,
     StudySettings,
@@ -139,7 +140,7 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
     for row in ranking.head(5).itertuples():
         lines.append(f"  {int(row.rank):>2}. {row.community:<10} {row.score:.4f} "
                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}] n={int(row.n)}")
-    lines += [f"note 注: {note}" for note in result.scores.notes]
+    lines += [f"note 注: {localized(note, lang)}" for note in result.scores.notes]
     return lines
 
 

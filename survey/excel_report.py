@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ahp.xlsx_safety import safe_cell_text
 from survey.errors import SurveyError
-from survey.i18n import LANGS, bilingual, catalog, other_lang, t
+from survey.i18n import LANGS, bilingual, catalog, localized, other_lang, t
 from survey.scoring import POOLED
 
 __all__ = [
@@ -726,7 +726,7 @@ class _Writer:
         if self.inputs.score_notes:
             row = self.section(ws, row, "report.scores.notes")
             for offset, note in enumerate(self.inputs.score_notes):
-                self.put(ws, row + offset, 1, note)
+                self.put(ws, row + offset, 1, localized(note, self.lang))
 
     def score_detail(self, ws: Worksheet) -> None:
         scores = self.inputs.scores

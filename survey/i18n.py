@@ -68,3 +68,33 @@ def bilingual(key: str, lang: str = "zh", sep: str = " / ", **fields: object) ->
     """
     first, second = t(key, lang, **fields), t(key, other_lang(lang), **fields)
     return first if first == second else f"{first}{sep}{second}"
+
+
+class Message(str):
+    """A sentence for the user that can be shown in either language.
+
+    Its value as a ``str`` is the English text (so it prints, joins and compares like any
+    string); :meth:`text` gives it in ``lang``. Used for notes that travel with results
+    (``Scores.notes``) and are shown later in the reader's language.
+    """
+
+    key: str
+    fields: dict[str, object]
+
+    def __new__(cls, key: str, **fields: object) -> Message:
+        message = super().__new__(cls, t(key, "en", **fields))
+        message.key = key
+        message.fields = dict(fields)
+        return message
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
+        return (self.key,), self.fields
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang``."""
+        return t(self.key, lang, **self.fields)
+
+
+def localized(text: str, lang: str) -> str:
+    """``text`` in ``lang`` when it is a :class:`Message`, else unchanged."""
+    return text.text(lang) if isinstance(text, Message) else text

@@ -45,6 +45,7 @@ import pandas as pd
 from scipy import sparse
 
 from survey.errors import SurveyError
+from survey.i18n import Message
 
 if TYPE_CHECKING:
     from ahp.hierarchy import Hierarchy, HierarchyWeights
@@ -427,29 +428,20 @@ def score(
     notes: list[str] = []
     has_community = codes >= 0
     if not has_community.all():
-        notes.append(
-            f"{int((~has_community).sum())} respondent(s) without a community are left out / "
-            "无社区信息的样本未计入"
-        )
+        notes.append(Message("note.no_community", count=int((~has_community).sum())))
         values, codes = values[has_community], codes[has_community]
     sizes = np.bincount(codes, minlength=m)
     suppressed_mask = sizes < min_respondents
     if suppressed_mask.any():
         hidden_names = [name for name, s in zip(names, suppressed_mask, strict=True) if s]
-        notes.append(
-            f"{len(hidden_names)} of {m} communities have fewer than {min_respondents} "
-            f"respondents and get no published score (n<{min_respondents}, 不报告): "
-            f"{', '.join(hidden_names)}"
-        )
+        notes.append(Message("note.suppressed", hidden=len(hidden_names), total=m,
+                             minimum=min_respondents, names=", ".join(hidden_names)))
     hidden = int(sizes[suppressed_mask].sum())
     pool_all = hidden == 0 or hidden >= min_respondents
     pooled_members = np.ones(m, bool) if pool_all else ~suppressed_mask
     if not pool_all and not suppressed_mask.all():
-        notes.append(
-            f"the pooled row {POOLED} covers the published communities only: the suppressed ones "
-            f"hold {hidden} respondent(s), fewer than {min_respondents}, and would be revealed "
-            "by difference / 汇总行仅含公布的社区（被隐藏社区合计样本过少）"
-        )
+        notes.append(Message("note.pooled_restricted", pooled=POOLED, hidden=hidden,
+                             minimum=min_respondents))
 
     sums, counts = item_sums_by_group(values, codes, m)
     sums = np.vstack([sums, sums[pooled_members].sum(axis=0)])
@@ -458,15 +450,9 @@ def score(
     hide = np.append(suppressed_mask, sizes_all[-1] < min_respondents)
     point = level_scores(_means(sums, counts), agg, local)
     if hide.all():
-        notes.append(
-            f"no score is published: no community (nor the pooled row) has at least "
-            f"{min_respondents} respondents / 没有社区达到最少样本量，不公布任何得分"
-        )
+        notes.append(Message("note.nothing_published", minimum=min_respondents))
     elif hide[:-1].all():
-        notes.append(
-            f"only the pooled row {POOLED} is published: every community has fewer than "
-            f"{min_respondents} respondents / 仅公布汇总行"
-        )
+        notes.append(Message("note.only_pooled", pooled=POOLED, minimum=min_respondents))
 
     if bootstrap:
         rng = np.random.default_rng(seed)
@@ -487,15 +473,12 @@ def score(
 
     labels = [*names, POOLED]
     if absent:
-        notes.insert(0, f"items not in the data: {', '.join(absent)} / 数据中缺少这些题目")
+        notes.insert(0, Message("note.items_absent", items=", ".join(absent)))
     unanswered = (counts == 0) & ~np.isin(items, absent)
     for row in np.flatnonzero(unanswered.any(axis=1) & ~hide):
         empty = [items[j] for j in np.flatnonzero(unanswered[row])]
-        notes.append(
-            f"{labels[row]}: no answers to {', '.join(empty)}; the scores above "
-            f"{'these items' if len(empty) > 1 else 'this item'} are left empty rather than "
-            "re-weighted / 该社区上述题目无人作答，其上级指标得分留空"
-        )
+        notes.append(Message("note.items_unanswered", community=labels[row],
+                             items=", ".join(empty)))
 
     table = _tidy(agg, labels, point, intervals, sizes_all, counts, hide)
     ranking = _ranking(table, agg.levels[0], hide[:-1])

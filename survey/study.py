@@ -28,7 +28,7 @@ import pandas as pd
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from survey.errors import SurveyError
-from survey.i18n import t
+from survey.i18n import Message, t
 from survey.loading import load_responses
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
@@ -153,15 +153,11 @@ def _without_valid_questionnaires(responses: Responses, valid: Responses) -> lis
     return [str(c) for c in received if c not in kept]
 
 
-def _empty_community_note(report: ScreeningReport, names: list[str]) -> str:
+def _empty_community_note(report: ScreeningReport, names: list[str]) -> Message:
     """One note listing the communities whose questionnaires were all excluded."""
     counts = report.by_community["received"]
-    listed = ", ".join(f"{name} ({int(counts.get(name, 0))} received)" for name in names)
-    many = f"{len(names)} communities have" if len(names) > 1 else "1 community has"
-    return (
-        f"{many} no valid questionnaire (all excluded by screening, see "
-        f"the validity report): {listed} / 这些社区的问卷全部无效"
-    )
+    listed = ", ".join(f"{name} ({int(counts.get(name, 0))})" for name in names)
+    return Message("note.no_valid_questionnaire", count=len(names), listed=listed)
 
 
 def run_study(

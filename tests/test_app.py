@@ -95,8 +95,10 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
     assert any(text("report.suppressed", lang).format(n=10) in str(df.value.to_numpy())
                for df in at.dataframe)
     notes = [e.value for e in at.info if e.value.startswith(text("report.scores.notes", lang))]
-    assert len(notes) == 1 and ("- 2 of 28 communities have fewer than 10 respondents and get no "
-                                "published score (n<10, 不报告): 梅坞社区, 桑园社区") in notes[0]
+    expected = {"zh": "- 28 个社区中有 2 个样本少于 10 人，不公布得分（n<10）：梅坞社区, 桑园社区",
+                "en": "- 2 of 28 communities have fewer than 10 respondents and get no published "
+                      "score (n<10): 梅坞社区, 桑园社区"}[lang]
+    assert len(notes) == 1 and expected in notes[0]
     at.switch_page("app_pages/survey_data.py").run()
     survey = metrics(at)
     assert (survey[text("col.received", lang)], survey[text("col.valid", lang)]) == ("405", "370")

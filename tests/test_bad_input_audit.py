@@ -143,7 +143,7 @@ def test_community_whose_questionnaires_all_fail_is_reported(tmp_path, export):
     result = run_study(FRAMEWORK, _csv(tmp_path, frame), JUDGMENTS,
                        StudySettings(bootstrap=0))
     assert name in result.scores.suppressed
-    assert any(f"{name} (18 received)" in note and "no valid questionnaire" in note
+    assert any(f"{name} (18)" in note and "no valid questionnaire" in note
                for note in result.scores.notes)
 
 

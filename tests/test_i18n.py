@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import string
 from pathlib import Path
 
 import pytest
 
-from survey.i18n import LANGS, TranslationError, bilingual, catalog, other_lang, t
+from survey.i18n import (
+    LANGS,
+    Message,
+    TranslationError,
+    bilingual,
+    catalog,
+    localized,
+    other_lang,
+    t,
+)
 
 SURVEY = Path(__file__).resolve().parents[1] / "survey"
 
@@ -83,3 +93,14 @@ def test_catalog_is_read_only():
     with pytest.raises(TypeError):
         catalog("zh")["col.community"] = "x"  # type: ignore[index]
     assert LANGS == ("zh", "en")
+
+
+def test_message_is_english_text_shown_in_either_language():
+    note = Message("note.items_absent", items="D02, D03")
+    assert note == "items not in the data: D02, D03" and isinstance(note, str)
+    assert note.text("zh") == "数据中缺少这些题目：D02, D03"
+    assert localized(note, "zh") == note.text("zh") and localized("plain", "zh") == "plain"
+    again = pickle.loads(pickle.dumps(note))
+    assert again == note and again.text("zh") == note.text("zh")
+    with pytest.raises(TranslationError, match="'items'"):
+        Message("note.items_absent", names="D02")
