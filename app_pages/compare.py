@@ -307,9 +307,10 @@ def uncertainty_section() -> None:
 
     st.subheader(tr("app.uncertainty.ranking"))
     bands = mc.level(hierarchy.root).reset_index()
-    picture, table = st.columns([5, 7], gap="medium")
+    picture = st.columns([4, 1])[0]  # full width but for a margin: 26 rows stay legible
     picture.image(pngs["ranking_uncertainty"], width="stretch")
     picture.caption(tr("app.uncertainty.ranking_help"))
+    table = st.container()
     shown = rank_table(bands, mc.top)
     probability = st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0,
                                                   max_value=100.0, width="small")

@@ -57,7 +57,9 @@ def _links(tokens: dict[str, str], names: dict[str, str], study_id: str) -> None
     st.session_state[LINKS_KEY] = pd.DataFrame({
         "expert_id": list(tokens),
         "name": [names.get(e, e) for e in tokens],
-        "link": [expert_link(base, study_id, token) for token in tokens.values()],
+        # the expert page opens in the organizer's language (the expert can switch)
+        "link": [f"{expert_link(base, study_id, token)}&lang={lang()}"
+                 for token in tokens.values()],
     })
 
 
@@ -133,6 +135,8 @@ panel = organizer.experts()
 total = len(cur.hierarchy.compared_nodes())
 panel["progress"] = [f"{d} / {total}" for d in panel["nodes_done"]]
 panel["access"] = [tr(f"app.organizer.access_{a}") for a in panel["access"]]
+panel["last_change"] = pd.to_datetime(panel["last_change"], utc=True).dt.strftime(
+    "%Y-%m-%d %H:%M UTC")
 st.dataframe(
     headers(panel, {"expert_id": "col.expert", "name": "col.name", "access": "app.organizer.access",
                     "judgments": "app.organizer.judgments", "progress": "app.organizer.progress",

@@ -661,7 +661,8 @@ def pairwise_probability_chart(
             p = values[i, j]
             if np.isnan(p):
                 continue
-            ax.text(j, i, f"{100 * p:.0f}", ha="center", va="center", fontsize=7.5,
+            # half up, as the app's tables round (format() would give 62 for 62.5)
+            ax.text(j, i, f"{np.floor(100 * p + 0.5):.0f}", ha="center", va="center", fontsize=7.5,
                     color="white" if abs(p - 0.5) > 0.3 else "black")
     labels = [str(c) for c in probability.index]
     ax.set_xticks(np.arange(k), labels, rotation=45, ha="left", rotation_mode="anchor",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -349,7 +350,9 @@ def test_organizer_creates_study_and_panel(db: Path) -> None:
     assert not at.exception
     links = at.dataframe[0].value
     assert len(links) == 2 and links.iloc[:, -1].str.contains("/expert?study=", regex=False).all()
-    token = links.iloc[0, -1].split("token=")[1]
+    query = parse_qs(urlsplit(links.iloc[0, -1]).query)
+    assert query["lang"] == ["en"]  # the expert page opens in the organizer's language
+    token = query["token"][0]
     study_id = JudgmentStore(db).studies()["study_id"].iloc[0]
     assert JudgmentStore(db).authenticate(study_id, token) == "E01"
     at.switch_page("app_pages/survey_data.py").run()
