@@ -24,6 +24,7 @@ from app_support import (
     tr,
 )
 from survey.errors import SurveyError
+from survey.i18n import localized
 
 language = lang()
 cur = current()
@@ -142,7 +143,11 @@ with right:
         column_config={tr("col.rate"): st.column_config.NumberColumn(format="percent")},
     )
 with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
-    reasons = report.reasons.assign(rule=[tr(f"rule.{r}") for r in report.reasons["rule"]])
+    reasons = report.reasons.assign(
+        rule=[tr(f"rule.{r}") for r in report.reasons["rule"]],
+        detail=[localized(d, language) for d in report.reasons["detail"]],
+        community=report.reasons["community"].fillna(tr("app.survey.no_community")),
+    )
     st.dataframe(
         headers(reasons, {"respondent_id": "col.respondent_id", "row": "col.row",
                           "community": "col.community", "rule": "col.rule",

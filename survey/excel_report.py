@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ahp.xlsx_safety import safe_cell_text
 from survey.errors import SurveyError
-from survey.i18n import LANGS, bilingual, catalog, localized, other_lang, t
+from survey.i18n import LANGS, Message, bilingual, catalog, localized, other_lang, t
 from survey.scoring import POOLED
 
 __all__ = [
@@ -589,9 +589,14 @@ class _Writer:
 
     def readable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Replace identifiers in the columns ``rule``, ``scope`` and ``source`` by their text in
-        the report language (``rule.too_fast`` → 用时过短); unknown values stay as they are."""
+        the report language (``rule.too_fast`` → 用时过短), unknown values staying as they are,
+        and :class:`~survey.i18n.Message` cells (e.g. screening details) by their text."""
         strings = catalog(self.lang)
         out = frame
+        for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
+            if frame[column].map(lambda v: isinstance(v, Message)).any():
+                out = out.assign(**{column: frame[column].map(
+                    lambda v: localized(v, self.lang) if isinstance(v, str) else v)})
         for column in _VALUE_KEYS:
             if column in frame.columns:
                 text = frame[column].astype(object).map(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 INVALID_CELL_COLUMNS: tuple[str, ...] = (
@@ -29,6 +30,13 @@ class ColumnMapping:
     missing_items: list[str] = field(default_factory=list)
     unmatched_columns: list[str] = field(default_factory=list)
     community_column: str = ""
+
+
+def member_of(index: pd.Index, ids: Sequence[str] | pd.Index) -> np.ndarray:
+    """Boolean mask: which entries of ``index`` are in ``ids``. A hash lookup of ``index`` in
+    the unique ``ids`` (``Index.isin`` on pandas' Arrow-backed strings loops in Python: 4× slower
+    at 200,000 respondents)."""
+    return pd.Index(ids).unique().get_indexer(index) >= 0
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class Responses:
 
     def subset(self, respondent_ids: Sequence[str] | pd.Index) -> Responses:
         """The same responses restricted to ``respondent_ids`` (file order kept)."""
-        keep = self.answers.index.isin(pd.Index(respondent_ids))
+        keep = member_of(self.answers.index, respondent_ids)
         ids = self.answers.index[keep]
         cells = self.invalid_cells
         return replace(

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError
+from survey.i18n import Message
 from survey.loading import SCALE_MAX, SCALE_MIN
-from survey.responses import Responses
+from survey.responses import Responses, member_of
 
 RULES: tuple[str, ...] = (
     "off_scale", "missing", "straightlining", "too_fast", "duplicate", "no_community"
@@ -128,57 +129,64 @@ class ScreeningReport:
         return list(dict.fromkeys(self.reasons["respondent_id"]))
 
 
-def _flag(mask: pd.Series, detail: pd.Series, rule: str) -> pd.DataFrame:
-    """Reason rows for the respondents where ``mask`` holds."""
+def _flag(mask: pd.Series, rule: str, fields: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reason rows for the respondents where ``mask`` holds; each detail is the
+    :class:`~survey.i18n.Message` ``screen.<rule>`` with that respondent's row of ``fields``
+    (built for the flagged respondents only)."""
     hit = mask[mask].index
-    return pd.DataFrame(
-        {"respondent_id": hit, "rule": rule, "detail": detail.reindex(hit).astype(str).to_numpy()}
-    )
+    key = f"screen.{rule}"
+    if fields is None:
+        details = [Message(key)] * len(hit)
+    else:
+        details = [Message(key, **row) for row in fields.reindex(hit).to_dict("records")]
+    return pd.DataFrame({"respondent_id": hit, "rule": rule,
+                         "detail": pd.Series(details, dtype=object).to_numpy()})
 
 
 def _off_scale(responses: Responses) -> pd.DataFrame:
     cells = responses.invalid_cells
     if cells.empty:
-        none = pd.Series(False, index=responses.answers.index)
-        return _flag(none, pd.Series(dtype=object), RULES[0])
+        return _flag(pd.Series(False, index=responses.answers.index), RULES[0])
     text = (
         cells["item"].astype(str) + " (column '" + cells["column"].astype(str) + "'): '"
         + cells["value"].astype(str) + "' " + cells["reason"].astype(str)
     )
     detail = text.groupby(cells["respondent_id"].to_numpy(), sort=False).agg("; ".join)
-    mask = pd.Series(responses.answers.index.isin(detail.index), index=responses.answers.index)
-    return _flag(mask, detail, RULES[0])
+    mask = pd.Series(member_of(responses.answers.index, detail.index),
+                     index=responses.answers.index)
+    return _flag(mask, RULES[0], detail.rename("cells").to_frame())
 
 
 def _missing(answers: pd.DataFrame, share_max: float) -> pd.DataFrame:
     k = answers.shape[1]
     n_missing = answers.isna().sum(axis=1)
     share = n_missing / k if k else n_missing.astype(float)
-    detail = (
-        n_missing.astype(str) + f" of {k} items missing ("
-        + (share * 100).round(0).astype(int).astype(str) + f"% > {share_max:.0%})"
-    )
-    return _flag(share > share_max, detail, RULES[1])
+    fields = pd.DataFrame({"count": n_missing, "total": k,
+                           "share": (share * 100).round(0).astype(int),
+                           "limit": round(share_max * 100)})
+    return _flag(share > share_max, RULES[1], fields)
 
 
 def _straightlining(responses: Responses, min_items: int) -> pd.DataFrame:
     raw = responses.answers.copy()
     reverse = [c for c in responses.reversed_items if c in raw.columns]
     raw[reverse] = (SCALE_MIN + SCALE_MAX) - raw[reverse]
-    answered = raw.notna().sum(axis=1)
-    same = raw.nunique(axis=1) == 1
-    mask = same & (answered >= min_items)
-    detail = (
-        "same answer " + raw.max(axis=1).fillna(0).astype(int).astype(str) + " to all "
-        + answered.astype(str) + " answered items"
-    )
-    return _flag(mask, detail, RULES[2])
+    values = raw.to_numpy(dtype=float, na_value=np.nan)
+    given = ~np.isnan(values)
+    highest = np.where(given, values, -np.inf).max(axis=1, initial=-np.inf)
+    lowest = np.where(given, values, np.inf).min(axis=1, initial=np.inf)
+    answered = pd.Series(given.sum(axis=1), index=raw.index)
+    mask = pd.Series(highest == lowest, index=raw.index) & (answered >= min_items)
+    fields = pd.DataFrame({"value": np.where(mask, highest, 0).astype(int), "count": answered},
+                          index=raw.index)
+    return _flag(mask, RULES[2], fields)
 
 
 def _too_fast(meta: pd.DataFrame, seconds: float) -> pd.DataFrame:
     duration = meta["duration_seconds"].astype(float)
-    detail = "completed in " + duration.round(0).astype("Int64").astype(str) + f" s < {seconds:g} s"
-    return _flag(duration < seconds, detail, RULES[3])
+    fields = pd.DataFrame({"seconds": duration.round(0), "limit": f"{seconds:g}"})
+    fields["seconds"] = fields["seconds"].map(lambda v: f"{v:.0f}")
+    return _flag(duration < seconds, RULES[3], fields)
 
 
 def _duplicates(responses: Responses) -> pd.DataFrame:
@@ -187,19 +195,14 @@ def _duplicates(responses: Responses) -> pd.DataFrame:
     group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup()
     first_pos = pd.Series(np.arange(len(key)), index=key.index).groupby(group).transform("min")
     mask = pd.Series(first_pos.to_numpy() != np.arange(len(key)), index=key.index)
-    first_ids = answers.index.to_numpy()[first_pos.to_numpy()]
-    first_rows = responses.meta["row"].to_numpy()[first_pos.to_numpy()]
-    detail = pd.Series(
-        [f"same answers and community as respondent {i} (row {r})" for i, r in
-         zip(first_ids[mask.to_numpy()], first_rows[mask.to_numpy()], strict=True)],
-        index=mask[mask].index,
-        dtype=object,
-    )
-    return _flag(mask, detail, RULES[4])
+    fields = pd.DataFrame({"respondent": answers.index.to_numpy()[first_pos.to_numpy()],
+                           "row": responses.meta["row"].to_numpy()[first_pos.to_numpy()]},
+                          index=answers.index)
+    return _flag(mask, RULES[4], fields)
 
 
 def _no_community(community: pd.Series) -> pd.DataFrame:
-    return _flag(community.isna(), pd.Series("community missing", index=community.index), RULES[5])
+    return _flag(community.isna(), RULES[5])
 
 
 def screen(
@@ -239,7 +242,7 @@ def screen(
         .reset_index(drop=True)
     )
     excluded = pd.Index(reasons["respondent_id"].unique())
-    valid_ids = ids[~ids.isin(excluded)]
+    valid_ids = ids[~member_of(ids, excluded)]
     valid = responses.subset(valid_ids)
 
     counts = reasons.groupby("rule").size().reindex(list(RULES), fill_value=0)
@@ -248,7 +251,7 @@ def screen(
     by_community = pd.DataFrame(
         {
             "received": label.value_counts(sort=False),
-            "valid": label[ids.isin(valid_ids)].value_counts(sort=False),
+            "valid": label[member_of(ids, valid_ids)].value_counts(sort=False),
         }
     ).fillna(0).astype(int)
     by_community["rate"] = by_community["valid"] / by_community["received"]
