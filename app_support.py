@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -77,6 +77,11 @@ def lang() -> str:
 def tr(key: str, **fields: object) -> str:
     """``t(key, lang())``: the text of ``key`` in the current language."""
     return t(key, lang(), **fields)
+
+
+def joined(names: Iterable[object]) -> str:
+    """Names listed as the page's language lists them: ``甲、乙`` or ``A, B``."""
+    return ("、" if lang() == "zh" else ", ").join(str(n) for n in names)
 
 
 def _language_chosen() -> None:
@@ -450,6 +455,8 @@ def current() -> Current:
         responses_key, responses = survey_key(survey, framework_key), load_survey(
             survey, hierarchy, framework_key)
         synthetic = False
+        if study_id is None:  # the sample panel's weights with the user's questionnaire
+            title = tr("app.sample_panel_with_upload", name=survey.upload.name)
     elif study_id is None:
         responses, responses_key = sample_responses(), "sample"
     else:

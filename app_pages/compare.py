@@ -18,6 +18,7 @@ from app_support import (
     current_uncertainty,
     figure_pngs,
     headers,
+    joined,
     lang,
     pairwise_png,
     radar_png,
@@ -81,7 +82,7 @@ with tab_rank:
     )
     if scores.suppressed:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                         names="、".join(scores.suppressed)))
+                         names=joined(scores.suppressed)))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
         st.info("\n".join([tr("report.scores.notes"),
                            *(f"- {localized(n, lang())}" for n in scores.notes)]),
@@ -136,7 +137,7 @@ def drill_section() -> None:
     st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names="、".join(scores.suppressed)))
+                      names=joined(scores.suppressed)))
 
 
 def uncertainty_controls() -> UncertaintyControls:
@@ -321,7 +322,7 @@ def uncertainty_section() -> None:
                        tr("col.p_bottom_n", n=mc.top): probability},
     )
     if not mc.excluded.empty:
-        table.caption(tr("app.uncertainty.excluded", names="、".join(
+        table.caption(tr("app.uncertainty.excluded", names=joined(
             f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
                                                  strict=True))))
     st.markdown(f"**{tr('app.uncertainty.sources')}**")

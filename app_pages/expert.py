@@ -227,7 +227,7 @@ else:
     c1.metric(tr("app.expert.cr_provisional") if provisional else "CR", f"{cr:.3f}",
               delta=tr("app.expert.cr_ok" if cr < threshold else "app.expert.cr_high",
                        threshold=threshold),
-              delta_color="normal" if cr < threshold else "inverse",
+              delta_color="normal" if cr < threshold else "inverse", delta_arrow="off",
               help=tr("app.expert.cr_provisional_help", filled=filled[node], pairs=pairs[node])
               if provisional else None)
 position = nodes.index(node)

@@ -166,14 +166,17 @@ names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
 with a2, st.form("reissue"):
     who = st.selectbox(tr("col.expert"), list(names_by_id),
                        format_func=lambda e: f"{e} {names_by_id[e]}")
+    sure = st.checkbox(tr("app.organizer.revoke_confirm"), key="revoke_confirm")
     r1, r2 = st.columns(2)
     reissue = r1.form_submit_button(tr("app.organizer.reissue"))
     revoke = r2.form_submit_button(tr("app.organizer.revoke"))
-    if who is not None and (reissue or revoke):
-        if reissue:
-            _links({who: organizer.reissue(who)}, names_by_id, cur.study_id)
-        else:
-            organizer.revoke(who)
+    if who is not None and reissue:
+        _links({who: organizer.reissue(who)}, names_by_id, cur.study_id)
+        st.rerun()
+    elif who is not None and revoke and not sure:
+        st.warning(tr("app.organizer.revoke_unconfirmed"))
+    elif who is not None and revoke:
+        organizer.revoke(who)
         st.rerun()
 
 with st.expander(tr("app.organizer.import")):

@@ -17,6 +17,7 @@ from app_support import (
     current_screening,
     file_headers,
     headers,
+    joined,
     lang,
     load_survey,
     signed_in,
@@ -112,12 +113,12 @@ i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
 i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
 st.markdown(f"**{tr('app.survey.dropped')}**: "
-            + ("、".join(responses.dropped_columns) or tr("app.none")))
+            + (joined(responses.dropped_columns) or tr("app.none")))
 st.caption(tr("app.survey.dropped_help"))
 if mapping.missing_items:
     st.warning(tr("app.survey.missing_items", items=", ".join(mapping.missing_items)))
 if mapping.unmatched_columns:
-    st.caption(tr("app.survey.unmatched", columns="、".join(mapping.unmatched_columns)))
+    st.caption(tr("app.survey.unmatched", columns=joined(mapping.unmatched_columns)))
 st.caption(tr("app.survey.community_used", column=mapping.community_column))
 
 # ---------------------------------------------------------------------------- validity

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from ahp.consistency import consistency
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments
-from ahp.store import JudgmentStore
+from ahp.store import JudgmentStore, TokenError
 from ahp.workbook import read_judgments_csv, write_judgments_xlsx
 from survey.cli import SAMPLE_FRAMEWORK
 
@@ -174,8 +174,9 @@ def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str
     p_top = ranked[text("col.p_top_n", lang).format(n=3)]
     assert p_top.between(0, 100).all() and p_top.sum() == pytest.approx(300.0)  # percent
     assert not {"梅坞社区", "桑园社区"} & set(ranked[text("col.community", lang)])
+    separator = "、" if lang == "zh" else ", "  # names listed as the language lists them
     assert text("app.uncertainty.excluded", lang).format(
-        names="梅坞社区 (n=6)、桑园社区 (n=8)") in shown_text(at)
+        names=f"梅坞社区 (n=6){separator}桑园社区 (n=8)") in shown_text(at)
     top5 = ranked[text("col.community", lang)].head(5).tolist()
     pairwise = next(df.value for df in at.dataframe if list(df.value.columns) == top5)
     assert list(pairwise.index) == top5
@@ -336,6 +337,24 @@ def test_organizer_needs_secret(panel, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SHANZHI_ORGANIZER_SECRET")
     off = open_page("app_pages/organizer.py", lang="en")
     assert "SHANZHI_ORGANIZER_SECRET" in shown_text(off)
+
+
+def test_revoking_a_link_needs_confirmation(panel, db: Path) -> None:
+    study_id, tokens = panel
+    at = open_page("app_pages/organizer.py", lang="en")
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    at.selectbox(key="active_choice_en_None").set_value(study_id).run()
+    revoke = next(b for b in at.get("form_submit_button") if b.label == "Revoke link")
+    revoke.click().run()
+    assert not at.exception
+    assert any("Tick the box" in w.value for w in at.warning)
+    assert JudgmentStore(db).authenticate(study_id, tokens["E01"]) == "E01"  # still works
+    at.checkbox(key="revoke_confirm").check()
+    next(b for b in at.get("form_submit_button") if b.label == "Revoke link").click().run()
+    assert not at.exception
+    with pytest.raises(TokenError):
+        JudgmentStore(db).authenticate(study_id, tokens["E01"])
 
 
 def test_organizer_creates_study_and_panel(db: Path) -> None:
