@@ -49,7 +49,7 @@ from survey.questionnaire import write_questionnaire_template
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.screening import ScreeningReport, screen
-from survey.sensitivity import tornado
+from survey.sensitivity import DropOne, drop_one, tornado
 from survey.study import (
     StudyResult,
     StudySettings,
@@ -211,6 +211,12 @@ def study(key: str, _hierarchy: Hierarchy, _responses: Responses, _judgments: Pa
           _settings: StudySettings, synthetic: bool) -> StudyResult:
     """One run of :func:`survey.study.run_study` (``key`` identifies all inputs)."""
     return run_study(_hierarchy, _responses, _judgments, _settings, synthetic=synthetic)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def left_out(key: str, level: str, _result: StudyResult) -> DropOne:
+    """Each indicator of ``level`` left out in turn (``key`` identifies the study run)."""
+    return drop_one(_result.scores, _result.panel.weights, level=level)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -20,6 +20,7 @@ from app_support import (
     headers,
     joined,
     lang,
+    left_out,
     pairwise_png,
     radar_png,
     remember_uncertainty,
@@ -32,7 +33,7 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
-from survey.i18n import localized
+from survey.i18n import localized, t
 from survey.outputs import default_radar_communities
 from survey.scoring import POOLED
 from survey.study import StudyUncertainty
@@ -212,7 +213,12 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
     st.caption(tr("app.uncertainty.thresholds_help"))
 
     st.markdown(f"**{tr('app.uncertainty.drop_one')}**")
-    summary = uncertainty.drop_one.summary
+    level = st.radio(
+        tr("app.uncertainty.drop_level"), ["B", "C"], horizontal=True, key="drop_level",
+        format_func=lambda lv: t(f"app.uncertainty.drop_level_{lv}", language),
+    )
+    summary = (uncertainty.drop_one if level == "B"
+               else left_out(cur.key, level, result)).summary
     summary = summary.assign(
         dropped=[f"{c} {hierarchy.name(c, language)}" for c in summary["dropped"]])
     st.dataframe(

@@ -204,6 +204,12 @@ def test_uncertainty_pickers_and_report(db: Path) -> None:
     schemes = frame_with(at, "Equal weights")
     assert list(schemes.columns) == ["AHP (AIJ)", "AHP (AIP)", "Equal weights"]
     assert "Smallest weight change that alters the top rank" in metrics(at)
+    dimensions = frame_with(at, text("col.dropped", "en"))
+    assert len(dimensions) == 7 and dimensions.iloc[:, 0].str.startswith("B").all()
+    at.radio(key="drop_level").set_value("C").run()
+    assert not at.exception
+    indicators = frame_with(at, text("col.dropped", "en"))
+    assert len(indicators) == 22 and indicators.iloc[:, 0].str.startswith("C").all()
     labels = [b.label for b in at.get("download_button")]
     assert sum("PNG" in label for label in labels) == 7  # radar, 3 standard, 3 uncertainty
 
