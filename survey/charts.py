@@ -129,6 +129,14 @@ def _new_figure(width: float, height: float, footer: Sequence[str]) -> Figure:
     return fig
 
 
+def _upright(text: str, lang: str) -> dict[str, object]:
+    """Keyword arguments of a vertical axis label: Chinese characters stacked one per line
+    and upright (as Chinese charts set them), other text rotated 90° as usual."""
+    if lang == "zh":
+        return {"ylabel": "\n".join(text), "rotation": 0, "va": "center", "linespacing": 1.0}
+    return {"ylabel": text}
+
+
 def _suptitle(fig: Figure, text: str, size: float = 12.0) -> None:
     """Figure title, wrapped to the figure's width."""
     fig.suptitle(wrap_label(text, int(fig.get_figwidth() * 72 / (size * 0.55))), fontsize=size)
@@ -394,7 +402,7 @@ def heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
-    bar.set_label(t("chart.heatmap.colorbar", lang), fontsize=8)
+    bar.ax.set_ylabel(fontsize=8, labelpad=8, **_upright(t("chart.heatmap.colorbar", lang), lang))
     bar.ax.tick_params(labelsize=7)
     _suptitle(fig, title or t("chart.heatmap.title", lang))
     return fig
@@ -672,9 +680,9 @@ def pairwise_probability_chart(
     ax.tick_params(length=0)
     ax.set_xlabel(t("chart.pairwise.col", lang), fontsize=8)
     ax.xaxis.set_label_position("top")
-    ax.set_ylabel(t("chart.pairwise.row", lang), fontsize=8)
+    ax.set_ylabel(fontsize=8, labelpad=8, **_upright(t("chart.pairwise.row", lang), lang))
     bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02, format="{x:.0%}")
-    bar.set_label(t("chart.pairwise.colorbar", lang), fontsize=8)
+    bar.ax.set_ylabel(fontsize=8, labelpad=8, **_upright(t("chart.pairwise.colorbar", lang), lang))
     bar.ax.tick_params(labelsize=7)
     _suptitle(fig, title or t("chart.pairwise.title", lang))
     return fig
