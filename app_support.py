@@ -20,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -36,7 +37,7 @@ from ahp.store import (
 from ahp.workbook import write_judgments_xlsx, write_template
 from survey import charts
 from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
-from survey.i18n import t
+from survey.i18n import localized, t
 from survey.loading import load_responses
 from survey.outputs import (
     names,
@@ -504,6 +505,24 @@ def current_weights(cur: Current) -> PanelResult | None:
     except JudgmentError as exc:
         st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
         return None
+
+
+def nothing_ranked(result: StudyResult) -> bool:
+    """When no community has a published score, say why (with the scoring notes) and return
+    True; the pages then show no ranking, charts or ``nan``."""
+    scores = result.scores
+    if not scores.ranking.empty:
+        return False
+    st.warning(tr("app.compare.none_ranked", n=scores.min_respondents,
+                  valid=result.screening.valid), icon=":material/visibility_off:")
+    for note in scores.notes:
+        st.caption(localized(note, lang()))
+    return True
+
+
+def score_text(value: float) -> str:
+    """A score for a metric: three decimals, or – when there is none."""
+    return f"{value:.3f}" if np.isfinite(value) else "–"
 
 
 def show_problem(cur: Current) -> None:

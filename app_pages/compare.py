@@ -21,11 +21,13 @@ from app_support import (
     joined,
     lang,
     left_out,
+    nothing_ranked,
     pairwise_png,
     radar_png,
     remember_uncertainty,
     report_xlsx,
     run_uncertainty,
+    score_text,
     show_problem,
     synthetic_banner,
     tornado_png,
@@ -45,6 +47,8 @@ result = current_result(cur)
 if result is None:
     show_problem(cur)
     st.stop()
+if nothing_ranked(result):
+    st.stop()
 
 language = lang()
 scores = result.scores
@@ -53,7 +57,7 @@ pngs = figure_pngs(cur.key, language, result)
 not_reported = tr("report.suppressed", n=scores.min_respondents)
 
 m1, m2, m3 = st.columns(3)
-m1.metric(tr("app.metric.overall"), f"{result.overall_score:.3f}")
+m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
 
@@ -230,7 +234,7 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
         column_config={tr("col.mean_abs_rank_change"): st.column_config.NumberColumn(
             format="%.2f")},
     )
-    st.caption(tr("app.uncertainty.drop_one_help"))
+    st.caption(tr("app.uncertainty.drop_one_help", what=tr(f"app.uncertainty.drop_what_{level}")))
 
     comparison = uncertainty.schemes
     scheme_names = {name: tr("app.uncertainty.scheme_equal") if name == "equal" else name
@@ -335,11 +339,12 @@ def uncertainty_section() -> None:
     sources = mc.sources.assign(
         source=[tr(f"source.{code}") for code in mc.sources["source"]],
         varied=["✓" if varied else "–" for varied in mc.sources["varied"]],
+        detail=[localized(d, language) for d in mc.sources["detail"]],
     )
     st.table(headers(sources, {"source": "col.source", "varied": "col.varied",
                                "detail": "col.detail"}).set_index(tr("col.source")))
     for note in mc.notes:
-        st.info(note, icon=":material/info:")
+        st.info(localized(note, language), icon=":material/info:")
 
     sensitivity_part(uncertainty, pngs)
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)

@@ -73,7 +73,9 @@ def _label(position: int) -> str:
 
 
 def _meaning(left: str, right: str, value: float) -> str:
-    """The judgment in words, from the side of the element that is more important."""
+    """The judgment in words, from the side of the element that is more important (item texts
+    lose their final full stop inside the sentence)."""
+    left, right = left.rstrip("。."), right.rstrip("。.")
     if value == 1:
         return tr("app.expert.equal", left=left, right=right)
     first, second, ratio = (left, right, value) if value > 1 else (right, left, 1 / value)

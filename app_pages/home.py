@@ -10,6 +10,8 @@ from app_support import (
     current_result,
     headers,
     lang,
+    nothing_ranked,
+    score_text,
     show_problem,
     synthetic_banner,
     template_xlsx,
@@ -28,7 +30,7 @@ if result is None:
 else:
     rep = result.scores
     cols = st.columns(5)
-    cols[0].metric(tr("app.metric.overall"), f"{result.overall_score:.3f}")
+    cols[0].metric(tr("app.metric.overall"), score_text(result.overall_score))
     cols[1].metric(tr("app.metric.valid"), f"{result.screening.valid}",
                    help=tr("app.metric.valid_help", received=result.screening.received,
                            rate=result.screening.rate))
@@ -38,14 +40,15 @@ else:
 
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{tr('app.home.top')}**")
-        top = rep.ranking.sort_values("rank").head(5)
-        st.dataframe(
-            headers(top, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                          "n": "col.n"}),
-            hide_index=True, width="stretch",
-            column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
-        )
+        if not nothing_ranked(result):
+            st.markdown(f"**{tr('app.home.top')}**")
+            top = rep.ranking.sort_values("rank").head(5)
+            st.dataframe(
+                headers(top, {"rank": "col.rank", "community": "col.community",
+                              "score": "col.score", "n": "col.n"}),
+                hide_index=True, width="stretch",
+                column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
+            )
         st.page_link("app_pages/compare.py", label=tr("app.home.to_compare"),
                      icon=":material/leaderboard:")
     with right:

@@ -74,7 +74,8 @@ class Message(str):
     """A sentence for the user that can be shown in either language.
 
     Its value as a ``str`` is the English text (so it prints, joins and compares like any
-    string); :meth:`text` gives it in ``lang``. Used for notes that travel with results
+    string); :meth:`text` gives it in ``lang``. List or tuple fields are written as a list in
+    that language. Used for notes that travel with results
     (``Scores.notes``) and are shown later in the reader's language.
     """
 
@@ -82,7 +83,7 @@ class Message(str):
     fields: dict[str, object]
 
     def __new__(cls, key: str, **fields: object) -> Message:
-        message = super().__new__(cls, t(key, "en", **fields))
+        message = super().__new__(cls, t(key, "en", **_listed(fields, "en")))
         message.key = key
         message.fields = dict(fields)
         return message
@@ -92,7 +93,15 @@ class Message(str):
 
     def text(self, lang: str) -> str:
         """The sentence in ``lang``."""
-        return t(self.key, lang, **self.fields)
+        return t(self.key, lang, **_listed(self.fields, lang))
+
+
+def _listed(fields: Mapping[str, object], lang: str) -> dict[str, object]:
+    """``fields`` with list and tuple values written as ``lang`` lists them (``甲、乙`` /
+    ``A, B``)."""
+    separator = "、" if lang == "zh" else ", "
+    return {k: separator.join(map(str, v)) if isinstance(v, list | tuple) else v
+            for k, v in fields.items()}
 
 
 def localized(text: str, lang: str) -> str:

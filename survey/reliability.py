@@ -221,6 +221,17 @@ def _label(hierarchy: Hierarchy, code: str) -> str:
     return f"{code} {hierarchy.name(code, 'zh')}"
 
 
+def _left_out(messages: list[str], labels: list[str], why: str, why_zh: str) -> None:
+    """Record items left out of every scale: one line per item, or one line for several
+    (a partial column mapping can leave out dozens)."""
+    if len(labels) == 1:
+        messages.append(f"{labels[0]}: {why}, left out of every scale / 该题{why_zh}，"
+                        "未纳入信度分析")
+    elif labels:
+        messages.append(f"{len(labels)} items {why}, left out of every scale: "
+                        f"{', '.join(labels)} / {len(labels)} 个题目{why_zh}，未纳入信度分析")
+
+
 def _loud(messages: list[str], message: str) -> None:
     """Record ``message`` and raise it as a :class:`ReliabilityWarning`."""
     messages.append(message)
@@ -262,18 +273,10 @@ def reliability(
                 "没有作答数据，未计算信度"
             ],
         )
-    for item in framework.items:
-        if item not in answers.columns:
-            messages.append(
-                f"{_label(framework, item)}: not in the data, left out of every scale / "
-                "数据中没有该题，未纳入信度分析"
-            )
-    for item, count in zip(known, answered, strict=True):
-        if count == 0:
-            messages.append(
-                f"{_label(framework, item)}: nobody answered this item, left out of every scale / "
-                "该题无人作答，未纳入信度分析"
-            )
+    absent = [_label(framework, item) for item in framework.items if item not in answers.columns]
+    silent = [_label(framework, i) for i, count in zip(known, answered, strict=True) if count == 0]
+    _left_out(messages, absent, "not in the data", "数据中没有")
+    _left_out(messages, silent, "nobody answered", "无人作答")
     present = [item for item, count in zip(known, answered, strict=True) if count > 0]
     column = {item: i for i, item in enumerate(known)}
     has_answers = answered > 0

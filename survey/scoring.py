@@ -435,7 +435,7 @@ def score(
     if suppressed_mask.any():
         hidden_names = [name for name, s in zip(names, suppressed_mask, strict=True) if s]
         notes.append(Message("note.suppressed", hidden=len(hidden_names), total=m,
-                             minimum=min_respondents, names=", ".join(hidden_names)))
+                             minimum=min_respondents, names=tuple(hidden_names)))
     hidden = int(sizes[suppressed_mask].sum())
     pool_all = hidden == 0 or hidden >= min_respondents
     pooled_members = np.ones(m, bool) if pool_all else ~suppressed_mask
@@ -473,12 +473,12 @@ def score(
 
     labels = [*names, POOLED]
     if absent:
-        notes.insert(0, Message("note.items_absent", items=", ".join(absent)))
+        notes.insert(0, Message("note.items_absent", items=tuple(absent)))
     unanswered = (counts == 0) & ~np.isin(items, absent)
     for row in np.flatnonzero(unanswered.any(axis=1) & ~hide):
         empty = [items[j] for j in np.flatnonzero(unanswered[row])]
         notes.append(Message("note.items_unanswered", community=labels[row],
-                             items=", ".join(empty)))
+                             items=tuple(empty)))
 
     table = _tidy(agg, labels, point, intervals, sizes_all, counts, hide)
     ranking = _ranking(table, agg.levels[0], hide[:-1])

@@ -139,8 +139,9 @@ def _flag(mask: pd.Series, rule: str, fields: pd.DataFrame | None = None) -> pd.
         details = [Message(key)] * len(hit)
     else:
         details = [Message(key, **row) for row in fields.reindex(hit).to_dict("records")]
-    return pd.DataFrame({"respondent_id": hit, "rule": rule,
-                         "detail": pd.Series(details, dtype=object).to_numpy()})
+    # an object Series keeps the Message objects (an array would become pandas' str dtype)
+    return pd.DataFrame({"respondent_id": np.asarray(hit, dtype=object), "rule": rule,
+                         "detail": pd.Series(details, dtype=object)})
 
 
 def _off_scale(responses: Responses) -> pd.DataFrame:

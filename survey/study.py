@@ -156,7 +156,7 @@ def _without_valid_questionnaires(responses: Responses, valid: Responses) -> lis
 def _empty_community_note(report: ScreeningReport, names: list[str]) -> Message:
     """One note listing the communities whose questionnaires were all excluded."""
     counts = report.by_community["received"]
-    listed = ", ".join(f"{name} ({int(counts.get(name, 0))})" for name in names)
+    listed = tuple(f"{name} ({int(counts.get(name, 0))})" for name in names)
     return Message("note.no_valid_questionnaire", count=len(names), listed=listed)
 
 

@@ -78,6 +78,7 @@ from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.priorities import priorities
 from ahp.scale import SAATY_VALUES
 from survey.errors import SurveyError
+from survey.i18n import Message
 from survey.responses import Responses
 from survey.scoring import POOLED, Aggregation, Scores, score
 
@@ -624,21 +625,22 @@ def _check_settings(
 def _sources_frame(
     panel: bool, noise: float, residents: bool, spec: _PanelSpec | None, min_respondents: int
 ) -> pd.DataFrame:
+    """What each draw varied: one row per source, its detail a :class:`Message`."""
     experts = len(spec.judgments.experts) if spec is not None else 0
-    how = f"{spec.aggregation}, {spec.method}" if spec is not None else "fixed weights"
-    rows = [
-        ("panel", panel,
-         f"{experts} experts resampled with replacement in every draw ({how}) / 专家有放回重抽样"
-         if panel else "expert panel fixed / 专家组不变"),
-        ("judgment_noise", noise > 0,
-         f"each judgment moves one step on Saaty's scale with probability {noise:g} / "
-         "判断值以该概率移动一档" if noise > 0 else "judgments as given / 判断值不变"),
-        ("residents", residents,
-         f"respondents resampled with replacement within each community "
-         f"(communities with ≥ {min_respondents} respondents) / 社区内居民有放回重抽样"
-         if residents else "item means fixed / 题目均值不变"),
+    how = f"{spec.aggregation}, {spec.method}" if spec is not None else "-"
+    details = [
+        Message("source.detail.panel", experts=experts, how=how) if panel
+        else Message("source.detail.panel_off"),
+        Message("source.detail.noise", p=f"{noise:g}") if noise > 0
+        else Message("source.detail.noise_off"),
+        Message("source.detail.residents", minimum=min_respondents) if residents
+        else Message("source.detail.residents_off"),
     ]
-    return pd.DataFrame(rows, columns=["source", "varied", "detail"])
+    return pd.DataFrame({
+        "source": ["panel", "judgment_noise", "residents"],
+        "varied": [panel, noise > 0, residents],
+        "detail": pd.Series(details, dtype=object),  # object keeps the Messages
+    })
 
 
 def monte_carlo(
@@ -765,11 +767,7 @@ def monte_carlo(
                 hierarchy, agg, spec, draws, counts, judgment_noise, noise_rng, worker
             )
             if fallbacks:
-                notes.append(
-                    f"{fallbacks} node × draw combination(s) drew no expert who judged the "
-                    "node (or only excluded ones) and kept its nominal local weights / "
-                    "部分抽样中某节点未抽到有效专家，沿用原权重"
-                )
+                notes.append(Message("note.mc_fallbacks", count=fallbacks))
         else:
             local = agg.local_vector(nominal_weights)[None, :]
         within, dimension_weights, member = _level_weights(hierarchy, agg, local)
@@ -797,10 +795,7 @@ def monte_carlo(
     summary = _summary(table, agg, codes, communities, tallies, bounds, interval, top)
     partial = int((summary["defined_draws"] < draws).sum())
     if partial:
-        notes.append(
-            f"{partial} community × code cell(s) had draws where a resample left an item "
-            "without answers; their statistics use the defined draws / 部分抽样中题目无人作答"
-        )
+        notes.append(Message("note.mc_partial", count=partial))
     order = summary.loc[summary["code"] == codes[0], "community"].tolist()
     position = {name: i for i, name in enumerate(communities)}
     pairwise = (

@@ -96,7 +96,7 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
     assert any(text("report.suppressed", lang).format(n=10) in str(df.value.to_numpy())
                for df in at.dataframe)
     notes = [e.value for e in at.info if e.value.startswith(text("report.scores.notes", lang))]
-    expected = {"zh": "- 28 个社区中有 2 个样本少于 10 人，不公布得分（n<10）：梅坞社区, 桑园社区",
+    expected = {"zh": "- 28 个社区中有 2 个样本少于 10 人，不公布得分（n<10）：梅坞社区、桑园社区",
                 "en": "- 2 of 28 communities have fewer than 10 respondents and get no published "
                       "score (n<10): 梅坞社区, 桑园社区"}[lang]
     assert len(notes) == 1 and expected in notes[0]
@@ -399,6 +399,25 @@ def test_survey_upload_messages(db: Path) -> None:
         ("answers.csv", "序号,社区,foo\n1,A,3\n".encode(), "text/csv")).run()
     assert any("Could not read" in e.value for e in at.error)
     assert text("app.survey.mapping_title", "en") in shown_text(at)
+
+
+def test_pages_explain_when_no_community_is_ranked(db: Path) -> None:
+    """40 questionnaires over 28 communities: none reaches 10, so nothing is ranked; the
+    comparison page and Home say so instead of failing on an empty ranking."""
+    export = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_wjx_export.xlsx"
+    frame = pd.read_excel(export, sheet_name=None, engine="openpyxl")
+    data = next(f for f in frame.values() if len(f.columns) > 60).head(40)
+    at = open_page("app_pages/organizer.py", lang="zh")
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    at.switch_page("app_pages/survey_data.py").run()
+    at.get("file_uploader")[0].set_value(
+        ("small.csv", data.to_csv(index=False).encode("utf-8"), "text/csv")).run()
+    assert not at.exception
+    for page in ("app_pages/compare.py", "app_pages/home.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert any("没有社区公布得分" in w.value for w in at.warning), page
 
 
 def test_new_study_from_workbooks_and_upload(db: Path) -> None:

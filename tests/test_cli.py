@@ -49,7 +49,7 @@ def test_demo_prints_each_scoring_note_on_its_own_line(demo_run: tuple[str, Path
     text, _ = demo_run
     notes = [line for line in text.splitlines() if line.startswith("note 注: ")]
     assert notes == [
-        "note 注: 28 个社区中有 2 个样本少于 10 人，不公布得分（n<10）：梅坞社区, 桑园社区"
+        "note 注: 28 个社区中有 2 个样本少于 10 人，不公布得分（n<10）：梅坞社区、桑园社区"
     ]
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from ahp.hierarchy import Hierarchy
 from survey import Responses, ScreeningRules, SurveyError, load_responses, screen
+from survey.i18n import localized
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping
 from survey.screening import NO_COMMUNITY, RULES
 
@@ -98,6 +99,8 @@ def test_missing_share_rule():
     rows = only(report, "missing")
     assert rows["respondent_id"].tolist() == ["1"]
     assert rows["detail"].iloc[0] == "3 of 12 items missing (25% > 20%)"
+    # the detail travels as a Message (through the report's reasons frame), shown in Chinese
+    assert localized(report.reasons["detail"].iloc[0], "zh") == "12 题中缺答 3 题（25% > 20%）"
     _, lenient = screen(make_responses(answers), ScreeningRules(max_missing_share=0.3))
     assert lenient.valid == 3
     _, off = screen(make_responses(answers), ScreeningRules(max_missing_share=None))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import numpy as np
 import pytest
+from openpyxl import load_workbook
 
 from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from survey.errors import SurveyError
+from survey.outputs import write_study_report
 from survey.study import StudySettings, analyse_uncertainty, run_study
 
 
@@ -65,3 +69,17 @@ def test_uncertainty_needs_a_ranked_community() -> None:
                        StudySettings(bootstrap=0, min_respondents=1000))
     with pytest.raises(SurveyError, match="no community has enough respondents"):
         analyse_uncertainty(nobody, 10)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh", "用时 34 秒 < 60 秒"),
+                                                ("en", "completed in 34 s < 60 s")])
+def test_report_gives_screening_reasons_and_notes_in_its_language(result, lang, expected):
+    """The screening details and scoring notes travel as Messages and are written in the
+    report's language (pandas' string dtype must not turn them into plain English text)."""
+    buffer = BytesIO()
+    write_study_report(result, buffer, lang)
+    texts = {str(cell.value) for ws in load_workbook(buffer).worksheets
+             for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert expected in texts
+    note = result.scores.notes[0].text(lang)
+    assert note in texts and ("梅坞社区、桑园社区" in note) == (lang == "zh")
