@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ahp.errors import JudgmentError
+from ahp.errors import JudgmentError, PanelNotReadyError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.store import (
@@ -482,8 +482,17 @@ def current_result(cur: Current) -> StudyResult | None:
         return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
                      cur.synthetic)
     except JudgmentError as exc:
-        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        weights_not_ready(exc)
         return None
+
+
+def weights_not_ready(exc: JudgmentError) -> None:
+    """Say, in the page language, why the panel's weights cannot be computed."""
+    if isinstance(exc, PanelNotReadyError):
+        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(exc.nodes)),
+                   icon=":material/hourglass:")
+    else:
+        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
 
 
 def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
@@ -503,7 +512,7 @@ def current_weights(cur: Current) -> PanelResult | None:
     try:
         return weights(key, cur.hierarchy, cur.judgments, cur.settings)
     except JudgmentError as exc:
-        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        weights_not_ready(exc)
         return None
 
 

@@ -4,7 +4,7 @@ All are :class:`ValueError` subclasses so that callers catching ``ValueError`` k
 each message names the place of the problem (matrix, row, column, element, sheet, cell).
 """
 
-__all__ = ["HierarchyError", "JudgmentError", "WorkbookError"]
+__all__ = ["HierarchyError", "JudgmentError", "PanelNotReadyError", "WorkbookError"]
 
 
 class JudgmentError(ValueError):
@@ -17,3 +17,12 @@ class HierarchyError(ValueError):
 
 class WorkbookError(ValueError):
     """An expert workbook or judgment file is invalid (the message names expert, sheet, cell)."""
+
+
+class PanelNotReadyError(JudgmentError):
+    """Group weights cannot be computed yet: at ``nodes`` no expert's judgments link every
+    element (raised while a panel is still entering judgments)."""
+
+    def __init__(self, message: str, nodes: list[str]) -> None:
+        super().__init__(message)
+        self.nodes = list(nodes)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ahp.consistency import evaluate
-from ahp.errors import JudgmentError
+from ahp.errors import JudgmentError, PanelNotReadyError
 from ahp.group import aggregate_judgments, aggregate_priorities, consensus, screen_cr
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.matrix import unreachable_elements, validate_array
@@ -419,9 +419,10 @@ def panel_weights(
         agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan
 
     if unready:
-        raise JudgmentError(
+        raise PanelNotReadyError(
             f"no expert has linked every element yet at node(s) {', '.join(unready)}: the "
-            "weights need at least one expert per node whose judgments connect all its elements"
+            "weights need at least one expert per node whose judgments connect all its elements",
+            unready,
         )
     excluded = pd.DataFrame(excluded_rows, columns=["node", "expert", "reason"])
     return PanelResult(

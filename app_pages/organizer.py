@@ -177,6 +177,13 @@ with a2, st.form("reissue"):
         st.warning(tr("app.organizer.revoke_unconfirmed"))
     elif who is not None and revoke:
         organizer.revoke(who)
+        fresh = st.session_state.get(LINKS_KEY)
+        if fresh is not None:  # a revoked link must not stay on screen as if it worked
+            kept = fresh[fresh["expert_id"] != who]
+            st.session_state[LINKS_KEY] = kept if len(kept) else None
+        del st.session_state["revoke_confirm"]
+        st.session_state["organizer_notice"] = tr("app.organizer.revoked",
+                                                  expert=f"{who} {names_by_id[who]}")
         st.rerun()
 
 with st.expander(tr("app.organizer.import")):

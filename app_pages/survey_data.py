@@ -24,7 +24,7 @@ from app_support import (
     synthetic_banner,
     tr,
 )
-from survey.errors import SurveyError
+from survey.errors import ColumnMatchError, SurveyError
 from survey.i18n import localized
 
 language = lang()
@@ -59,8 +59,8 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                                       mapping)
                 try:
                     load_survey(choice, cur.hierarchy, cur.framework_key)
-                except SurveyError as exc:
-                    st.error(tr("app.survey.load_failed", reason=str(exc)))
+                except ColumnMatchError as exc:
+                    st.error(tr("app.survey.columns_unmatched", items=exc.items, found=exc.found))
                     st.markdown(f"**{tr('app.survey.mapping_title')}**")
                     st.caption(tr("app.survey.mapping_help"))
                     found = file_headers(upload.key, upload)
@@ -89,6 +89,9 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                                                              strict=True))
                         st.rerun()
                     st.stop()  # the results below would be those of the previous questionnaire
+                except SurveyError as exc:  # not a matching problem: no mapping step
+                    st.error(tr("app.survey.load_failed", reason=str(exc)))
+                    st.stop()
                 else:
                     if chosen != choice:
                         st.session_state[SURVEY_KEY] = choice

@@ -56,7 +56,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
-from survey.errors import SurveyError
+from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
 
@@ -710,12 +710,13 @@ def _order_columns(
     if len(pool) == len(items):
         return dict(zip(pool, items, strict=True))
     shown = ", ".join(f"'{h}'" for h in pool[:5]) + (" …" if len(pool) > 5 else "")
-    raise SurveyError(
+    raise ColumnMatchError(
         f"{where}: cannot tell which column answers which of the framework's {len(items)} items. "
         "Either (1) pass mapping= a CSV file or dict of column header → item code; or (2) put "
         f"the item codes ({items[0]}, {items[1]}, …) in the headers; or (3) export exactly "
         f"{len(items)} Likert columns in framework order (found {len(pool)}"
-        + (f": {shown})" if pool else ")")
+        + (f": {shown})" if pool else ")"),
+        items=len(items), found=len(pool),
     )
 
 

@@ -359,6 +359,8 @@ def test_revoking_a_link_needs_confirmation(panel, db: Path) -> None:
     at.checkbox(key="revoke_confirm").check()
     next(b for b in at.get("form_submit_button") if b.label == "Revoke link").click().run()
     assert not at.exception
+    assert any("E01 王老师" in m.value and "no longer works" in m.value for m in at.success)
+    assert not at.checkbox(key="revoke_confirm").value  # unticked for the next expert
     with pytest.raises(TokenError):
         JudgmentStore(db).authenticate(study_id, tokens["E01"])
 
@@ -397,8 +399,14 @@ def test_survey_upload_messages(db: Path) -> None:
     assert any("over the limit of 20 MB" in e.value for e in at.error)
     at.get("file_uploader")[0].set_value(
         ("answers.csv", "序号,社区,foo\n1,A,3\n".encode(), "text/csv")).run()
-    assert any("Could not read" in e.value for e in at.error)
+    unmatched = text("app.survey.columns_unmatched", "en").format(items=57, found=1)
+    assert any(e.value == unmatched for e in at.error), [e.value for e in at.error]
     assert text("app.survey.mapping_title", "en") in shown_text(at)
+    # a file a mapping cannot fix (no answer columns, no community): the reason, no mapping step
+    at.get("file_uploader")[0].set_value(("other.csv", b"a,b\n1,2\n", "text/csv")).run()
+    assert not at.exception
+    assert any("Could not read" in e.value for e in at.error)
+    assert text("app.survey.mapping_title", "en") not in shown_text(at)
 
 
 def test_pages_explain_when_no_community_is_ranked(db: Path) -> None:
@@ -469,7 +477,7 @@ def test_weights_page_while_the_panel_is_still_entering(panel, db: Path) -> None
     at.switch_page("app_pages/weights.py").run()
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
-    assert "暂时无法计算权重" in warning and "A, B1, B2" in warning
+    assert "暂时无法计算权重" in warning and "在 A、B1、B2、" in warning
     at.switch_page("app_pages/home.py").run()
     assert not at.exception
 
