@@ -33,6 +33,37 @@ st.title(tr("app.page.survey"))
 synthetic_banner(cur)
 
 # ---------------------------------------------------------------------------- upload
+def _mapping_step(upload: Upload, mapping_key: str,
+                  mapping: tuple[tuple[str, str], ...] | None) -> None:
+    """The column-mapping editor: the file's column for each framework item (the mapping in use
+    filled in), applied with a button."""
+    st.markdown(f"**{tr('app.survey.mapping_title')}**")
+    st.caption(tr("app.survey.mapping_help"))
+    found = file_headers(upload.key, upload)
+    items = cur.hierarchy.items
+    header_of = {code: header for header, code in (mapping or ())}
+    editor = pd.DataFrame({
+        "code": items,
+        "name": [cur.hierarchy.name(c, language) for c in items],
+        "header": [header_of.get(c) for c in items],
+    })
+    edited = st.data_editor(
+        editor, key=f"mapping_editor_{upload.key}", hide_index=True,
+        disabled=["code", "name"], width="stretch",
+        column_config={
+            "code": st.column_config.TextColumn(tr("col.code")),
+            "name": st.column_config.TextColumn(tr("col.name")),
+            "header": st.column_config.SelectboxColumn(tr("app.survey.file_column"), options=found)
+            if found else st.column_config.TextColumn(tr("app.survey.file_column")),
+        },
+    )
+    if st.button(tr("app.survey.apply_mapping"), key="apply_mapping"):
+        pairs = edited.dropna(subset=["header"])
+        st.session_state[mapping_key] = tuple(
+            (str(h), str(c)) for h, c in zip(pairs["header"], pairs["code"], strict=True))
+        st.rerun()
+
+
 with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
     if signed_in() is None:
         st.info(tr("app.survey.organizer_only"))
@@ -61,33 +92,7 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     load_survey(choice, cur.hierarchy, cur.framework_key)
                 except ColumnMatchError as exc:
                     st.error(tr("app.survey.columns_unmatched", items=exc.items, found=exc.found))
-                    st.markdown(f"**{tr('app.survey.mapping_title')}**")
-                    st.caption(tr("app.survey.mapping_help"))
-                    found = file_headers(upload.key, upload)
-                    items = cur.hierarchy.items
-                    editor = pd.DataFrame({
-                        "code": items,
-                        "name": [cur.hierarchy.name(c, language) for c in items],
-                        "header": [None] * len(items),
-                    })
-                    edited = st.data_editor(
-                        editor, key=f"mapping_editor_{upload.key}", hide_index=True,
-                        disabled=["code", "name"], width="stretch",
-                        column_config={
-                            "code": st.column_config.TextColumn(tr("col.code")),
-                            "name": st.column_config.TextColumn(tr("col.name")),
-                            "header": st.column_config.SelectboxColumn(
-                                tr("app.survey.file_column"), options=found)
-                            if found else st.column_config.TextColumn(
-                                tr("app.survey.file_column")),
-                        },
-                    )
-                    if st.button(tr("app.survey.apply_mapping"), key="apply_mapping"):
-                        pairs = edited.dropna(subset=["header"])
-                        st.session_state[mapping_key] = tuple(
-                            (str(h), str(c)) for h, c in zip(pairs["header"], pairs["code"],
-                                                             strict=True))
-                        st.rerun()
+                    _mapping_step(upload, mapping_key, mapping)
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
                     st.error(tr("app.survey.load_failed", reason=str(exc)))
@@ -97,6 +102,9 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                         st.session_state[SURVEY_KEY] = choice
                         st.rerun()
                     st.success(tr("app.survey.loaded", name=upload.name))
+                    if mapping is not None and st.toggle(tr("app.survey.edit_mapping"),
+                                                         key=f"edit_{mapping_key}"):
+                        _mapping_step(upload, mapping_key, mapping)
 
 cur = current()
 if cur.responses is None:

@@ -22,6 +22,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments
 from ahp.store import JudgmentStore, TokenError
 from ahp.workbook import read_judgments_csv, write_judgments_xlsx
+from app_support import digest
 from survey.cli import SAMPLE_FRAMEWORK
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -426,6 +427,32 @@ def test_pages_explain_when_no_community_is_ranked(db: Path) -> None:
         at.switch_page(page).run()
         assert not at.exception, page
         assert any("没有社区公布得分" in w.value for w in at.warning), page
+
+
+def test_a_partial_mapping_loads_and_can_be_edited(db: Path) -> None:
+    """Renamed item headers cannot be matched: the mapping step opens; a mapping of one item
+    loads without failing any page, and "edit the column mapping" opens the editor again."""
+    export = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_wjx_export.xlsx"
+    frame = pd.read_excel(export, sheet_name=None, engine="openpyxl")
+    data = next(f for f in frame.values() if len(f.columns) > 60)
+    renamed = {c: f"问题{i}" for i, c in enumerate(data.columns) if i >= 9}
+    body = data.rename(columns=renamed).to_csv(index=False).encode("utf-8")
+    at = open_page("app_pages/organizer.py", lang="en")
+    at.text_input[0].input(SECRET)
+    at.get("form_submit_button")[0].click().run()
+    at.switch_page("app_pages/survey_data.py").run()
+    at.get("file_uploader")[0].set_value(("renamed.csv", body, "text/csv")).run()
+    assert text("app.survey.mapping_title", "en") in shown_text(at)
+    at.session_state[f"mapping_{digest('renamed.csv', body)}"] = (("问题9", "D02"),)
+    at.run()
+    assert not at.exception
+    assert any(m.value.startswith("Loaded") for m in at.success), shown_text(at)
+    assert text("app.survey.mapping_title", "en") not in shown_text(at)
+    at.toggle(key=f"edit_mapping_{digest('renamed.csv', body)}").set_value(True).run()
+    assert text("app.survey.mapping_title", "en") in shown_text(at)
+    for page in ("app_pages/home.py", "app_pages/compare.py", "app_pages/weights.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
 
 
 def test_new_study_from_workbooks_and_upload(db: Path) -> None:
