@@ -83,7 +83,10 @@ with tab_rank:
         headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
                         "ci": "chart.ci95", "n": "col.n", "status": "col.suppressed"}),
         hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
-        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
+        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
+                       tr("col.rank"): st.column_config.NumberColumn(width="small"),
+                       tr("col.n"): st.column_config.NumberColumn(width="small"),
+                       tr("col.suppressed"): st.column_config.TextColumn(width="medium")},
     )
     if scores.suppressed:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
