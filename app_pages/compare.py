@@ -54,7 +54,7 @@ language = lang()
 scores = result.scores
 hierarchy = result.hierarchy
 pngs = figure_pngs(cur.key, language, result)
-not_reported = tr("report.suppressed", n=scores.min_respondents)
+not_reported = f"n<{scores.min_respondents}"  # under the column header "not reported"
 
 m1, m2, m3 = st.columns(3)
 m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
