@@ -138,6 +138,8 @@ v1, v2, v3 = st.columns(3)
 v1.metric(tr("col.received"), f"{report.received}")
 v2.metric(tr("col.valid"), f"{report.valid}")
 v3.metric(tr("col.rate"), f"{report.rate:.1%}")
+for note in report.notes:  # what a rule could not check
+    st.info(localized(note, language), icon=":material/info:")
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('report.validity.by_rule')}**")

@@ -128,6 +128,7 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
     rep = result.screening
     lines = [
         f"validity 有效性: {rep.received} received / {rep.valid} valid / {rep.rate:.1%}",
+        *(f"note 注: {localized(note, lang)}" for note in rep.notes),
         "dimension weights 维度权重 (global):",
     ]
     weights = sorted(result.dimension_weights.items(), key=lambda kv: -kv[1])

@@ -151,9 +151,9 @@ class ReportInputs:
         included (``Hierarchy.nodes``).
     received, valid
         Questionnaires received and valid (``ScreeningReport.received/.valid``).
-    screening_counts, screening_by_community, screening_reasons
-        ``ScreeningReport.counts`` (per rule), ``.by_community`` and ``.reasons``
-        (respondent_id, row, community, rule, detail).
+    screening_counts, screening_by_community, screening_reasons, screening_notes
+        ``ScreeningReport.counts`` (per rule), ``.by_community``, ``.reasons``
+        (respondent_id, row, community, rule, detail) and ``.notes``.
     reliability_scales, reliability_items, reliability_warnings
         ``ReliabilityResult.scales``, ``.items``, ``.warnings``.
     weights
@@ -183,6 +183,7 @@ class ReportInputs:
     screening_counts: pd.DataFrame | None = None
     screening_by_community: pd.DataFrame | None = None
     screening_reasons: pd.DataFrame | None = None
+    screening_notes: tuple[str, ...] = ()
     reliability_scales: pd.DataFrame | None = None
     reliability_items: pd.DataFrame | None = None
     reliability_warnings: tuple[str, ...] = ()
@@ -235,6 +236,7 @@ class ReportInputs:
                 }),
                 screening_by_community=_with_index(screening.by_community),
                 screening_reasons=screening.reasons,
+                screening_notes=tuple(screening.notes),
             )
         if reliability is not None:
             parts.update(
@@ -577,6 +579,12 @@ class _Writer:
             summary = pd.DataFrame({"received": [inputs.received], "valid": [inputs.valid],
                                     "rate": [rate]})
             row = self.table(ws, row, summary, freeze=False)
+        if inputs.screening_notes:
+            row = self.section(ws, row, "report.scores.notes")
+            for note in inputs.screening_notes:
+                self.put(ws, row, 1, localized(note, self.lang))
+                row += 1
+            row += 1
         if inputs.screening_counts is not None:
             row = self.section(ws, row, "report.validity.by_rule")
             row = self.table(ws, row, inputs.screening_counts)

@@ -30,7 +30,7 @@ data in internet surveys. *Survey Research Methods*, 13(3), 229–248.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,9 @@ class ScreeningReport:
         Per community (missing as :data:`NO_COMMUNITY`): ``received``, ``valid``, ``rate``.
     rules
         The :class:`ScreeningRules` applied.
+    notes
+        What a rule could not check (:class:`~survey.i18n.Message`), e.g. respondents whose
+        completion time is missing or unreadable, so the too-fast rule skipped them.
     """
 
     received: int
@@ -122,6 +125,7 @@ class ScreeningReport:
     counts: pd.Series
     by_community: pd.DataFrame
     rules: ScreeningRules
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def excluded(self) -> list[str]:
@@ -206,6 +210,21 @@ def _no_community(community: pd.Series) -> pd.DataFrame:
     return _flag(community.isna(), RULES[5])
 
 
+def _unchecked_durations(responses: Responses, rules: ScreeningRules) -> list[Message]:
+    """A note when the too-fast rule could not check some respondents: no completion-time
+    column at all, or cells that are empty or unreadable (never a silent skip)."""
+    if rules.min_duration_seconds is None or not len(responses.meta):
+        return []
+    unknown = responses.meta["duration_seconds"].isna()
+    if unknown.all():
+        return [Message("screen.note.no_duration")]
+    if unknown.any():
+        rows = responses.meta.loc[unknown, "row"].astype(int).tolist()
+        shown = [*map(str, rows[:10]), *(["…"] if len(rows) > 10 else [])]
+        return [Message("screen.note.unreadable_duration", count=len(rows), rows=tuple(shown))]
+    return []
+
+
 def screen(
     responses: Responses, rules: ScreeningRules | None = None
 ) -> tuple[Responses, ScreeningReport]:
@@ -259,6 +278,7 @@ def screen(
     by_community.index.name = "community"
     received = len(ids)
     report = ScreeningReport(
+        notes=_unchecked_durations(responses, rules),
         received=received,
         valid=len(valid_ids),
         rate=len(valid_ids) / received if received else float("nan"),

@@ -144,7 +144,16 @@ def test_min_duration_rule_only_when_known():
     _, strict = screen(responses, ScreeningRules(min_duration_seconds=90))
     assert only(strict, "too_fast")["respondent_id"].tolist() == ["1", "3"]
     _, off = screen(responses, ScreeningRules(min_duration_seconds=None))
-    assert off.valid == 3
+    assert off.valid == 3 and off.notes == []
+    # the respondent the rule could not check is said, never skipped silently
+    assert report.notes == ["1 questionnaire(s) have an empty or unreadable completion time "
+                            "(所用时间), so the too-fast rule could not check them: rows 3"]
+    assert report.notes[0].text("zh").endswith("第 3 行")
+    _, unknown = screen(make_responses(answers, duration=[np.nan] * 3))
+    assert unknown.notes == ["no completion time (所用时间) in the file: the too-fast rule was "
+                             "not applied"]
+    _, known = screen(make_responses(answers))
+    assert known.notes == []
 
 
 def test_duplicates_keep_the_first_and_name_its_row():
