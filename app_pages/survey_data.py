@@ -49,7 +49,7 @@ def _mapping_step(upload: Upload, mapping_key: str,
     })
     edited = st.data_editor(
         editor, key=f"mapping_editor_{upload.key}", hide_index=True,
-        disabled=["code", "name"], width="stretch",
+        disabled=["code", "name"], width="stretch", placeholder="–",
         column_config={
             "code": st.column_config.TextColumn(tr("col.code")),
             "name": st.column_config.TextColumn(tr("col.name")),
