@@ -37,7 +37,7 @@ from ahp.store import (
 from ahp.workbook import write_judgments_xlsx, write_template
 from survey import charts
 from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
-from survey.i18n import localized, t
+from survey.i18n import join_list, localized, t
 from survey.loading import load_responses
 from survey.outputs import (
     names,
@@ -82,7 +82,7 @@ def tr(key: str, **fields: object) -> str:
 
 def joined(names: Iterable[object]) -> str:
     """Names listed as the page's language lists them: ``甲、乙`` or ``A, B``."""
-    return ("、" if lang() == "zh" else ", ").join(str(n) for n in names)
+    return join_list(names, lang())
 
 
 def _language_chosen() -> None:
@@ -246,19 +246,23 @@ def radar_png(key: str, lang: str, communities: tuple[str, ...], _result: StudyR
 def weights_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
                 synthetic: bool) -> bytes:
     """PNG of the weights chart of a panel result."""
-    labels = {code: _hierarchy.name(code, lang) for code in _hierarchy.nodes}
-    note = t("chart.synthetic_note", lang) if synthetic else ""
+    labels, note = _chart_text(_hierarchy, lang, synthetic)
     fig = charts.weights_chart(_panel.weights.table, level="C", names=labels, lang=lang,
                                note=note)
     return charts.figure_png(fig)
+
+
+def _chart_text(hierarchy: Hierarchy, lang: str, synthetic: bool) -> tuple[dict[str, str], str]:
+    """Indicator names in ``lang`` and the synthetic-data footnote (empty for real data)."""
+    labels = {code: hierarchy.name(code, lang) for code in hierarchy.nodes}
+    return labels, t("chart.synthetic_note", lang) if synthetic else ""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def sunburst_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
                  synthetic: bool) -> bytes:
     """PNG of the weight hierarchy as a sunburst."""
-    labels = {code: _hierarchy.name(code, lang) for code in _hierarchy.nodes}
-    note = t("chart.synthetic_note", lang) if synthetic else ""
+    labels, note = _chart_text(_hierarchy, lang, synthetic)
     return charts.figure_png(charts.sunburst_chart(_panel.weights.table, names=labels,
                                                    lang=lang, note=note))
 
@@ -503,14 +507,18 @@ def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, Reliabi
     return screened(key, cur.responses, cur.hierarchy, cur.settings)
 
 
+def weights_key(cur: Current) -> str:
+    """Cache key of the current panel's weights: framework, judgments and settings."""
+    return f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+
+
 def current_weights(cur: Current) -> PanelResult | None:
     """Group weights of the current panel (whose judgments must be loaded); ``None``, with a
     warning saying why, while some node has no expert whose judgments link all its elements."""
     if cur.judgments is None:
         raise ValueError("current_weights: the study has no judgments yet")
-    key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
     try:
-        return weights(key, cur.hierarchy, cur.judgments, cur.settings)
+        return weights(weights_key(cur), cur.hierarchy, cur.judgments, cur.settings)
     except JudgmentError as exc:
         weights_not_ready(exc)
         return None

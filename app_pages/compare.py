@@ -93,7 +93,7 @@ with tab_rank:
                          names=joined(scores.suppressed)))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
         st.info("\n".join([tr("report.scores.notes"),
-                           *(f"- {localized(n, lang())}" for n in scores.notes)]),
+                           *(f"- {localized(n, language)}" for n in scores.notes)]),
                 icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"

@@ -17,6 +17,7 @@ from app_support import (
     sunburst_png,
     synthetic_banner,
     tr,
+    weights_key,
     weights_png,
 )
 from survey.i18n import t
@@ -49,7 +50,7 @@ if panel is None:
 hierarchy = cur.hierarchy
 
 st.subheader(tr("app.weights.table_title"))
-key = f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+key = weights_key(cur)
 bars, rings = st.tabs([tr("app.weights.bars"), tr("app.weights.sunburst")])
 bars.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
 rings.image(sunburst_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")

@@ -580,11 +580,7 @@ class _Writer:
                                     "rate": [rate]})
             row = self.table(ws, row, summary, freeze=False)
         if inputs.screening_notes:
-            row = self.section(ws, row, "report.scores.notes")
-            for note in inputs.screening_notes:
-                self.put(ws, row, 1, localized(note, self.lang))
-                row += 1
-            row += 1
+            row = self.notes(ws, row, inputs.screening_notes) + 1
         if inputs.screening_counts is not None:
             row = self.section(ws, row, "report.validity.by_rule")
             row = self.table(ws, row, inputs.screening_counts)
@@ -595,6 +591,13 @@ class _Writer:
             row = self.section(ws, row, "report.validity.reasons")
             self.table(ws, row, inputs.screening_reasons)
 
+    def notes(self, ws: Worksheet, row: int, notes: Sequence[str]) -> int:
+        """A "notes" heading and one note per line in the report language; next free row."""
+        row = self.section(ws, row, "report.scores.notes")
+        for offset, note in enumerate(notes):
+            self.put(ws, row + offset, 1, localized(note, self.lang))
+        return row + len(notes)
+
     def readable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Replace identifiers in the columns ``rule``, ``scope`` and ``source`` by their text in
         the report language (``rule.too_fast`` → 用时过短), unknown values staying as they are,
@@ -602,9 +605,8 @@ class _Writer:
         strings = catalog(self.lang)
         out = frame
         for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
-            if frame[column].map(lambda v: isinstance(v, Message)).any():
-                out = out.assign(**{column: frame[column].map(
-                    lambda v: localized(v, self.lang) if isinstance(v, str) else v)})
+            out = out.assign(**{column: frame[column].map(
+                lambda v: v.text(self.lang) if isinstance(v, Message) else v)})
         for column in _VALUE_KEYS:
             if column in frame.columns:
                 text = frame[column].astype(object).map(
@@ -737,9 +739,7 @@ class _Writer:
         row = self.table(ws, row, frame, headers=headers, formats=formats, freeze=True,
                          freeze_columns=3)
         if self.inputs.score_notes:
-            row = self.section(ws, row, "report.scores.notes")
-            for offset, note in enumerate(self.inputs.score_notes):
-                self.put(ws, row + offset, 1, localized(note, self.lang))
+            self.notes(ws, row, self.inputs.score_notes)
 
     def score_detail(self, ws: Worksheet) -> None:
         scores = self.inputs.scores

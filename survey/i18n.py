@@ -12,7 +12,7 @@ Indicator names are not here: they come from the framework (``Hierarchy.name(cod
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -96,11 +96,14 @@ class Message(str):
         return t(self.key, lang, **_listed(self.fields, lang))
 
 
+def join_list(items: Iterable[object], lang: str) -> str:
+    """``items`` written as ``lang`` lists them: ``甲、乙`` or ``A, B``."""
+    return ("、" if lang == "zh" else ", ").join(map(str, items))
+
+
 def _listed(fields: Mapping[str, object], lang: str) -> dict[str, object]:
-    """``fields`` with list and tuple values written as ``lang`` lists them (``甲、乙`` /
-    ``A, B``)."""
-    separator = "、" if lang == "zh" else ", "
-    return {k: separator.join(map(str, v)) if isinstance(v, list | tuple) else v
+    """``fields`` with list and tuple values written as a list in ``lang``."""
+    return {k: join_list(v, lang) if isinstance(v, list | tuple) else v
             for k, v in fields.items()}
 
 

@@ -189,8 +189,7 @@ def _straightlining(responses: Responses, min_items: int) -> pd.DataFrame:
 
 def _too_fast(meta: pd.DataFrame, seconds: float) -> pd.DataFrame:
     duration = meta["duration_seconds"].astype(float)
-    fields = pd.DataFrame({"seconds": duration.round(0), "limit": f"{seconds:g}"})
-    fields["seconds"] = fields["seconds"].map(lambda v: f"{v:.0f}")
+    fields = pd.DataFrame({"seconds": duration, "limit": seconds})
     return _flag(duration < seconds, RULES[3], fields)
 
 
@@ -262,7 +261,8 @@ def screen(
         .reset_index(drop=True)
     )
     excluded = pd.Index(reasons["respondent_id"].unique())
-    valid_ids = ids[~member_of(ids, excluded)]
+    kept = ~member_of(ids, excluded)
+    valid_ids = ids[kept]
     valid = responses.subset(valid_ids)
 
     counts = reasons.groupby("rule").size().reindex(list(RULES), fill_value=0)
@@ -271,7 +271,7 @@ def screen(
     by_community = pd.DataFrame(
         {
             "received": label.value_counts(sort=False),
-            "valid": label[member_of(ids, valid_ids)].value_counts(sort=False),
+            "valid": label[kept].value_counts(sort=False),
         }
     ).fillna(0).astype(int)
     by_community["rate"] = by_community["valid"] / by_community["received"]

@@ -88,7 +88,7 @@ class StepRecord:
 
     def summary(self, lang: str = "en") -> str:
         """One line on what the step did, in ``lang`` (locale key ``step.<name>``)."""
-        return t(f"step.{self.name}", lang, **self.fields)
+        return Message(f"step.{self.name}", **self.fields).text(lang)
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def run_study(
         if isinstance(responses, Responses)
         else load_responses(responses, hierarchy, community_column=settings.community_column),
         lambda r: {"n": len(r.answers), "source": r.source, "method": r.mapping.method,
-                   "dropped": ", ".join(r.dropped_columns) or "-"},
+                   "dropped": tuple(r.dropped_columns) or "-"},
     )
     valid, report = timed(
         "screen",
