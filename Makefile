@@ -21,6 +21,7 @@ demo: $(STAMP) system
 
 test: $(STAMP) system
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 app: $(STAMP) system
@@ -28,6 +29,7 @@ app: $(STAMP) system
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

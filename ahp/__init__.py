@@ -1,7 +1,12 @@
-"""shanzhi AHP library: judgment matrices, priorities, consistency, diagnosis, group decisions.
+"""shanzhi AHP library: judgment matrices, priorities, consistency, diagnosis, group decisions,
+panels of experts and the indicator hierarchy.
 
-Core engine (this block): errors, Saaty scale, matrices, priorities, consistency, diagnosis.
+Pure math on numpy and pandas. The judgment file formats (expert workbooks, long CSV) live in
+:mod:`ahp.io` and load openpyxl only when one of their names is first used.
 """
+
+from importlib import import_module
+from typing import Any
 
 from ahp.consistency import (
     RI_SOURCES,
@@ -13,20 +18,7 @@ from ahp.consistency import (
     random_index,
 )
 from ahp.diagnosis import Revision, suggest_revision
-from ahp.errors import HierarchyError, JudgmentError, WorkbookError
-from ahp.matrix import JudgmentMatrix, as_array, validate_array
-from ahp.priorities import METHODS, Eigen, harker_matrix, principal_eigen, priorities
-from ahp.scale import (
-    SAATY_VALUES,
-    nearest_saaty,
-    off_scale,
-    parse_judgment,
-    snap_to_scale,
-    verbal_label,
-)
-
-# Group decisions, hierarchy, panels and workbooks are imported below this line.
-# isort: split
+from ahp.errors import HierarchyError, JudgmentError, PanelNotReadyError, WorkbookError
 from ahp.group import (
     CONSENSUS_WORDS,
     Consensus,
@@ -37,65 +29,86 @@ from ahp.group import (
     screen_cr,
     screen_experts,
 )
-from ahp.hierarchy import Hierarchy, HierarchyWeights, Node
+from ahp.hierarchy import LEVELS, Hierarchy, HierarchyWeights, Node
+from ahp.matrix import JudgmentMatrix, as_array, validate_array
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
-from ahp.workbook import (
-    read_judgments_csv,
-    read_judgments_xlsx,
-    write_judgments_csv,
-    write_judgments_xlsx,
-    write_template,
+from ahp.priorities import METHODS, Eigen, harker_matrix, principal_eigen, priorities
+from ahp.scale import (
+    EXTENDED_BOUNDS,
+    SAATY_VALUES,
+    SCALE_TOL,
+    nearest_saaty,
+    off_scale,
+    parse_judgment,
+    snap_to_scale,
+    verbal_label,
 )
-from ahp.xlsx_safety import safe_cell_text, safe_sheet_names
+
+_LAZY: dict[str, str] = {
+    "GUIDE_SHEET": "ahp.io.workbook",
+    "node_sheet_names": "ahp.io.workbook",
+    "read_judgments_csv": "ahp.io.workbook",
+    "read_judgments_xlsx": "ahp.io.workbook",
+    "write_judgments_csv": "ahp.io.workbook",
+    "write_judgments_xlsx": "ahp.io.workbook",
+    "write_template": "ahp.io.workbook",
+    "safe_cell_text": "ahp.io.xlsx_safety",
+    "safe_sheet_names": "ahp.io.xlsx_safety",
+}
+"""Names of the file-format modules, imported on first use (PEP 562) so that ``import ahp``
+does not load openpyxl."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ahp' has no attribute {name!r}")
+
 
 __all__ = [
+    "CONSENSUS_WORDS",
+    "EXTENDED_BOUNDS",
+    "LEVELS",
     "METHODS",
     "RI_SOURCES",
     "RI_TABLES",
     "SAATY_VALUES",
+    "SCALE_TOL",
+    "Consensus",
     "Consistency",
     "Eigen",
     "Evaluation",
+    "ExpertScreen",
+    "Hierarchy",
     "HierarchyError",
+    "HierarchyWeights",
     "JudgmentError",
     "JudgmentMatrix",
+    "Node",
+    "PanelJudgments",
+    "PanelNotReadyError",
+    "PanelResult",
     "Revision",
     "WorkbookError",
+    "aggregate_judgments",
+    "aggregate_priorities",
     "as_array",
+    "consensus",
     "consistency",
     "evaluate",
     "harker_matrix",
     "nearest_saaty",
     "off_scale",
+    "panel_weights",
     "parse_judgment",
     "principal_eigen",
     "priorities",
     "random_index",
+    "screen_cr",
+    "screen_experts",
     "snap_to_scale",
     "suggest_revision",
     "validate_array",
     "verbal_label",
-]
-__all__ += [
-    "CONSENSUS_WORDS",
-    "Consensus",
-    "ExpertScreen",
-    "Hierarchy",
-    "HierarchyWeights",
-    "Node",
-    "PanelJudgments",
-    "PanelResult",
-    "aggregate_judgments",
-    "aggregate_priorities",
-    "consensus",
-    "panel_weights",
-    "read_judgments_csv",
-    "read_judgments_xlsx",
-    "safe_cell_text",
-    "safe_sheet_names",
-    "screen_cr",
-    "screen_experts",
-    "write_judgments_csv",
-    "write_judgments_xlsx",
-    "write_template",
+    *_LAZY,
 ]

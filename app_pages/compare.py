@@ -35,10 +35,10 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
-from survey.i18n import localized, t
-from survey.outputs import default_radar_communities
+from evaluation.study import StudyUncertainty
+from i18n import localized, t
+from reports.outputs import default_radar_communities
 from survey.scoring import POOLED
-from survey.study import StudyUncertainty
 
 cur = current()
 st.title(tr("app.page.compare"))

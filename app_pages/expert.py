@@ -16,9 +16,8 @@ import streamlit as st
 from ahp.consistency import consistency
 from ahp.diagnosis import suggest_revision
 from ahp.errors import JudgmentError, WorkbookError
+from ahp.io.workbook import read_judgments_xlsx
 from ahp.scale import SAATY_VALUES, nearest_saaty, verbal_label
-from ahp.store import StoreError
-from ahp.workbook import read_judgments_xlsx
 from app_support import (
     XLSX_MIME,
     Upload,
@@ -29,6 +28,7 @@ from app_support import (
     store,
     tr,
 )
+from panel.store import StoreError
 
 language = lang()
 st.title(tr("app.page.experts"))

@@ -8,10 +8,10 @@ from io import BytesIO
 
 import pandas as pd
 import streamlit as st
+from sample_data import SAMPLE_FRAMEWORK
 
 from ahp.errors import HierarchyError, JudgmentError, WorkbookError
-from ahp.store import StoreError, expert_link
-from ahp.workbook import read_judgments_xlsx
+from ahp.io.workbook import read_judgments_xlsx
 from app_support import (
     ACTIVE_KEY,
     SURVEY_KEY,
@@ -29,8 +29,8 @@ from app_support import (
     store,
     tr,
 )
-from survey.cli import SAMPLE_FRAMEWORK
-from survey.i18n import t
+from i18n import t
+from panel.store import StoreError, expert_link
 
 LINKS_KEY = "fresh_links"
 language = lang()

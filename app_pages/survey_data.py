@@ -24,8 +24,8 @@ from app_support import (
     synthetic_banner,
     tr,
 )
+from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
-from survey.i18n import localized
 
 language = lang()
 cur = current()

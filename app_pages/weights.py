@@ -20,7 +20,7 @@ from app_support import (
     weights_key,
     weights_png,
 )
-from survey.i18n import t
+from i18n import t
 
 language = lang()
 cur = current()

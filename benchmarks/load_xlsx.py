@@ -46,7 +46,7 @@ SLOW_SINGLE_RUN = 50_000  # from this size the openpyxl paths are run once, not 
 LABELS = np.array(["非常不同意", "不同意", "一般", "同意", "非常同意", "(跳过)"], dtype=object)
 LABEL_P = (0.08, 0.15, 0.25, 0.30, 0.20, 0.02)
 MATRIX_SIZES = (8, 8, 8, 8, 8, 8, 9)  # 57 items in seven matrix questions
-DEFAULT_FRAMEWORK = Path("/work/shared/framework/good_governance_framework.csv")
+DEFAULT_FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "framework.csv"
 _MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>')
 

@@ -28,7 +28,7 @@ COMMUNITIES = 1_000
 MISSING_RATE = 0.05
 LOOP_SUBSET = 50
 TARGET_SECONDS = 1.0
-DEFAULT_FRAMEWORK = Path("/work/shared/framework/good_governance_framework.csv")
+DEFAULT_FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "framework.csv"
 
 
 def make_study(hierarchy: Hierarchy, seed: int = 0):

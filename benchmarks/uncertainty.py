@@ -34,11 +34,11 @@ from ahp.hierarchy import Hierarchy  # noqa: E402
 from ahp.panel import PanelJudgments  # noqa: E402
 from ahp.priorities import priorities  # noqa: E402
 from ahp.scale import SAATY_VALUES  # noqa: E402
+from evaluation.uncertainty import monte_carlo  # noqa: E402
 from survey.responses import ColumnMapping, Responses  # noqa: E402
 from survey.scoring import Aggregation, bootstrap_item_sums, level_scores  # noqa: E402
-from survey.uncertainty import monte_carlo  # noqa: E402
 
-FRAMEWORK = Path("/work/shared/framework/good_governance_framework.csv")
+FRAMEWORK = Path(__file__).resolve().parent.parent / "data" / "framework.csv"
 if not FRAMEWORK.exists():
     FRAMEWORK = ROOT / "data" / "framework.csv"
 NOISE = 0.2

@@ -22,7 +22,7 @@ Outputs (in ``data/sample/`` unless ``--out`` says otherwise):
   Saaty strings such as ``3`` or ``1/3``) for 25 experts and every node with two or more children.
 * ``synthetic_experts.csv``: the experts' invented roles.
 * ``synthetic_expert_workbooks/E01.xlsx`` … ``E25.xlsx``: the same judgments as one filled
-  expert workbook per expert, written by :func:`ahp.workbook.write_judgments_xlsx`.
+  expert workbook per expert, written by :func:`ahp.io.workbook.write_judgments_xlsx`.
 
 Generative model
 ----------------
@@ -64,9 +64,9 @@ from openpyxl import Workbook
 from scipy.special import ndtr
 
 from ahp.hierarchy import Hierarchy
+from ahp.io.workbook import write_judgments_xlsx
 from ahp.panel import PanelJudgments
 from ahp.scale import nearest_saaty
-from ahp.workbook import write_judgments_xlsx
 
 SEED = 20220505
 DATA_DIR = Path(__file__).resolve().parent

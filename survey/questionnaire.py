@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ahp.hierarchy import Hierarchy
-from ahp.xlsx_safety import safe_cell_text
+from ahp.io.xlsx_safety import safe_cell_text
 
 SCALE = (
     (1, "非常不同意", "strongly disagree"),

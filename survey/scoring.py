@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from i18n import Message
 from survey.errors import SurveyError
-from survey.i18n import Message
 
 if TYPE_CHECKING:
     from ahp.hierarchy import Hierarchy, HierarchyWeights

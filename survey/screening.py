@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from i18n import Message
 from survey.errors import SurveyError
-from survey.i18n import Message
 from survey.loading import SCALE_MAX, SCALE_MIN
 from survey.responses import Responses, member_of
 
@@ -114,7 +114,7 @@ class ScreeningReport:
     rules
         The :class:`ScreeningRules` applied.
     notes
-        What a rule could not check (:class:`~survey.i18n.Message`), e.g. respondents whose
+        What a rule could not check (:class:`~i18n.Message`), e.g. respondents whose
         completion time is missing or unreadable, so the too-fast rule skipped them.
     """
 
@@ -135,7 +135,7 @@ class ScreeningReport:
 
 def _flag(mask: pd.Series, rule: str, fields: pd.DataFrame | None = None) -> pd.DataFrame:
     """Reason rows for the respondents where ``mask`` holds; each detail is the
-    :class:`~survey.i18n.Message` ``screen.<rule>`` with that respondent's row of ``fields``
+    :class:`~i18n.Message` ``screen.<rule>`` with that respondent's row of ``fields``
     (built for the flagged respondents only)."""
     hit = mask[mask].index
     key = f"screen.{rule}"

@@ -7,7 +7,6 @@ through the widget is in the SQLite file at once; organizer pages need the organ
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -15,21 +14,21 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pandas as pd
 import pytest
+from sample_data import SAMPLE_FRAMEWORK
 from streamlit.testing.v1 import AppTest
 
 from ahp.consistency import consistency
 from ahp.hierarchy import Hierarchy
+from ahp.io.workbook import read_judgments_csv, write_judgments_xlsx
 from ahp.panel import PanelJudgments
-from ahp.store import JudgmentStore, TokenError
-from ahp.workbook import read_judgments_csv, write_judgments_xlsx
 from app_support import digest
-from survey.cli import SAMPLE_FRAMEWORK
+from i18n import catalog
+from panel.store import JudgmentStore, TokenError
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SECRET = "test-organizer-secret"
 PAGES = [f"app_pages/{name}.py"
          for name in ("home", "compare", "survey_data", "weights", "expert", "organizer")]
-LOCALE = Path(__file__).resolve().parent.parent / "survey" / "locale"
 
 
 @pytest.fixture
@@ -74,7 +73,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def text(key: str, lang: str) -> str:
-    return json.loads((LOCALE / f"{lang}.json").read_text("utf-8"))[key]
+    return catalog(lang)[key]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -23,9 +23,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sample_data import SAMPLE_FRAMEWORK
 
-from ahp.store import JudgmentStore, expert_link
-from survey.cli import SAMPLE_FRAMEWORK
+from panel.store import JudgmentStore, expert_link
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +34,11 @@ SECRET = "browser-test-secret"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (install it with `make system`)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="/usr/bin/chromium is absent (install it with `make system`)"),
+]
 
 
 def free_port() -> int:

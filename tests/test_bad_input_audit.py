@@ -12,13 +12,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import survey.cli as cli
+import cli.main as cli
 from ahp.errors import HierarchyError, WorkbookError
 from ahp.hierarchy import Hierarchy
-from ahp.workbook import read_judgments_csv, read_judgments_xlsx, write_template
+from ahp.io.workbook import read_judgments_csv, read_judgments_xlsx, write_template
+from evaluation.study import StudySettings, read_judgments, run_study
 from survey.errors import SurveyError
 from survey.loading import _UNCACHED_FORMULA, load_responses
-from survey.study import StudySettings, read_judgments, run_study
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FRAMEWORK = DATA / "framework.csv"

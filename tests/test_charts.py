@@ -1,4 +1,4 @@
-"""Tests for survey.charts: every chart renders Chinese with no missing glyph, and shows the
+"""Tests for reports.charts: every chart renders Chinese with no missing glyph, and shows the
 right things (order, suppression, reference, annotations) on small hand-made tables."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from survey.charts import (
+from reports.charts import (
     ChartDataError,
     figure_png,
     heatmap,

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
 from ahp.hierarchy import Hierarchy
-from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES, main
+from cli.main import main
 from survey.loading import load_responses
 
 STUDY_ORDER = ["B2", "B6", "B7", "B5", "B4", "B3", "B1"]  # Zheng & Lu 2022, weight order

@@ -1,4 +1,4 @@
-"""Tests for survey.excel_report: sheets, headers, number formats, suppression and formula
+"""Tests for reports.excel_report: sheets, headers, number formats, suppression and formula
 injection, on a small study built from the real result classes with hand-made tables."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelResult
-from survey.excel_report import (
+from reports.excel_report import (
     SHEETS,
     ReportError,
     ReportInputs,

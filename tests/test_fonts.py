@@ -1,4 +1,4 @@
-"""Tests for survey.fonts: a CJK font is found, set, and draws Chinese without missing glyphs."""
+"""Tests for reports.fonts: a CJK font is found, set, and draws Chinese without missing glyphs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from survey.fonts import PREFERRED_FONTS, CJKFontError, CJKFontWarning, use_cjk_font
+from reports.fonts import PREFERRED_FONTS, CJKFontError, CJKFontWarning, use_cjk_font
 
 
 @pytest.fixture(autouse=True)

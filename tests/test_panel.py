@@ -10,18 +10,12 @@ import pytest
 from ahp.consistency import consistency, evaluate
 from ahp.errors import JudgmentError, PanelNotReadyError
 from ahp.group import aggregate_judgments, aggregate_priorities, consensus
-from ahp.hierarchy import Hierarchy
 from ahp.matrix import JudgmentMatrix
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.priorities import priorities
 from ahp.scale import snap_to_scale
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture
-def hierarchy() -> Hierarchy:
-    return Hierarchy.from_csv(FIXTURES / "small_framework.csv")
 
 
 @pytest.fixture

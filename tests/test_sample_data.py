@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 from ahp.hierarchy import Hierarchy
+from ahp.io.workbook import read_judgments_csv, read_judgments_xlsx
 from ahp.panel import panel_weights
-from ahp.workbook import read_judgments_csv, read_judgments_xlsx
 from survey.loading import load_responses
 from survey.reliability import reliability
 from survey.scoring import score

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from ahp.hierarchy import Hierarchy
+from i18n import localized
 from survey import Responses, ScreeningRules, SurveyError, load_responses, screen
-from survey.i18n import localized
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping
 from survey.screening import NO_COMMUNITY, RULES
 

@@ -1,4 +1,4 @@
-"""Tests of survey.sensitivity against a hand-computed three-community case.
+"""Tests of evaluation.sensitivity against a hand-computed three-community case.
 
 Dimension scores (every item of a dimension answered alike, so lower weights do not matter):
 X = (5, 1, 3), Y = (2, 4, 3), Z = (3, 3, 1) for (B1, B2, B3); dimension weights (.5, .3, .2).
@@ -21,12 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, panel_weights
-from survey.errors import SurveyError
-from survey.responses import ColumnMapping, Responses
-from survey.scoring import score
-from survey.sensitivity import (
+from evaluation.sensitivity import (
     compare_schemes,
     drop_one,
     equal_weights,
@@ -34,6 +30,9 @@ from survey.sensitivity import (
     tornado,
     weighting_schemes,
 )
+from survey.errors import SurveyError
+from survey.responses import ColumnMapping, Responses
+from survey.scoring import score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DIMENSIONS = {"X": (5, 1, 3), "Y": (2, 4, 3), "Z": (3, 3, 1)}
@@ -62,11 +61,6 @@ def random_study(items: list[str], sizes: dict[str, int], seed: int) -> Response
     labels = np.repeat(list(sizes), list(sizes.values()))
     answers = np.clip(np.rint(3 + rng.normal(0, 1, (len(labels), len(items)))), 1, 5)
     return make_responses(answers, list(labels), items)
-
-
-@pytest.fixture(scope="module")
-def hierarchy() -> Hierarchy:
-    return Hierarchy.from_csv(FIXTURES / "small_framework.csv")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for ahp.store: persistence, concurrency, access control, import/export."""
+"""Tests for panel.store: persistence, concurrency, access control, import/export."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ import pytest
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
+from ahp.io.workbook import read_judgments_xlsx
 from ahp.panel import PanelJudgments
-from ahp.store import (
+from panel.store import (
     SCHEMA_VERSION,
     JudgmentStore,
     OrganizerSecretError,
@@ -28,7 +29,6 @@ from ahp.store import (
     expert_link,
     organizer_secret_from_env,
 )
-from ahp.workbook import read_judgments_xlsx
 
 SECRET = "organizer-secret-for-tests"
 DATA = Path(__file__).resolve().parent.parent / "data"

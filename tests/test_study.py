@@ -7,11 +7,11 @@ from io import BytesIO
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
-from survey.cli import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
+from evaluation.study import StudySettings, analyse_uncertainty, run_study
+from reports.outputs import write_study_report
 from survey.errors import SurveyError
-from survey.outputs import write_study_report
-from survey.study import StudySettings, analyse_uncertainty, run_study
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Tests of survey.uncertainty: collapse without sources, known answers, a naive per-draw loop."""
+"""Tests of evaluation.uncertainty: collapse without sources, known answers, a naive
+per-draw loop."""
 
 from __future__ import annotations
 
@@ -15,10 +16,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, panel_weights
 from ahp.priorities import priorities
 from ahp.scale import SAATY_VALUES, nearest_saaty
-from survey.errors import SurveyError
-from survey.responses import ColumnMapping, Responses
-from survey.scoring import level_scores, score
-from survey.uncertainty import (
+from evaluation.uncertainty import (
     SUMMARY_COLUMNS,
     _count_cells,
     _noise_steps,
@@ -27,13 +25,11 @@ from survey.uncertainty import (
     _Residents,
     monte_carlo,
 )
+from survey.errors import SurveyError
+from survey.responses import ColumnMapping, Responses
+from survey.scoring import level_scores, score
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def hierarchy() -> Hierarchy:
-    return Hierarchy.from_csv(FIXTURES / "small_framework.csv")
 
 
 @pytest.fixture(scope="module")

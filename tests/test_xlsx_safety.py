@@ -1,10 +1,10 @@
-"""Tests of ahp.xlsx_safety: formula-injection guard and valid sheet names."""
+"""Tests of ahp.io.xlsx_safety: formula-injection guard and valid sheet names."""
 
 import re
 
 import pytest
 
-from ahp.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
+from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+86 123", "-5", "@SUM(A1)", "\tx", "\rx"])

@@ -14,11 +14,11 @@ from typing import BinaryIO
 import pandas as pd
 from matplotlib.figure import Figure
 
-from survey import charts
-from survey.excel_report import write_report
-from survey.fonts import use_cjk_font
-from survey.i18n import t
-from survey.study import StudyResult, StudyUncertainty
+from evaluation.study import StudyResult, StudyUncertainty
+from i18n import t
+from reports import charts
+from reports.excel_report import write_report
+from reports.fonts import use_cjk_font
 
 
 def names(result: StudyResult, lang: str) -> dict[str, str]:
@@ -158,7 +158,7 @@ def write_study_report(
     *,
     uncertainty: StudyUncertainty | None = None,
 ) -> None:
-    """The Excel report of a study run (every sheet of :func:`survey.excel_report.write_report`;
+    """The Excel report of a study run (every sheet of :func:`reports.excel_report.write_report`;
     the uncertainty sheet when ``uncertainty`` is given)."""
     write_report(
         target,

@@ -17,22 +17,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
-from survey.i18n import localized
-from survey.study import (
+from evaluation.study import (
     StudyResult,
     StudySettings,
     StudyUncertainty,
     analyse_uncertainty,
     run_study,
 )
+from i18n import localized
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SAMPLE_FRAMEWORK = DATA_DIR / "framework.csv"
-SAMPLE_RESPONSES = DATA_DIR / "sample" / "synthetic_wjx_export.xlsx"
-SAMPLE_JUDGMENTS = DATA_DIR / "sample" / "synthetic_judgments.csv"
 DEMO_OUT = Path("demo-output")
 
 
@@ -146,7 +143,7 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
 
 
 def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
-    from survey.outputs import (
+    from reports.outputs import (
         study_figures,
         uncertainty_figures,
         write_figures,
@@ -220,7 +217,7 @@ def uncertainty_lines(uncertainty: StudyUncertainty) -> list[str]:
 def _template(args: argparse.Namespace) -> int:
     hierarchy = Hierarchy.from_csv(args.framework)
     if args.kind == "judgments":
-        from ahp.workbook import write_template
+        from ahp.io.workbook import write_template
 
         write_template(hierarchy, args.out)
     else:

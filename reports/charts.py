@@ -2,11 +2,11 @@
 
 Every function takes plain DataFrames (the tables of ``Scores``, ``HierarchyWeights`` and the
 uncertainty results), draws with titles and labels in ``lang`` (``"zh"`` or ``"en"``, texts
-from :mod:`survey.i18n`) and returns a :class:`matplotlib.figure.Figure` built without pyplot,
+from :mod:`i18n`) and returns a :class:`matplotlib.figure.Figure` built without pyplot,
 so it is safe in Streamlit and needs no GUI backend. ``note`` is a footnote printed under the
 chart (e.g. that the data are synthetic). Indicator names are passed in as ``names``
 (code → label, usually ``{c: hierarchy.name(c, lang) for c in codes}``); codes without a name
-are shown as they are. Each function first calls :func:`survey.fonts.use_cjk_font` so Chinese
+are shown as they are. Each function first calls :func:`reports.fonts.use_cjk_font` so Chinese
 labels render. :func:`save_figure` writes a PNG at 150 dpi.
 
 Colours: the categorical palette is Okabe & Ito (2008), distinguishable with the common forms of
@@ -35,9 +35,9 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from i18n import t
+from reports.fonts import use_cjk_font
 from survey.errors import SurveyError
-from survey.fonts import use_cjk_font
-from survey.i18n import t
 from survey.scoring import POOLED as ALL_COMMUNITIES
 
 PALETTE: tuple[str, ...] = (

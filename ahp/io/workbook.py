@@ -14,7 +14,7 @@ its code (made a valid sheet name if needed). On every node sheet:
 * the legend of Saaty's scale in Chinese and English sits under the matrix.
 
 Text taken from user files (names, codes, the expert) is guarded against formula injection with
-:func:`ahp.xlsx_safety.safe_cell_text`. Upper-triangle cells are formatted as text so that Excel
+:func:`ahp.io.xlsx_safety.safe_cell_text`. Upper-triangle cells are formatted as text so that Excel
 does not turn ``1/3`` into a date.
 
 The long CSV has the columns ``expert,node,row,col,value`` with one line per upper-triangle
@@ -49,9 +49,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ahp.errors import JudgmentError, WorkbookError
 from ahp.hierarchy import Hierarchy
+from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, verbal_label
-from ahp.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 
 __all__ = [
     "GUIDE_SHEET",

@@ -1,9 +1,11 @@
 """Interface, report and chart strings in Chinese and English.
 
-The strings live in ``survey/locale/zh.json`` and ``survey/locale/en.json`` (one flat object
-``key → text`` per language; both files carry the same keys). Keys are dotted by where they are
-used: ``app.*`` (Streamlit pages), ``chart.*`` (figures), ``report.*`` (Excel report text),
-``col.*`` (table column headers), ``sheet.*`` (Excel sheet names), ``rule.*`` (screening rules).
+The strings live in ``i18n/locale/<lang>/<area>.json``: one flat object ``key → text`` per
+area (``app``, ``charts``, ``reports``, and one file per feature that brings its own texts), merged
+per language; a key may be defined in one file only, and both languages carry the same keys.
+Keys are dotted by where they are used: ``app.*`` (Streamlit pages), ``chart.*`` (figures),
+``report.*`` (Excel report text), ``col.*`` (table column headers), ``sheet.*`` (Excel sheet
+names), ``rule.*`` (screening rules).
 Texts may hold ``str.format`` fields, e.g. ``t("report.suppressed", "zh", n=10)``.
 
 Indicator names are not here: they come from the framework (``Hierarchy.name(code, lang)``).
@@ -17,12 +19,10 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
-from survey.errors import SurveyError
-
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
-class TranslationError(SurveyError):
+class TranslationError(ValueError):
     """Unknown language, unknown key, or a format field the caller did not supply."""
 
 
@@ -33,17 +33,29 @@ def _check_lang(lang: str) -> None:
 
 @cache
 def catalog(lang: str) -> Mapping[str, str]:
-    """All strings of one language (read-only), loaded once from ``survey/locale/<lang>.json``."""
+    """All strings of one language (read-only), merged once from ``i18n/locale/<lang>/*.json``.
+
+    A key defined in two files is an error (the files are split by area so that features can add
+    texts without touching each other's files)."""
     _check_lang(lang)
-    text = resources.files("survey").joinpath("locale", f"{lang}.json").read_text("utf-8")
-    return MappingProxyType(json.loads(text))
+    folder = resources.files("i18n").joinpath("locale", lang)
+    merged: dict[str, str] = {}
+    for part in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if not part.name.endswith(".json"):
+            continue
+        strings = json.loads(part.read_text("utf-8"))
+        twice = sorted(set(strings) & set(merged))
+        if twice:
+            raise TranslationError(f"locale/{lang}/{part.name} repeats keys {twice}")
+        merged.update(strings)
+    return MappingProxyType(merged)
 
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:
     """The text of ``key`` in ``lang`` (``"zh"`` or ``"en"``), with ``fields`` formatted in."""
     strings = catalog(lang)
     if key not in strings:
-        raise TranslationError(f"no text for key {key!r} in locale/{lang}.json")
+        raise TranslationError(f"no text for key {key!r} in i18n/locale/{lang}/")
     text = strings[key]
     if not fields:
         return text

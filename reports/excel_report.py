@@ -4,7 +4,7 @@ Two entry points:
 
 * :func:`write_report` takes the result objects of the pipeline (hierarchy, screening report,
   reliability result, panel result, scores, optional uncertainty tables) — this is what
-  ``survey.study`` and the CLI call;
+  ``evaluation.study`` and the CLI call;
 * :func:`write_report_tables` takes a :class:`ReportInputs` of plain DataFrames, which
   :meth:`ReportInputs.from_results` builds from those objects (and tests build by hand).
 
@@ -19,7 +19,7 @@ community with fewer respondents than ``min_respondents`` shows "n<10 不报告 
 in place of any number (small-cell suppression).
 
 Formula injection (CWE-1236): every text cell passes through
-:func:`ahp.xlsx_safety.safe_cell_text`, so a community named ``=HYPERLINK(...)`` is stored as
+:func:`ahp.io.xlsx_safety.safe_cell_text`, so a community named ``=HYPERLINK(...)`` is stored as
 text, never as a formula.
 """
 
@@ -40,9 +40,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ahp.xlsx_safety import safe_cell_text
+from ahp.io.xlsx_safety import safe_cell_text
+from i18n import LANGS, Message, bilingual, catalog, localized, other_lang, t
 from survey.errors import SurveyError
-from survey.i18n import LANGS, Message, bilingual, catalog, localized, other_lang, t
 from survey.scoring import POOLED
 
 __all__ = [
@@ -601,7 +601,7 @@ class _Writer:
     def readable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Replace identifiers in the columns ``rule``, ``scope`` and ``source`` by their text in
         the report language (``rule.too_fast`` → 用时过短), unknown values staying as they are,
-        and :class:`~survey.i18n.Message` cells (e.g. screening details) by their text."""
+        and :class:`~i18n.Message` cells (e.g. screening details) by their text."""
         strings = catalog(self.lang)
         out = frame
         for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:

@@ -27,8 +27,8 @@ import pandas as pd
 
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from i18n import Message, t
 from survey.errors import SurveyError
-from survey.i18n import Message, t
 from survey.loading import load_responses
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
@@ -127,7 +127,7 @@ class StudyResult:
 def read_judgments(path: str | PathLike[str], hierarchy: Hierarchy) -> PanelJudgments:
     """Expert judgments from a long CSV, an expert workbook (``.xlsx``) or a folder of expert
     workbooks; CSV lines are checked against the framework (node, row and col codes)."""
-    from ahp.workbook import read_judgments_csv, read_judgments_xlsx
+    from ahp.io.workbook import read_judgments_csv, read_judgments_xlsx
 
     source = Path(path)
     if source.is_dir():
@@ -265,18 +265,18 @@ class StudyUncertainty:
     Attributes
     ----------
     monte_carlo
-        :class:`survey.uncertainty.UncertaintyResult` (score intervals, rank bands, P(top 3),
+        :class:`evaluation.uncertainty.UncertaintyResult` (score intervals, rank bands, P(top 3),
         pairwise probabilities; which sources each draw varied).
     one_at_a_time
-        :class:`survey.sensitivity.OneAtATime`: each dimension's weight moved over 0..1.
+        :class:`evaluation.sensitivity.OneAtATime`: each dimension's weight moved over 0..1.
     tornado
         Tornado frame (``parameter, low, high, base, …``) of the leading community's score.
     tornado_community
         The community the tornado is about (nominal rank 1).
     drop_one
-        :class:`survey.sensitivity.DropOne`: each dimension left out in turn.
+        :class:`evaluation.sensitivity.DropOne`: each dimension left out in turn.
     schemes
-        :class:`survey.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
+        :class:`evaluation.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
     """
 
     monte_carlo: Any
@@ -300,16 +300,17 @@ def analyse_uncertainty(
     """Monte Carlo over the study's expert panel, judgment noise and residents, plus weight
     sensitivity (one at a time, drop one dimension, weighting schemes), with the study's
     settings (aggregation, method, CR threshold, minimum respondents; ``seed`` defaults to the
-    study's seed). See :mod:`survey.uncertainty` and :mod:`survey.sensitivity` for the methods.
+    study's seed). See :mod:`evaluation.uncertainty` and :mod:`evaluation.sensitivity` for the
+    methods.
     """
-    from survey.sensitivity import (
+    from evaluation.sensitivity import (
         compare_schemes,
         drop_one,
         one_at_a_time,
         tornado,
         weighting_schemes,
     )
-    from survey.uncertainty import monte_carlo
+    from evaluation.uncertainty import monte_carlo
 
     s = result.settings
     if result.scores.ranking.empty:

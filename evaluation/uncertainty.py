@@ -77,8 +77,8 @@ from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from ahp.priorities import priorities
 from ahp.scale import SAATY_VALUES
+from i18n import Message
 from survey.errors import SurveyError
-from survey.i18n import Message
 from survey.responses import Responses
 from survey.scoring import POOLED, Aggregation, Scores, score
 

@@ -826,7 +826,7 @@ class ExpertSession:
 
     def export(self) -> pd.DataFrame:
         """This expert's judgments as a long table ``expert, node, row, col, value``
-        (``expert`` = the expert's name), e.g. for :func:`ahp.workbook.write_judgments_xlsx`."""
+        (``expert`` = the expert's name), e.g. for :func:`ahp.io.workbook.write_judgments_xlsx`."""
         with self._store._read() as conn:
             self._verify(conn)
             rows = conn.execute(

@@ -1,0 +1,250 @@
+"""The current study of a browser session: which framework, panel and questionnaire, the
+settings, and the results built from them."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from io import BytesIO
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sample_data import SAMPLE_FRAMEWORK
+
+from ahp.errors import JudgmentError, PanelNotReadyError
+from ahp.hierarchy import Hierarchy
+from ahp.panel import PanelJudgments, PanelResult
+from app_support.access import organizer_for, store
+from app_support.cached import (
+    hierarchy_from_csv,
+    sample_hierarchy,
+    sample_judgments,
+    sample_responses,
+    screened,
+    study,
+    uploaded_responses,
+    weights,
+)
+from app_support.files import Upload, digest
+from app_support.language import joined, lang, tr
+from evaluation.study import (
+    StudyResult,
+    StudySettings,
+)
+from i18n import localized
+from survey.reliability import ReliabilityResult
+from survey.responses import Responses
+from survey.screening import ScreeningReport
+
+ACTIVE_KEY = "active_study"
+"""Session key: ``None`` for the bundled sample, else the store's study id."""
+SURVEY_KEY = "survey_upload"
+"""Session key: the uploaded questionnaire (:class:`SurveyChoice`) or ``None`` (sample)."""
+SETTINGS_KEY = "study_settings"
+
+
+@dataclass(frozen=True)
+class SurveyChoice:
+    """An uploaded questionnaire and how to read it."""
+
+    upload: Upload
+    study_id: str | None
+    community_column: str = "社区"
+    mapping: tuple[tuple[str, str], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Current:
+    """What the pages show: the study's framework, questionnaire and judgments.
+
+    ``responses``/``judgments`` are ``None`` while missing; ``problem`` says why (a message
+    key and its fields); ``key`` identifies all inputs for the caches.
+    """
+
+    study_id: str | None
+    title: str
+    hierarchy: Hierarchy
+    framework_key: str
+    responses: Responses | None
+    responses_key: str
+    judgments: PanelJudgments | None
+    judgments_key: str
+    settings: StudySettings
+    synthetic: bool
+    problem: tuple[str, dict[str, object]] | None = None
+
+    @property
+    def key(self) -> str:
+        return "|".join((self.framework_key, self.responses_key, self.judgments_key,
+                         repr(sorted(self.settings.as_record().items()))))
+
+
+def survey_key(choice: SurveyChoice, framework_key: str) -> str:
+    """Cache key of an uploaded questionnaire read against a framework."""
+    return digest(choice.upload.key, choice.community_column, repr(choice.mapping),
+                  framework_key)
+
+
+def load_survey(choice: SurveyChoice, hierarchy: Hierarchy, framework_key: str) -> Responses:
+    """The uploaded questionnaire, loaded (cached); :class:`SurveyError` when unreadable."""
+    return uploaded_responses(survey_key(choice, framework_key), choice.upload, hierarchy,
+                              choice.community_column, choice.mapping)
+
+
+def settings() -> StudySettings:
+    """The study settings chosen on the weights page (defaults until changed)."""
+    return st.session_state.get(SETTINGS_KEY) or StudySettings()
+
+
+def set_settings(**changes: object) -> None:
+    """Change study settings (e.g. ``aggregation="AIP"``) for this session."""
+    st.session_state[SETTINGS_KEY] = replace(settings(), **changes)
+
+
+def current() -> Current:
+    """The study the pages show: the bundled sample, or the organizer's study from the store,
+    with the uploaded questionnaire if there is one."""
+    chosen = settings()
+    study_id = st.session_state.get(ACTIVE_KEY)
+    if study_id is not None:  # a panel still entering judgments: leave unfinished matrices out
+        chosen = replace(chosen, incomplete_judgments="exclude")
+    problem: tuple[str, dict[str, object]] | None = None
+    if study_id is None:
+        hierarchy, framework_key = sample_hierarchy(), "sample"
+        title, synthetic = tr("app.sample_study"), True
+        judgments, judgments_key = sample_judgments(), "sample"
+    else:
+        info = store().study(study_id)
+        text = info.framework_csv or SAMPLE_FRAMEWORK.read_text("utf-8")
+        hierarchy, framework_key = hierarchy_from_csv(text), digest(text)
+        title, synthetic = info.name, False
+        organizer = organizer_for(study_id)
+        judgments, judgments_key = None, "none"
+        if organizer is None:
+            problem = ("app.organizer.sign_in_first", {})
+        else:
+            table = organizer.judgments()
+            if table.empty:
+                problem = ("app.weights.no_judgments", {})
+            else:
+                judgments = PanelJudgments(table, extended_scale=info.extended_scale)
+                judgments_key = digest(table.to_csv(index=False))
+    survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
+    responses: Responses | None
+    if survey is not None and survey.study_id == study_id:
+        responses_key, responses = survey_key(survey, framework_key), load_survey(
+            survey, hierarchy, framework_key)
+        synthetic = False
+        if study_id is None:  # the sample panel's weights with the user's questionnaire
+            title = tr("app.sample_panel_with_upload", name=survey.upload.name)
+    elif study_id is None:
+        responses, responses_key = sample_responses(), "sample"
+    else:
+        responses, responses_key = None, "none"
+        problem = problem or ("app.survey.upload_first", {})
+    return Current(study_id, title, hierarchy, framework_key, responses, responses_key,
+                   judgments, judgments_key, chosen, synthetic, problem)
+
+
+def current_result(cur: Current) -> StudyResult | None:
+    """The run of the current study (``None`` while its questionnaire or judgments are
+    missing)."""
+    if cur.responses is None or cur.judgments is None:
+        return None
+    try:
+        return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
+                     cur.synthetic)
+    except JudgmentError as exc:
+        weights_not_ready(exc)
+        return None
+
+
+def weights_not_ready(exc: JudgmentError) -> None:
+    """Say, in the page language, why the panel's weights cannot be computed."""
+    if isinstance(exc, PanelNotReadyError):
+        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(exc.nodes)),
+                   icon=":material/hourglass:")
+    else:
+        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+
+
+def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
+    """Screening and reliability of the current questionnaire (which must be loaded)."""
+    if cur.responses is None:
+        raise ValueError("current_screening: the study has no questionnaire yet")
+    key = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
+    return screened(key, cur.responses, cur.hierarchy, cur.settings)
+
+
+def weights_key(cur: Current) -> str:
+    """Cache key of the current panel's weights: framework, judgments and settings."""
+    return f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+
+
+def current_weights(cur: Current) -> PanelResult | None:
+    """Group weights of the current panel (whose judgments must be loaded); ``None``, with a
+    warning saying why, while some node has no expert whose judgments link all its elements."""
+    if cur.judgments is None:
+        raise ValueError("current_weights: the study has no judgments yet")
+    try:
+        return weights(weights_key(cur), cur.hierarchy, cur.judgments, cur.settings)
+    except JudgmentError as exc:
+        weights_not_ready(exc)
+        return None
+
+
+def nothing_ranked(result: StudyResult) -> bool:
+    """When no community has a published score, say why (with the scoring notes) and return
+    True; the pages then show no ranking, charts or ``nan``."""
+    scores = result.scores
+    if not scores.ranking.empty:
+        return False
+    st.warning(tr("app.compare.none_ranked", n=scores.min_respondents,
+                  valid=result.screening.valid), icon=":material/visibility_off:")
+    for note in scores.notes:
+        st.caption(localized(note, lang()))
+    return True
+
+
+def score_text(value: float) -> str:
+    """A score for a metric: three decimals, or – when there is none."""
+    return f"{value:.3f}" if np.isfinite(value) else "–"
+
+
+def show_problem(cur: Current) -> None:
+    """Explain what is missing before results can be shown."""
+    if cur.problem is not None:
+        message, fields = cur.problem
+        st.info(tr(message, **fields))
+
+
+def synthetic_banner(cur: Current) -> None:
+    """The warning every page of the sample study carries."""
+    if cur.synthetic:
+        st.warning(tr("app.synthetic_banner"), icon=":material/warning:")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def file_headers(key: str, _upload: Upload) -> list[str]:
+    """The column headers of an uploaded table (every sheet of a workbook), for the mapping
+    step; empty when the file cannot be read."""
+    buffer = BytesIO(_upload.data)
+    try:
+        if _upload.suffix == "xlsx":
+            sheets = pd.read_excel(buffer, sheet_name=None, nrows=0)
+            found = [str(c) for frame in sheets.values() for c in frame.columns]
+        else:
+            found = []
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    found = [str(c) for c in pd.read_csv(BytesIO(_upload.data), nrows=0,
+                                                         encoding=encoding).columns]
+                    break
+                except UnicodeDecodeError:
+                    continue
+    except (ValueError, OSError):
+        return []
+    return list(dict.fromkeys(found))
+
+

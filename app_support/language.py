@@ -1,0 +1,62 @@
+"""The page language: the switch, translated texts and table headers."""
+
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from i18n import join_list, t
+
+LANG_KEY = "lang"
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+
+
+def lang() -> str:
+    """The language chosen in the sidebar (``"zh"`` until one is chosen)."""
+    value = st.session_state.get(LANG_KEY)
+    return value if value in LANG_NAMES else "zh"
+
+
+def tr(key: str, **fields: object) -> str:
+    """``t(key, lang())``: the text of ``key`` in the current language."""
+    return t(key, lang(), **fields)
+
+
+def joined(names: Iterable[object]) -> str:
+    """Names listed as the page's language lists them: ``甲、乙`` or ``A, B``."""
+    return join_list(names, lang())
+
+
+def _language_chosen() -> None:
+    st.session_state[LANG_KEY] = st.session_state[f"{LANG_KEY}_switch"]
+
+
+def language_switch() -> None:
+    """The 中文 / English switch. The choice lives in the session and in the URL (``?lang=``),
+    so a reload or a shared link keeps the language."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get(LANG_KEY)
+        st.session_state[LANG_KEY] = wanted if wanted in LANG_NAMES else "zh"
+    st.sidebar.segmented_control(
+        "语言 · Language",
+        list(LANG_NAMES),
+        format_func=LANG_NAMES.__getitem__,
+        default=lang(),
+        key=f"{LANG_KEY}_switch",
+        required=True,
+        on_change=_language_chosen,
+    )
+    if st.query_params.get(LANG_KEY) != lang():
+        st.query_params[LANG_KEY] = lang()
+
+
+def headers(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` restricted to ``columns`` (column → ``col.*`` key) with translated headers."""
+    return frame.loc[:, list(columns)].rename(columns={c: tr(k) for c, k in columns.items()})
+
+

@@ -1,0 +1,1 @@
+"""The ``shanzhi`` command: evaluate a study, write templates, run the demo (:mod:`cli.main`)."""

@@ -1,0 +1,28 @@
+"""Shared fixtures and paths of the test suite (everything the tests read is in the repository)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sample_data import SAMPLE_FRAMEWORK
+
+from ahp.hierarchy import Hierarchy
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+DATA = TESTS / "data"
+"""Published data sets copied into the repository (provenance and licence in its README)."""
+
+
+@pytest.fixture(scope="session")
+def hierarchy() -> Hierarchy:
+    """The small test framework (3 B / a few C / D), ``tests/fixtures/small_framework.csv``;
+    test modules that need another framework define their own ``hierarchy``."""
+    return Hierarchy.from_csv(FIXTURES / "small_framework.csv")
+
+
+@pytest.fixture(scope="session")
+def sample_hierarchy() -> Hierarchy:
+    """The bundled 7/22/57 framework of the sample study (``data/framework.csv``)."""
+    return Hierarchy.from_csv(SAMPLE_FRAMEWORK)
