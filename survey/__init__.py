@@ -3,6 +3,8 @@
 from survey.errors import SurveyError as SurveyError
 from survey.identifiers import IDENTIFIER_PATTERNS as IDENTIFIER_PATTERNS
 from survey.identifiers import is_identifier as is_identifier
+from survey.item_analysis import ItemAnalysis as ItemAnalysis
+from survey.item_analysis import item_analysis as item_analysis
 from survey.loading import DEFAULT_LABELS as DEFAULT_LABELS
 from survey.loading import MISSING_MARKERS as MISSING_MARKERS
 from survey.loading import load_responses as load_responses
@@ -19,3 +21,12 @@ from survey.scoring import score as score
 from survey.screening import ScreeningReport as ScreeningReport
 from survey.screening import ScreeningRules as ScreeningRules
 from survey.screening import screen as screen
+from survey.validity import BartlettResult as BartlettResult
+from survey.validity import EFAResult as EFAResult
+from survey.validity import KMOResult as KMOResult
+from survey.validity import ValidityError as ValidityError
+from survey.validity import bartlett_sphericity as bartlett_sphericity
+from survey.validity import compare_with_framework as compare_with_framework
+from survey.validity import efa as efa
+from survey.validity import kmo as kmo
+from survey.validity import parallel_analysis as parallel_analysis
