@@ -96,6 +96,7 @@ from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, snap_to_scale
+from i18n.errors import ShanzhiError
 
 __all__ = [
     "DB_PATH_ENV",
@@ -190,7 +191,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # ---------------------------------------------------------------------------------- errors
-class StoreError(ValueError):
+class StoreError(ShanzhiError):
     """The judgment store was asked for something it does not hold or cannot do."""
 
 
