@@ -91,7 +91,7 @@ def screened(key: str, _responses: Responses, _hierarchy: Hierarchy,
 def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
             _settings: StudySettings) -> PanelResult:
     """Group weights of a panel (``key`` identifies framework, judgments and settings)."""
-    return panel_weights(_hierarchy, _judgments, **_settings.panel_options())
+    return panel_weights(_hierarchy, _judgments, _settings.panel_options())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
