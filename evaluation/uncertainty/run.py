@@ -90,7 +90,6 @@ def monte_carlo(
         responses, hierarchy, nominal_weights, agg, min_respondents
     )
     panel_rng, noise_rng, resident_rng = _streams(seed)
-    notes: list[str] = []
     codes = [agg.levels[0], *agg.codes[agg.levels[1]]]
     with ThreadPoolExecutor(max_workers=1) as worker:
         if spec is not None and (panel or judgment_noise > 0):
@@ -98,10 +97,8 @@ def monte_carlo(
             local, fallbacks = local_draws(
                 hierarchy, agg, spec, draws, counts, judgment_noise, noise_rng, worker
             )
-            if fallbacks:
-                notes.append(Message("note.mc_fallbacks", count=fallbacks))
         else:
-            local = agg.local_vector(nominal_weights)[None, :]
+            local, fallbacks = agg.local_vector(nominal_weights)[None, :], 0
         sink = _new_sink(hierarchy, agg, local, len(codes), len(communities), draws)
         crowd = Residents.build(responses, agg.items, communities)
         simulate(sink, crowd, resident_rng if residents else None, chunk_draws, worker, progress)
@@ -111,7 +108,7 @@ def monte_carlo(
     summary = summary_frame(
         nominal.table, agg, codes, communities, sink.tallies, code_bounds, interval, top
     )
-    notes += _partial_note(summary, draws)
+    notes = _notes(summary, draws, fallbacks)
     return UncertaintyResult(
         summary=summary,
         pairwise=_nominal_order_pairwise(summary, codes[0], goal_draws, communities, pairwise_max),
@@ -227,10 +224,12 @@ def _draw_bounds(
     return goal_draws, stats
 
 
-def _partial_note(summary: pd.DataFrame, draws: int) -> list[Message]:
-    """A note when some scores were undefined in some draws."""
+def _notes(summary: pd.DataFrame, draws: int, fallbacks: int) -> list[Message]:
+    """Notes on node weights that fell back to nominal and on scores undefined in some
+    draws."""
     partial = int((summary["defined_draws"] < draws).sum())
-    return [Message("note.mc_partial", count=partial)] if partial else []
+    notes = [Message("note.mc_fallbacks", count=fallbacks)] if fallbacks else []
+    return notes + ([Message("note.mc_partial", count=partial)] if partial else [])
 
 
 def _nominal_order_pairwise(
