@@ -21,6 +21,7 @@ from app_support.access import (
     store,
 )
 from app_support.cached import (
+    cache_key,
     expert_workbook,
     figure_pngs,
     hierarchy_from_csv,
@@ -109,6 +110,7 @@ __all__ = [
     "UncertaintyControls",
     "Upload",
     "app_origin",
+    "cache_key",
     "check_upload",
     "current",
     "current_result",
