@@ -33,7 +33,7 @@ from ahp.group import (
     screen_experts,
 )
 from ahp.hierarchy import LEVELS, Hierarchy, HierarchyWeights, Node
-from ahp.matrix import JudgmentMatrix, as_array, validate_array
+from ahp.matrix import JudgmentMatrix, MatrixLike, as_array, validate_array
 from ahp.panel import PanelJudgments, PanelOptions, PanelResult, panel_weights
 from ahp.priorities import METHODS, Eigen, harker_matrix, principal_eigen, priorities
 from ahp.scale import (
@@ -87,6 +87,7 @@ __all__ = [
     "HierarchyWeights",
     "JudgmentError",
     "JudgmentMatrix",
+    "MatrixLike",
     "Node",
     "PanelJudgments",
     "PanelNotReadyError",

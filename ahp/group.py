@@ -32,7 +32,7 @@ import numpy as np
 
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
-from ahp.matrix import as_array
+from ahp.matrix import MatrixLike, as_array
 from ahp.priorities import priorities
 
 __all__ = [
@@ -73,7 +73,9 @@ def _stack(matrices: Any) -> np.ndarray:
     return stack
 
 
-def aggregate_judgments(matrices: Any, weights: Any = None) -> np.ndarray:
+def aggregate_judgments(
+    matrices: MatrixLike, weights: Sequence[float] | np.ndarray | None = None
+) -> np.ndarray:
     """Aggregate individual judgments (AIJ) by the element-wise weighted geometric mean.
 
     For experts k = 1..K with normalised weights w_k (equal by default),

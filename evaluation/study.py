@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -34,6 +34,10 @@ from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.scoring import Scores, score
 from survey.screening import ScreeningReport, ScreeningRules, screen
+
+if TYPE_CHECKING:  # imported when used: a study run without uncertainty does not load them
+    from evaluation.sensitivity import DropOne, OneAtATime, SchemeComparison
+    from evaluation.uncertainty import UncertaintyResult
 
 Progress = Callable[[str, float], None]
 """Called with a step name and the fraction of the pipeline done (0..1)."""
@@ -279,12 +283,12 @@ class StudyUncertainty:
         :class:`evaluation.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
     """
 
-    monte_carlo: Any
-    one_at_a_time: Any
-    tornado: Any
+    monte_carlo: UncertaintyResult
+    one_at_a_time: OneAtATime
+    tornado: pd.DataFrame
     tornado_community: str
-    drop_one: Any
-    schemes: Any
+    drop_one: DropOne
+    schemes: SchemeComparison
 
 
 def analyse_uncertainty(
