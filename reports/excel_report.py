@@ -9,7 +9,8 @@ Two entry points:
   :meth:`ReportInputs.from_results` builds from those objects (and tests build by hand).
 
 Layout. Sheets ``说明 About``, ``有效性 Validity``, ``信度 Reliability``, ``权重 Weights``,
-``专家一致性 Expert CR``, ``得分 Scores`` (every level, one column per community, n in the
+``效度 Validity`` and ``项目分析 Item analysis`` (construct validity and item analysis, when
+given), ``专家一致性 Expert CR``, ``得分 Scores`` (every level, one column per community, n in the
 second header line; the scoring notes under the table), ``得分明细 Score detail`` (the
 tidy table with confidence intervals), ``排名 Ranking`` and, when uncertainty tables are
 given, ``不确定性 Uncertainty``; a sheet whose input is missing is left out. Every table has
@@ -58,14 +59,14 @@ SHEETS: Mapping[str, str] = {
     "about": "说明 About",
     "validity": "有效性 Validity",
     "reliability": "信度 Reliability",
+    "construct_validity": "效度 Validity",
+    "item_analysis": "项目分析 Item analysis",
     "weights": "权重 Weights",
     "expert_cr": "专家一致性 Expert CR",
     "scores": "得分 Scores",
     "score_detail": "得分明细 Score detail",
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
-    "construct_validity": "效度 Validity",
-    "item_analysis": "项目分析 Item analysis",
     "delphi": "德尔菲 Delphi",
 }
 """Sheet key → sheet name (bilingual, at most 31 characters, none of ``[]:*?/\\``)."""
