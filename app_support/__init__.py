@@ -53,6 +53,7 @@ from app_support.current import (
     load_survey,
     nothing_ranked,
     score_text,
+    screening_key,
     set_settings,
     settings,
     show_problem,
@@ -141,6 +142,7 @@ __all__ = [
     "sample_responses",
     "score_text",
     "screened",
+    "screening_key",
     "secret_help",
     "set_settings",
     "settings",
@@ -163,3 +165,4 @@ __all__ = [
     "weights_not_ready",
     "weights_png",
 ]
+from app_support.validity import validity_report as validity_report

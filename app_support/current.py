@@ -173,8 +173,12 @@ def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, Reliabi
     """Screening and reliability of the current questionnaire (which must be loaded)."""
     if cur.responses is None:
         raise ValueError("current_screening: the study has no questionnaire yet")
-    key = cache_key(cur.framework_key, cur.responses_key, cur.settings.rules)
-    return screened(key, cur.responses, cur.hierarchy, cur.settings)
+    return screened(screening_key(cur), cur.responses, cur.hierarchy, cur.settings)
+
+
+def screening_key(cur: Current) -> str:
+    """Cache key of the current questionnaire's screening: framework, answers and rules."""
+    return cache_key(cur.framework_key, cur.responses_key, cur.settings.rules)
 
 
 def weights_key(cur: Current) -> str:

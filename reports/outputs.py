@@ -172,4 +172,5 @@ def write_study_report(
         synthetic=result.synthetic,
         settings=result.settings.as_record(),
         cr_threshold=result.settings.threshold,
+        validity=result.validity,
     )
