@@ -78,11 +78,9 @@ import math
 import os
 import re
 import secrets
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from hashlib import sha256
 from itertools import count
 from pathlib import Path
@@ -96,6 +94,16 @@ from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, snap_to_scale
+from panel.db import (
+    DB_PATH_ENV,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Database,
+    DatabaseError,
+    Tx,
+    default_db_path,
+    now,
+)
 
 __all__ = [
     "DB_PATH_ENV",
@@ -120,9 +128,6 @@ __all__ = [
 ORGANIZER_SECRET_ENV = "SHANZHI_ORGANIZER_SECRET"
 """Environment variable holding the organizer secret."""
 
-DB_PATH_ENV = "SHANZHI_DB"
-"""Environment variable holding the path of the study database."""
-
 TOKEN_BYTES = 32
 _HASH_SCHEME = "hmac-sha256"
 _MAX_TOKEN_LENGTH = 256
@@ -130,68 +135,11 @@ _STUDY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EXPERT_ID = re.compile(r"E\d+")
 _MAX_NAME_LENGTH = 200
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE studies (
-            study_id    TEXT PRIMARY KEY,
-            name        TEXT NOT NULL,
-            created_at  TEXT NOT NULL,
-            token_salt  BLOB NOT NULL,
-            settings    TEXT NOT NULL
-        )""",
-        """CREATE TABLE experts (
-            study_id    TEXT NOT NULL REFERENCES studies(study_id) ON DELETE CASCADE,
-            expert_id   TEXT NOT NULL,
-            name        TEXT NOT NULL,
-            token_hash  TEXT,
-            created_at  TEXT NOT NULL,
-            revoked_at  TEXT,
-            PRIMARY KEY (study_id, expert_id),
-            UNIQUE (study_id, name)
-        )""",
-        """CREATE TABLE revoked_tokens (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            token_hash  TEXT NOT NULL,
-            revoked_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, token_hash),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-        """CREATE TABLE judgments (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            node        TEXT NOT NULL,
-            row_code    TEXT NOT NULL,
-            col_code    TEXT NOT NULL,
-            value       REAL NOT NULL CHECK (value > 0),
-            updated_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, expert_id, node, row_code, col_code),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-        """CREATE TABLE node_status (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            node        TEXT NOT NULL,
-            done        INTEGER NOT NULL CHECK (done IN (0, 1)),
-            confirmed_inconsistent INTEGER NOT NULL CHECK (confirmed_inconsistent IN (0, 1)),
-            cr          REAL,
-            updated_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, expert_id, node),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-    ),
-)
-"""Schema steps; step ``i`` (1-based) brings the database to version ``i``. Append, never edit."""
-
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # ---------------------------------------------------------------------------------- errors
-class StoreError(ValueError):
-    """The judgment store was asked for something it does not hold or cannot do."""
+class StoreError(DatabaseError):
+    """The study store was asked for something it does not hold or cannot do."""
 
 
 class AccessError(StoreError):
@@ -213,20 +161,10 @@ def organizer_secret_from_env(environ: Mapping[str, str] | None = None) -> str |
     return value.strip() or None
 
 
-def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The database path: ``SHANZHI_DB`` if set, else ``~/.shanzhi/shanzhi.sqlite3``."""
-    value = (os.environ if environ is None else environ).get(DB_PATH_ENV, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".shanzhi" / "shanzhi.sqlite3"
-
-
 def expert_link(base_url: str, study_id: str, token: str) -> str:
     """The link an expert opens: ``base_url?study=<id>&token=<token>`` (URL-encoded)."""
     separator = "&" if "?" in base_url else "?"
     return f"{base_url}{separator}{urlencode({'study': study_id, 'token': token})}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _hash_token(salt: bytes, token: str) -> str:
@@ -336,86 +274,36 @@ class JudgmentStore:
         organizer_secret: str | None = None,
         timeout: float = 30.0,
     ):
-        text = os.fspath(path)
-        if text == ":memory:" or text.startswith("file:"):
-            raise StoreError(
-                "the judgment store needs a database file path (each call opens its own "
-                f"connection), got {text!r}"
-            )
-        self.path = Path(text)
+        try:
+            self.db = Database(path, timeout=timeout)
+        except DatabaseError as exc:
+            raise StoreError(str(exc)) from None
+        self.path = self.db.path if self.db.path is not None else str(path)
         self.timeout = float(timeout)
         self._organizer_secret = organizer_secret or None
         self._studies: dict[str, StudyInfo] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"database {self.path}: could not switch to WAL mode ({mode})")
-            self._migrate(conn)
+        try:
+            self.db.migrate()
+        except DatabaseError as exc:
+            raise StoreError(str(exc)) from None
 
     def __repr__(self) -> str:
-        return f"JudgmentStore({str(self.path)!r})"
+        return f"JudgmentStore({self.db!r})"
 
     # ------------------------------------------------------------------ connections
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
-        finally:
-            conn.close()
+    def _write(self) -> AbstractContextManager[Tx]:
+        """One short write transaction (see :meth:`panel.db.Database.write`)."""
+        return self.db.write()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction, taking the write lock up front (no upgrade deadlock)."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> AbstractContextManager[Tx]:
         """A read transaction: every query inside sees the same snapshot."""
-        with self._connect() as conn:
-            conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+        return self.db.read()
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            version = int(current.fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"database {self.path} has schema version {version}, newer than this "
-                    f"program's {SCHEMA_VERSION}; update shanzhi"
-                )
-            for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in steps:
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (number, _now()))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    _connect = _read
 
     def schema_version(self) -> int:
-        """The schema version of the database file."""
-        with self._connect() as conn:
-            return int(conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+        """The schema version of the database."""
+        return self.db.schema_version()
 
     # ------------------------------------------------------------------ studies
     def create_study(
@@ -465,7 +353,7 @@ class JudgmentStore:
                 raise StoreError(f"study '{study_id}' already exists")
             conn.execute(
                 "INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
-                (study_id, name, _now(), secrets.token_bytes(16), json.dumps(settings)),
+                (study_id, name, now(), secrets.token_bytes(16), json.dumps(settings)),
             )
         return OrganizerSession(self, self.study(study_id))
 
@@ -487,7 +375,7 @@ class JudgmentStore:
                 "SELECT name, created_at, settings FROM studies WHERE study_id = ?", (study_id,)
             ).fetchone()
         if row is None:
-            raise StoreError(f"study '{study_id}' does not exist in {self.path.name}")
+            raise StoreError(f"study '{study_id}' does not exist in {self.db.name}")
         settings = json.loads(row[2])
         framework_csv = settings.get("framework_csv")
         info = StudyInfo(
@@ -653,7 +541,7 @@ class ExpertSession:
     def _where(self, node: str) -> str:
         return f"study '{self.study.study_id}', expert '{self.expert_id}', node '{node}'"
 
-    def _verify(self, conn: sqlite3.Connection) -> None:
+    def _verify(self, conn: Tx) -> None:
         row = conn.execute(
             "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
             (self.study.study_id, self.expert_id),
@@ -697,7 +585,7 @@ class ExpertSession:
             swap = row > col
         if swap:
             row, col, number = col, row, 1.0 / number
-        stamp = _now()
+        stamp = now()
         with self._store._write() as conn:
             self._verify(conn)
             conn.execute(
@@ -720,7 +608,7 @@ class ExpertSession:
                 (self.study.study_id, self.expert_id, node, row, col, col, row),
             ).rowcount
             if deleted:
-                _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
+                _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], now())
         return bool(deleted)
 
     def judgments(self, node: str) -> dict[tuple[str, str], float]:
@@ -805,7 +693,7 @@ class ExpertSession:
                     node,
                     int(inconsistent),
                     None if cr is None else float(cr),
-                    _now(),
+                    now(),
                 ),
             )
 
@@ -815,7 +703,7 @@ class ExpertSession:
         _children(self.study, node, self._where(node))
         with self._store._write() as conn:
             self._verify(conn)
-            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
+            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], now())
 
     def progress(self) -> Progress:
         """This expert's progress over all nodes (see :class:`Progress`)."""
@@ -865,14 +753,14 @@ class OrganizerSession:
         """The study's id."""
         return self.study.study_id
 
-    def _labels(self, conn: sqlite3.Connection) -> dict[str, str]:
+    def _labels(self, conn: Tx) -> dict[str, str]:
         rows = conn.execute(
             "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
         ).fetchall()
         return {e: e for e, _ in rows} | {n: e for e, n in rows}
 
     def _issue(
-        self, conn: sqlite3.Connection, names: Iterable[str], stamp: str
+        self, conn: Tx, names: Iterable[str], stamp: str
     ) -> dict[str, str]:
         """Add experts with fresh tokens inside an open write transaction.
 
@@ -915,7 +803,7 @@ class OrganizerSession:
             tokens[expert_id] = token
         return tokens
 
-    def _salt(self, conn: sqlite3.Connection) -> bytes:
+    def _salt(self, conn: Tx) -> bytes:
         return conn.execute(
             "SELECT token_salt FROM studies WHERE study_id = ?", (self.study_id,)
         ).fetchone()[0]
@@ -931,7 +819,7 @@ class OrganizerSession:
         if not names:
             raise StoreError(f"study '{self.study_id}': no expert names given")
         with self._store._write() as conn:
-            return self._issue(conn, names, _now())
+            return self._issue(conn, names, now())
 
     def experts(self) -> pd.DataFrame:
         """The panel: ``expert_id, name, created_at, access`` (``active`` / ``revoked``),
@@ -954,7 +842,7 @@ class OrganizerSession:
         frame = pd.DataFrame(rows, columns=columns, dtype=object)
         return frame.astype({"judgments": int, "nodes_done": int})
 
-    def _expert_row(self, conn: sqlite3.Connection, expert_id: str) -> tuple[str | None]:
+    def _expert_row(self, conn: Tx, expert_id: str) -> tuple[str | None]:
         row = conn.execute(
             "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
             (self.study_id, expert_id),
@@ -977,7 +865,7 @@ class OrganizerSession:
         """Retire the expert's current token and store the hash of ``token`` (``None``: revoked)."""
         with self._store._write() as conn:
             (current,) = self._expert_row(conn, expert_id)
-            stamp = _now()
+            stamp = now()
             if current is not None:
                 _retire(conn, self.study_id, expert_id, current, stamp)
             token_hash = None if token is None else _hash_token(self._salt(conn), token)
@@ -1033,7 +921,7 @@ class OrganizerSession:
         tokens (returned in :attr:`ImportResult.tokens`); otherwise they are an error. With
         ``replace``, each listed expert's judgments of the listed nodes are deleted first.
         """
-        stamp = _now()
+        stamp = now()
         with self._store._write() as conn:
             labels = self._labels(conn)
             tokens: dict[str, str] = {}
@@ -1095,7 +983,7 @@ def _children(info: StudyInfo, node: str, place: str) -> list[str] | None:
 
 
 def _reopen_nodes(
-    conn: sqlite3.Connection, study_id: str, pairs: Iterable[tuple[str, str]], stamp: str
+    conn: Tx, study_id: str, pairs: Iterable[tuple[str, str]], stamp: str
 ) -> None:
     conn.executemany(
         "UPDATE node_status SET done = 0, confirmed_inconsistent = 0, cr = NULL, "
@@ -1105,16 +993,16 @@ def _reopen_nodes(
 
 
 def _retire(
-    conn: sqlite3.Connection, study_id: str, expert_id: str, token_hash: str, stamp: str
+    conn: Tx, study_id: str, expert_id: str, token_hash: str, stamp: str
 ) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?, ?, ?)",
+        "INSERT INTO revoked_tokens VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (study_id, expert_id, token_hash, stamp),
     )
 
 
 def _write_cells(
-    conn: sqlite3.Connection, study_id: str, cells: pd.DataFrame, replace: bool
+    conn: Tx, study_id: str, cells: pd.DataFrame, replace: bool
 ) -> None:
     """Upsert cells (``expert_id, node, row, col, value``) and clear the done mark of every
     node they touch; with ``replace``, first delete the old cells of those nodes."""
@@ -1124,7 +1012,7 @@ def _write_cells(
             "DELETE FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ?",
             [(study_id, e, n) for e, n in pairs.itertuples(index=False, name=None)],
         )
-    stamp = _now()
+    stamp = now()
     conn.executemany(
         "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
