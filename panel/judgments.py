@@ -13,6 +13,7 @@ from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, snap_to_scale
+from panel.audit import record
 from panel.db import Tx, now
 from panel.errors import StoreError, TokenError
 from panel.studies import ImportResult, Progress, StudyInfo
@@ -89,6 +90,15 @@ class ExpertSession:
         stamp = now()
         with self._store._write() as conn:
             self._verify(conn)
+            old = conn.execute(
+                "SELECT value FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ? "
+                "AND row_code = ? AND col_code = ?",
+                (self.study.study_id, self.expert_id, node, row, col),
+            ).fetchone()
+            if old is None or old[0] != number:
+                record(conn, self.study.study_id, f"expert:{self.expert_id}", "judgment.set",
+                       node=node, row=row, col=col, old=None if old is None else old[0],
+                       new=number)
             conn.execute(
                 "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
@@ -110,6 +120,8 @@ class ExpertSession:
             ).rowcount
             if deleted:
                 reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], now())
+                record(conn, self.study.study_id, f"expert:{self.expert_id}",
+                       "judgment.clear", node=node, row=row, col=col)
         return bool(deleted)
 
     def judgments(self, node: str) -> dict[tuple[str, str], float]:

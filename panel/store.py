@@ -84,6 +84,7 @@ import pandas as pd
 
 from ahp.consistency import RI_TABLES
 from ahp.panel import COLUMNS, PanelJudgments
+from panel.audit import record
 from panel.db import (
     DB_PATH_ENV,
     MIGRATIONS,
@@ -96,6 +97,7 @@ from panel.db import (
 )
 from panel.errors import AccessError, OrganizerSecretError, StoreError, TokenError
 from panel.judgments import ExpertSession
+from panel.organizer import StudyActions, add_framework, set_state
 from panel.studies import ImportResult, Progress, StudyInfo
 from panel.tokens import ORGANIZER_SECRET_ENV, expert_link, organizer_secret_from_env
 
@@ -240,6 +242,10 @@ class JudgmentStore:
                 "INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
                 (study_id, name, now(), secrets.token_bytes(16), json.dumps(settings)),
             )
+            if framework_csv is not None:
+                add_framework(conn, study_id, framework_csv)
+            set_state(conn, study_id, "draft")
+            record(conn, study_id, "organizer", "study.create", name=name)
         return OrganizerSession(self, self.study(study_id))
 
     def studies(self) -> pd.DataFrame:
@@ -339,6 +345,35 @@ class JudgmentStore:
             )
         raise TokenError(f"study '{info.study_id}': the expert token is not valid for this study")
 
+    def open_viewer(self, token: str | None):
+        """An official's read-only session from a viewer link (:mod:`panel.viewers`)."""
+        from panel.viewers import open_viewer
+
+        return open_viewer(self, token)
+
+    def study_states(self) -> pd.DataFrame:
+        """Every study with its lifecycle state and counts: ``study_id, name, created_at,
+        state, waves, results``."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT s.study_id, s.name, s.created_at, COALESCE(t.state, 'draft'), "
+                "(SELECT COUNT(*) FROM waves w WHERE w.study_id = s.study_id), "
+                "(SELECT COUNT(*) FROM results r WHERE r.study_id = s.study_id) "
+                "FROM studies s LEFT JOIN study_state t ON t.study_id = s.study_id "
+                "ORDER BY s.created_at, s.study_id"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=["study_id", "name", "created_at", "state", "waves",
+                                           "results"])
+
+    def import_archive(self, data: bytes, secret: str | None, *, study_id: str | None = None
+                       ) -> OrganizerSession:
+        """Import a study archive (:mod:`panel.archive`) as a new study, all or nothing."""
+        from panel.archive import import_study
+
+        self._check_secret(secret, "import a study")
+        new_id = import_study(self, data, study_id=study_id)
+        return OrganizerSession(self, self.study(new_id))
+
     def open_expert(self, study_id: str, token: str | None) -> ExpertSession:
         """An expert's session: reads and writes only that expert's judgments."""
         expert_id, token_hash = self._authenticate(study_id, token)
@@ -403,12 +438,13 @@ class JudgmentStore:
 
 
 
-class OrganizerSession:
+class OrganizerSession(StudyActions):
     """The organizer's access to one study (from :meth:`JudgmentStore.open_organizer`)."""
 
-    def __init__(self, store: JudgmentStore, study: StudyInfo):
+    def __init__(self, store: JudgmentStore, study: StudyInfo, actor: str = "organizer"):
         self._store = store
         self.study = study
+        self.actor = actor
 
     def __repr__(self) -> str:
         return f"OrganizerSession(study={self.study.study_id!r})"
@@ -484,7 +520,9 @@ class OrganizerSession:
         if not names:
             raise StoreError(f"study '{self.study_id}': no expert names given")
         with self._store._write() as conn:
-            return self._issue(conn, names, now())
+            tokens = self._issue(conn, names, now())
+            record(conn, self.study_id, self.actor, "link.issue", experts=sorted(tokens))
+            return tokens
 
     def experts(self) -> pd.DataFrame:
         """The panel: ``expert_id, name, created_at, access`` (``active`` / ``revoked``),
@@ -539,6 +577,8 @@ class OrganizerSession:
                 "WHERE study_id = ? AND expert_id = ?",
                 (token_hash, stamp if token is None else None, self.study_id, expert_id),
             )
+            record(conn, self.study_id, self.actor,
+                   "link.revoke" if token is None else "link.reissue", expert=expert_id)
 
     def remove_expert(self, expert_id: str) -> None:
         """Delete an expert with all their judgments and node marks."""
@@ -548,6 +588,7 @@ class OrganizerSession:
                 "DELETE FROM experts WHERE study_id = ? AND expert_id = ?",
                 (self.study_id, expert_id),
             )
+            record(conn, self.study_id, self.actor, "expert.remove", expert=expert_id)
 
     def judgments(self, label: str = "name") -> pd.DataFrame:
         """All judgments as the long table of :class:`ahp.panel.PanelJudgments`:
@@ -596,6 +637,8 @@ class OrganizerSession:
                 labels = self._labels(conn)
             cells, skipped = validate(self.study, frame, labels)
             write_cells(conn, self.study_id, cells, replace)
+            record(conn, self.study_id, self.actor, "judgments.import", cells=len(cells),
+                   replace=replace, new_experts=sorted(tokens))
         return import_result(cells, skipped, tokens)
 
     def progress(self) -> pd.DataFrame:
