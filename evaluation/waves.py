@@ -157,7 +157,8 @@ def wave_changes(
     if only_before or only_after:
         notes.append(
             f"{len(only_before)} community(ies) only in the earlier wave, {len(only_after)} "
-            f"only in the later one: listed, no change computed / 仅出现在一期的社区已列出，未计算变化"
+            f"only in the later one: listed, no change computed / "
+            "仅出现在一期的社区已列出，未计算变化"
         )
     return WaveChanges(table, only_before, only_after, suppressed, int(draws), int(seed),
                        float(confidence), notes)

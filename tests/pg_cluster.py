@@ -107,7 +107,8 @@ def start_cluster() -> Cluster:
     done = run(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                str(folder / "log"), "-w", "-t", "60", "start")
     if done.returncode != 0:
-        log = (folder / "log").read_text(errors="replace")[-400:] if (folder / "log").exists() else ""
+        logfile = folder / "log"
+        log = logfile.read_text(errors="replace")[-400:] if logfile.exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()[-300:]} {log}")
     return Cluster(folder=folder, port=port, bin=binaries, prefix=prefix)

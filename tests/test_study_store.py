@@ -149,7 +149,7 @@ def test_archive_round_trip_and_tampering_refused_whole(store, organizer, tmp_pa
             if info.filename == "judgments.csv":
                 content = content.replace(b",3.0,", b",5.0,", 1)
             changed.writestr(info, content)
-    with pytest.raises(ArchiveError, match="judgments.csv does not match"):
+    with pytest.raises(ArchiveError, match=r"judgments\.csv does not match"):
         store.import_archive(out.getvalue(), SECRET)
     with pytest.raises(ArchiveError, match="not a readable zip"):
         store.import_archive(data[: len(data) // 2], SECRET)
