@@ -21,11 +21,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ahp.hierarchy import Hierarchy  # noqa: E402
-from evaluation.study import StudySettings  # noqa: E402
-from panel.store import JudgmentStore  # noqa: E402
-from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS  # noqa: E402
-from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses  # noqa: E402
+from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS
+
+from ahp.hierarchy import Hierarchy
+from evaluation.study import StudySettings
+from panel.store import JudgmentStore
+from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
 
 
 def synthetic(n: int, communities: int, items: list[str], seed: int) -> Responses:
