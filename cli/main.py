@@ -9,6 +9,7 @@
                    [--kept-framework kept.csv] [--lang zh|en]
     shanzhi template judgments|questionnaire|delphi --framework F --out FILE
     shanzhi demo [--out DIR] [--lang zh|en]
+    shanzhi study create|add-judgments|add-wave|publish|show|export|import|… (cli/study.py)
 
 Bad input ends the command with exit status 2 and a one-line reason on stderr.
 """
@@ -26,6 +27,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
+from cli import study as study_cli
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -106,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=str(DEMO_OUT), help="folder for the report and charts")
     demo.add_argument("--lang", choices=["zh", "en"], default="zh")
     demo.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N")
+    study_cli.add_parser(sub, _whole_number)
     return parser
 
 
@@ -404,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``shanzhi`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     commands = {"evaluate": _evaluate, "template": _template, "demo": _demo,
-                "validity": _validity, "delphi": _delphi}
+                "validity": _validity, "delphi": _delphi, "study": study_cli.run}
     try:
         return commands[args.command](args)
     except (ValueError, OSError) as exc:
