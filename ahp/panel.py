@@ -104,6 +104,14 @@ class PanelOptions:
                 f"incomplete must be 'error' or 'exclude', got '{self.incomplete}'"
             )
 
+    def keys(self) -> tuple[str, ...]:
+        """The option names: with :meth:`__getitem__`, ``**options`` still spreads the options
+        as the keyword arguments of :func:`panel_weights` they replace."""
+        return _PANEL_FIELDS
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
     def replace(self, **changes: Any) -> PanelOptions:
         """A copy with some options changed (checked like a new one)."""
         return replace(self, **changes)
