@@ -47,8 +47,12 @@ _OK, _RAISED, _MEMORY = "ok", "raised", "memory"
 def start_sandbox(preload: Sequence[str] = ()) -> None:
     """Start the fork server now (else the first :func:`run_bounded` call does), importing the
     modules named in ``preload`` once in it, so that children start with them loaded. Only the
-    first start counts: a running fork server keeps its modules."""
-    _CONTEXT.set_forkserver_preload(list(preload))
+    first start counts: a running fork server keeps its modules.
+
+    The main module is always preloaded: multiprocessing otherwise re-imports the parent's main
+    script in every child (``streamlit``'s or ``shanzhi``'s entry script, guarded by
+    ``if __name__ == "__main__"`` as multiprocessing requires)."""
+    _CONTEXT.set_forkserver_preload(["__main__", __name__, *preload])
     multiprocessing.forkserver.ensure_running()
 
 
@@ -108,6 +112,7 @@ def run_bounded(
     out of time (the child is killed), ``crash`` when the child died (e.g. SIGABRT); ``what``
     names the file in these messages.
     """
+    start_sandbox()  # a no-op once the fork server runs
     limits = FileLimits.from_env()
     memory_bytes = int((memory_mb or limits.parse_memory_mb) * 2**20)
     timeout = seconds or limits.parse_seconds

@@ -45,6 +45,8 @@ _ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^<>]*?\bref\s*=\s*[\"']([^\"'<>]{1,40})")
 _LAST_CELL = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})$")
 _MAX_TAG_BYTES = 8 << 20  # Excel caps a cell at 32,767 characters; no tag comes near 8 MB
+_SHEETS = "xl/worksheets/"
+_PARTIAL = "≥ "  # counts are refused as soon as they pass a limit, before the member ends
 _HUGE = 10**15  # stands for any reference too long to be real (and for int() to parse)
 _CSV_HEADER_BYTES_PER_COLUMN = 4096
 
@@ -131,13 +133,18 @@ def _declared_extent(ref: str) -> tuple[int, int] | None:
     return (_row_number(found.group(2)), column_number(found.group(1))) if found else None
 
 
-def _check_extent(rows: int, columns: int, cells: int, limits: FileLimits, what: str) -> None:
+def _check_extent(
+    rows: int, columns: int, cells: int, limits: FileLimits, what: str, at_least: str = ""
+) -> None:
+    """Refuse counts over the limits; ``at_least`` ("≥ ") marks counts of a partial scan."""
     if rows > limits.max_rows:
-        raise UntrustedFileError("rows", what, f"{rows:,}", f"{limits.max_rows:,}")
+        raise UntrustedFileError("rows", what, f"{at_least}{rows:,}", f"{limits.max_rows:,}")
     if columns > limits.max_columns:
-        raise UntrustedFileError("columns", what, f"{columns:,}", f"{limits.max_columns:,}")
+        raise UntrustedFileError(
+            "columns", what, f"{at_least}{columns:,}", f"{limits.max_columns:,}"
+        )
     if cells > limits.max_cells:
-        raise UntrustedFileError("cells", what, f"{cells:,}", f"{limits.max_cells:,}")
+        raise UntrustedFileError("cells", what, f"{at_least}{cells:,}", f"{limits.max_cells:,}")
 
 
 def _tagged_chunks(chunks: Iterable[bytes], what: str) -> Iterable[bytes]:
@@ -157,19 +164,27 @@ def _tagged_chunks(chunks: Iterable[bytes], what: str) -> Iterable[bytes]:
     yield carry
 
 
-def _scan_member(chunks: Iterable[bytes], limits: FileLimits, what: str) -> SheetExtent:
+def _scan_member(
+    chunks: Iterable[bytes], limits: FileLimits, what: str, sheet: bool
+) -> SheetExtent | None:
+    """Scan one member; its cells count once it is known as a worksheet (``sheet``, from its
+    name, or a ``sheetData`` element, which is where every reader looks for cells)."""
     tally = _Tally()
     for text in _tagged_chunks(chunks, what):
         if any(token in text for token in _ENTITY_TOKENS):
             raise UntrustedFileError("entities", what)
         tally.add(text)
+        sheet = sheet or b"sheetData" in text
+        if not sheet:
+            continue
         extent = tally.extent(what)
-        _check_extent(extent.rows, extent.columns, extent.rows * extent.columns, limits, what)
-        _check_extent(0, 0, extent.cells, limits, what)
+        area = extent.rows * extent.columns
+        _check_extent(extent.rows, extent.columns, area, limits, what, _PARTIAL)
+        _check_extent(0, 0, extent.cells, limits, what, _PARTIAL)
         declared = _declared_extent(tally.declared) if tally.declared else None
         if declared:
             _check_extent(*declared, declared[0] * declared[1], limits, f"{what} <dimension>")
-    return tally.extent(what)
+    return tally.extent(what) if sheet else None
 
 
 def check_xlsx(
@@ -182,7 +197,7 @@ def check_xlsx(
     a member that unpacks to more than it declares, entity declarations in any member, and a
     sheet whose declared or actual range exceeds ``max_rows``, ``max_columns`` or ``max_cells``
     (rows × columns), or that holds more than ``max_cells`` cells. Returns the extent of each
-    member that has cells or a ``<dimension>``.
+    worksheet (a member under ``xl/worksheets/`` or holding a ``sheetData`` element).
     """
     limits = limits or FileLimits()
     what = source_name(source, what)
@@ -190,9 +205,9 @@ def check_xlsx(
     with open_checked_zip(source, limits, what) as archive:
         for info in archive.infolist():
             part = f"{what}: {info.filename[:80]}"
-            chunks = iter_member(archive, info, limits.max_member_bytes)
-            extent = _scan_member(chunks, limits, part)
-            if extent.cells or extent.declared:
+            chunks = iter_member(archive, info, limits.max_member_bytes, what=part)
+            extent = _scan_member(chunks, limits, part, info.filename.startswith(_SHEETS))
+            if extent is not None:
                 found.append(extent)
     return found
 

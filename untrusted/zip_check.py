@@ -129,14 +129,19 @@ def check_zip(
 
 
 def iter_member(
-    archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, cap: int, chunk: int = _CHUNK
+    archive: zipfile.ZipFile,
+    member: str | zipfile.ZipInfo,
+    cap: int,
+    chunk: int = _CHUNK,
+    what: str | None = None,
 ) -> Iterator[bytes]:
     """Decompressed chunks of one member, streamed. A member declaring more than ``cap`` bytes
     raises :class:`UntrustedFileError` ``member_bytes``; one unpacking to more than it declares,
     ``declared_size`` (checked as the bytes come, so a lie costs one chunk); a corrupt member
-    (bad deflate data, wrong CRC-32, truncated), ``not_zip``. Stop iterating to read a head."""
+    (bad deflate data, wrong CRC-32, truncated), ``not_zip``. Stop iterating to read a head.
+    ``what`` names the member in messages (default: its name)."""
     info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
-    what = info.filename[:80]
+    what = what or info.filename[:80]
     if info.file_size > cap:
         raise UntrustedFileError("member_bytes", what, show_bytes(info.file_size), show_bytes(cap))
     allowed = info.file_size
