@@ -9,13 +9,13 @@ never the server.
 The children come from a *fork server* (multiprocessing's "forkserver" context): a small process
 started once, which forks a fresh child per call. Plain ``fork`` of a threaded process (Streamlit
 serves each session on its own thread) can copy a lock held by another thread and deadlock;
-``spawn`` starts a new interpreter per call and pays the imports every time. Measured on this
-project's machine (2 cores, Python 3.11; benchmarks/hostile_files.py ``--overhead``): about
-10 ms per call with a warm fork server for a trivial function, against 100 ms with "spawn";
-starting the fork server costs about 0.1 s once, plus the imports named in ``preload``
-(``start_sandbox(["survey.loading"])`` imports pandas, openpyxl and python-calamine once,
-about 1 s, instead of once per call). The arguments and the result travel pickled through a
-pipe (a 20 MB upload adds about 20 ms).
+``spawn`` starts a new interpreter per call and pays the imports every time. Measured on the
+development machine (2 shared cores, Python 3.11; ``benchmarks/hostile_files.py --overhead``):
+starting the fork server and the first call take 0.08 s; then a call costs about 20 ms for a
+trivial function (83 ms with a 20 MB argument, which travels pickled through a pipe), against
+74 ms for a plain "spawn" process before it imports anything. Modules named in ``preload``
+(``start_sandbox(["survey.loading"])``: pandas, openpyxl, python-calamine, 1–3 s) are imported
+once in the fork server instead of once per call.
 
 Exceptions the parser raises are re-raised in the parent with their type and message (e.g. the
 loader's ``SurveyError``); an exception that cannot be pickled comes back as ``RuntimeError``
