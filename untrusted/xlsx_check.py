@@ -34,9 +34,7 @@ __all__ = ["SheetExtent", "check_csv", "check_xlsx", "column_number"]
 
 _WHITESPACE = bytes.maketrans(b"\t\n\r", b"   ")
 _ENTITY_TOKENS = (b"<!DOCTYPE", b"<!ENTITY")
-_ROW_TOKENS = (b"<row ", b"<row>", b"<row/>")
-_CELL_TOKENS = (b"<c ", b"<c>", b"<c/>")
-_ODD_TOKENS = (b" r ", b" r= ", b":c ", b":c>", b":c/>", b":row ", b":row>", b":row/>")
+_PREFIXED = (b":c", b":row")  # <x:c …>, <x:row …>: namespace prefixes take the exact path
 _FAST_LETTERS = re.compile(rb" r=[\"']([A-Za-z]*)")
 _FAST_DIGITS = re.compile(rb" r=[\"'][A-Za-z]*+(\d*)")
 _ANY_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)(\d*)")
@@ -89,15 +87,17 @@ class _Tally:
         self.declared: str | None = None
 
     def add(self, text: bytes) -> None:
-        if any(token in text for token in _ODD_TOKENS):
+        letters = _FAST_LETTERS.findall(text)
+        # the fast path holds when every " r" starts a plain r="…" and no element is prefixed;
+        # "<c" and "<row" also count <cols>, <cfRule>, <rowBreaks>: a few too many, never fewer
+        if text.count(b" r") == len(letters) and not any(p in text for p in _PREFIXED):
+            digits = _FAST_DIGITS.findall(text)
+            rows, cells = text.count(b"<row"), text.count(b"<c")
+        else:
             refs = _ANY_REF.findall(text)
             letters = [pair[0] for pair in refs]
             digits = [pair[1] for pair in refs]
             rows, cells = len(_ANY_ROW.findall(text)), len(_ANY_CELL.findall(text))
-        else:
-            letters, digits = _FAST_LETTERS.findall(text), _FAST_DIGITS.findall(text)
-            rows = sum(text.count(token) for token in _ROW_TOKENS)
-            cells = sum(text.count(token) for token in _CELL_TOKENS)
         row_refs = letters.count(b"")
         self.row_refs += row_refs
         self.cell_refs += len(letters) - row_refs
