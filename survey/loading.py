@@ -131,14 +131,17 @@ _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=([\"'])(.*?)\1")
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^<>]*?\bref=([\"'])([^<>]*?)\1")
+# Linear time: a tag's attributes stop at the next '<' or '>' and the possessive quantifiers
+# (*+) never give back, so no match attempt scans past the next tag (with [^>]* a run of
+# "<c <c <c …" in a comment made the search quadratic, and error cells cubic).
 _ERROR_CELL = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*)>\s*"
-    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+    rb"<(?:\w+:)?c\s(?=[^<>]*+>)([^<>]*?\bt=[\"']e[\"'][^<>]*+)>\s*+"
+    rb"(?:<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+)?<(?:\w+:)?v>([^<]*+)</(?:\w+:)?v>"
 )
 _UNCACHED_FORMULA = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>|</(?:\w+:)?c>)"
+    rb"<(?:\w+:)?c\s([^<>]*+)>\s*+<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+"
+    rb"(?:<(?:\w+:)?v\s*+/>|<(?:\w+:)?v>\s*+</(?:\w+:)?v>|</(?:\w+:)?c>)"
 )
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]+[0-9]+)[\"']")
