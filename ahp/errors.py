@@ -29,3 +29,6 @@ class PanelNotReadyError(JudgmentError):
     def __init__(self, message: str, nodes: list[str]) -> None:
         super().__init__(message)
         self.nodes = list(nodes)
+
+    def __reduce__(self):  # picklable, as every error a sandboxed loader may raise
+        return (type(self), (str(self), self.nodes))

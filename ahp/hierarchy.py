@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ahp.errors import HierarchyError
+from untrusted import FileLimits, check_csv, check_label_length
 
 __all__ = ["LEVELS", "Hierarchy", "HierarchyWeights", "Node"]
 
@@ -107,9 +108,12 @@ def _framework_text(path: str | PathLike[str] | IO[Any], source: str) -> str:
             raise HierarchyError(f"framework file {source} is a folder, not a CSV file")
         if not file.is_file():
             raise HierarchyError(f"no such framework file: {source}")
+        check_csv(file, FileLimits.from_env(), what=file.name)  # refuses a huge file unread
         data: bytes | str = file.read_bytes()
     else:
         data = path.read()
+        check_csv(data.encode("utf-8") if isinstance(data, str) else data,
+                  FileLimits.from_env(), what=Path(source).name)
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -155,6 +159,9 @@ class Hierarchy:
         self._children = {code: tuple(kids) for code, kids in children.items()}
         present = [lv for lv in LEVELS if any(n.level == lv for n in ordered.values())]
         self._levels = tuple(present)
+
+    def __reduce__(self):  # picklable (a sandboxed loader receives it): rebuilt from its nodes
+        return (type(self), (dict(self._nodes),))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -454,12 +461,16 @@ def _node_of(rec: Mapping[str, object], row: int, source: str, seen: dict[str, i
     if level != "A" and not parent:
         raise HierarchyError(f"{source} row {row} (code '{code}'): empty parent")
     flag = _text(rec["reverse"]) if "reverse" in rec else ""
+    cap = FileLimits.from_env().max_label_chars
+    names = {}
+    for field in ("code", "name_zh", "name_en"):
+        names[field] = check_label_length(_text(rec[field]), f"{source} row {row}: {field}", cap)
     return Node(
         code=code,
         level=level,
         parent=parent or None,
-        name_zh=_text(rec["name_zh"]),
-        name_en=_text(rec["name_en"]),
+        name_zh=names["name_zh"],
+        name_en=names["name_en"],
         reverse=_parse_reverse(flag, row, code, source),
         source=_text(rec["source"]) if "source" in rec else "",
     )

@@ -21,10 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from app_support import XLSX_MIME, app_origin, lang, signed_in, store, tr
+from app_support.files import Upload
+from app_support.guarded import problem_text, read_delphi
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, KeepRule
-from panel.delphi_files import read_delphi_xlsx, write_delphi_template
+from panel.delphi_files import write_delphi_template
 from panel.delphi_rounds import DelphiExpert, DelphiOrganizer
 from panel.store import StoreError, expert_link
+from untrusted import UntrustedFileError
 
 language = lang()
 LEVEL_NAMES = {"zh": 1, "en": 2}
@@ -186,6 +189,8 @@ def organizer_mode() -> None:
                 experts = delphi.session.experts()
                 _links(tokens, dict(zip(experts["expert_id"], experts["name"], strict=True)),
                        sid)
+            except UntrustedFileError as exc:
+                st.error(problem_text(exc))
             except (StoreError, DelphiError) as exc:
                 st.error(_one_line(exc))
         if "delphi_links" in st.session_state:
@@ -237,10 +242,8 @@ def organizer_mode() -> None:
                                  label_visibility="collapsed")
         if files and st.button(tr("app.delphi.import"), key="delphi_import"):
             try:
-                buffers = [BytesIO(f.getvalue()) for f in files]
-                for buffer, f in zip(buffers, files, strict=True):
-                    buffer.name = f.name
-                data = read_delphi_xlsx(buffers, delphi.hierarchy, round_number=current.number)
+                uploads = [Upload(f.name, f.getvalue()) for f in files]  # read sandboxed
+                data = read_delphi(uploads, delphi.hierarchy, current.number)
                 count = delphi.import_ratings(data)
                 st.session_state["delphi_message"] = tr("app.delphi.imported", count=count)
                 st.rerun()

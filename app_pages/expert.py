@@ -9,14 +9,11 @@ expert confirms keeping it.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import streamlit as st
 
 from ahp.consistency import consistency
 from ahp.diagnosis import suggest_revision
 from ahp.errors import JudgmentError, WorkbookError
-from ahp.io.workbook import read_judgments_xlsx
 from ahp.scale import SAATY_VALUES, nearest_saaty, verbal_label
 from app_support import (
     XLSX_MIME,
@@ -28,7 +25,9 @@ from app_support import (
     store,
     tr,
 )
+from app_support.guarded import problem_text, read_workbooks
 from panel.store import StoreError
+from untrusted import UntrustedFileError
 
 language = lang()
 st.title(tr("app.page.experts"))
@@ -263,8 +262,10 @@ with st.expander(tr("app.expert.workbook")):
             st.error(problem)
         else:
             try:
-                frame = read_judgments_xlsx(BytesIO(upload.data), hierarchy).table
+                frame = read_workbooks([upload], hierarchy).table  # sandboxed
                 result = session.import_judgments(frame.assign(expert=session.name))
+            except UntrustedFileError as exc:
+                st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
                 st.error(tr("app.expert.import_failed", reason=str(exc)))
             else:

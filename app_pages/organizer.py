@@ -4,14 +4,11 @@ and choose which study the result pages show."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pandas as pd
 import streamlit as st
 from sample_data import SAMPLE_FRAMEWORK
 
 from ahp.errors import HierarchyError, JudgmentError, WorkbookError
-from ahp.io.workbook import read_judgments_xlsx
 from app_support import (
     ACTIVE_KEY,
     SURVEY_KEY,
@@ -29,8 +26,11 @@ from app_support import (
     store,
     tr,
 )
+from app_support.access import sign_in_wait, weak_secret_reason
+from app_support.guarded import problem_text, read_framework, read_workbooks
 from i18n import t
-from panel.store import StoreError, expert_link
+from panel.store import ORGANIZER_SECRET_ENV, StoreError, expert_link
+from untrusted import UntrustedFileError
 
 LINKS_KEY = "fresh_links"
 language = lang()
@@ -38,6 +38,9 @@ language = lang()
 st.title(tr("app.page.organizer"))
 if organizer_secret() is None:
     secret_help()
+    st.stop()
+if (weak := weak_secret_reason()) is not None:  # refuse to start with a guessable secret
+    st.error(tr("app.organizer.weak_secret", reason=weak, env=ORGANIZER_SECRET_ENV))
     st.stop()
 
 secret = signed_in()
@@ -47,7 +50,9 @@ if secret is None:
         if st.form_submit_button(tr("app.organizer.sign_in")):
             if sign_in(typed):
                 st.rerun()
-            st.error(tr("app.organizer.wrong_secret"))
+            wait = sign_in_wait()
+            st.error(tr("app.organizer.throttled", seconds=f"{wait:.0f}") if wait > 0
+                     else tr("app.organizer.wrong_secret"))
     st.stop()
 
 
@@ -109,6 +114,8 @@ with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("c
                   key="base_url", help=tr("app.organizer.base_url_help"))
     if st.form_submit_button(tr("app.organizer.create_button"), type="primary"):
         try:
+            if framework is not None:  # checked and validated in the sandbox first
+                read_framework(Upload(framework.name, framework.getvalue()))
             text = (framework.getvalue().decode("utf-8-sig") if framework is not None
                     else SAMPLE_FRAMEWORK.read_text("utf-8"))
             organizer = store().create_study(name, secret, framework=text,
@@ -117,6 +124,8 @@ with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("c
             if names:
                 tokens = organizer.create_panel(names)
                 _links(tokens, dict(zip(tokens, names, strict=True)), organizer.study_id)
+        except UntrustedFileError as exc:
+            st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         except (StoreError, HierarchyError, UnicodeDecodeError) as exc:
             st.error(tr("app.organizer.failed", reason=str(exc)))
         else:
@@ -198,8 +207,10 @@ with st.expander(tr("app.organizer.import")):
                 st.error(problem)
         else:
             try:
-                frame = read_judgments_xlsx([BytesIO(u.data) for u in uploads], cur.hierarchy).table
+                frame = read_workbooks(uploads, cur.hierarchy).table  # sandboxed
                 result = organizer.import_judgments(frame, add_experts=True)
+            except UntrustedFileError as exc:
+                st.error(tr("app.organizer.failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
                 st.error(tr("app.organizer.failed", reason=str(exc)))
             else:

@@ -28,6 +28,7 @@ from app_support import (
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
+from untrusted import UntrustedFileError
 
 language = lang()
 cur = current()
@@ -98,6 +99,9 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
                     st.error(tr("app.survey.load_failed", reason=str(exc)))
+                    st.stop()
+                except UntrustedFileError as exc:  # refused before (or while) parsing
+                    st.error(tr("app.survey.load_failed", reason=exc.text(lang())))
                     st.stop()
                 else:
                     if chosen != choice:

@@ -13,6 +13,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from ahp.hierarchy import Hierarchy
 from ahp.io.workbook import write_judgments_xlsx, write_template
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from app_support import guarded
 from app_support.files import Upload, digest
 from evaluation.sensitivity import DropOne, drop_one
 from evaluation.study import (
@@ -77,13 +78,8 @@ def uploaded_responses(
     mapping: tuple[tuple[str, str], ...] | None,
 ) -> Responses:
     """Load an uploaded questionnaire (``key`` identifies bytes, framework and options)."""
-    return load_responses(
-        _upload.data,
-        _hierarchy,
-        name=_upload.name,
-        community_column=community_column,
-        mapping=dict(mapping) if mapping else None,
-    )
+    return guarded.load_survey(_upload, _hierarchy, community_column,
+                               dict(mapping) if mapping else None)  # checked, sandboxed
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

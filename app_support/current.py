@@ -5,16 +5,15 @@ settings, and the results built from them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from io import BytesIO
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from sample_data import SAMPLE_FRAMEWORK
 
 from ahp.errors import JudgmentError, PanelNotReadyError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult
+from app_support import guarded
 from app_support.access import organizer_for, store
 from app_support.cached import (
     cache_key,
@@ -34,9 +33,11 @@ from evaluation.study import (
     StudySettings,
 )
 from i18n import localized
+from survey.loading import read_headers
 from survey.reliability import ReliabilityResult
 from survey.responses import Responses
 from survey.screening import ScreeningReport
+from untrusted import UntrustedFileError
 
 ACTIVE_KEY = "active_study"
 """Session key: ``None`` for the bundled sample, else the store's study id."""
@@ -233,22 +234,10 @@ def synthetic_banner(cur: Current) -> None:
 def file_headers(key: str, _upload: Upload) -> list[str]:
     """The column headers of an uploaded table (every sheet of a workbook), for the mapping
     step; empty when the file cannot be read."""
-    buffer = BytesIO(_upload.data)
-    try:
-        if _upload.suffix == "xlsx":
-            sheets = pd.read_excel(buffer, sheet_name=None, nrows=0)
-            found = [str(c) for frame in sheets.values() for c in frame.columns]
-        else:
-            found = []
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    found = [str(c) for c in pd.read_csv(BytesIO(_upload.data), nrows=0,
-                                                         encoding=encoding).columns]
-                    break
-                except UnicodeDecodeError:
-                    continue
-    except (ValueError, OSError):
+    try:  # read in the sandbox, after the file's checks
+        return guarded.bounded(read_headers, _upload.data, _upload.name, guarded.app_limits(),
+                               what=_upload.name)
+    except UntrustedFileError:
         return []
-    return list(dict.fromkeys(found))
 
 

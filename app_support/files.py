@@ -4,18 +4,35 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app_support.language import tr
+from untrusted import FileLimits
+from untrusted.limits import ENV_PREFIX
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_LIMIT_MB = 20
-"""Largest questionnaire or workbook accepted, in MB (10,000 问卷星 answers are ~5 MB)."""
+APP_DEFAULTS: Mapping[str, float] = {
+    "max_upload_mb": 20,
+    "parse_memory_mb": 2048,
+    "parse_seconds": 120,
+}
+"""The app's limits where they differ from :class:`untrusted.FileLimits` (the CLI's): uploads
+of at most 20 MB (10,000 问卷星 answers are about 5 MB; ``.streamlit/config.toml`` sets the
+same ``maxUploadSize`` in the browser), parsed in at most 2 GB of memory and 120 s."""
+UPLOAD_LIMIT_MB = int(APP_DEFAULTS["max_upload_mb"])
+"""Largest questionnaire or workbook accepted by default, in MB (see :func:`app_limits`)."""
 SURVEY_TYPES = ("xlsx", "csv")
 
 
-
+def app_limits(environ: Mapping[str, str] | None = None) -> FileLimits:
+    """The app's file limits: :data:`APP_DEFAULTS` over the library defaults, and
+    ``SHANZHI_<FIELD>`` environment variables (e.g. ``SHANZHI_MAX_UPLOAD_MB``) over both."""
+    environ = os.environ if environ is None else environ
+    defaults = {k: v for k, v in APP_DEFAULTS.items() if ENV_PREFIX + k.upper() not in environ}
+    return FileLimits.from_env(environ, **defaults)
 
 
 def digest(*parts: bytes | str) -> str:
@@ -48,8 +65,9 @@ def check_upload(upload: Upload, types: tuple[str, ...]) -> str | None:
     if upload.suffix not in types:
         return tr("app.upload.wrong_type", name=upload.name, types=", ".join(types))
     size_mb = len(upload.data) / 2**20
-    if size_mb > UPLOAD_LIMIT_MB:
-        return tr("app.upload.too_large", name=upload.name, size=size_mb, limit=UPLOAD_LIMIT_MB)
+    limit = app_limits().max_upload_mb
+    if size_mb > limit:
+        return tr("app.upload.too_large", name=upload.name, size=size_mb, limit=limit)
     return None
 
 

@@ -22,6 +22,7 @@ import json
 import secrets
 import zipfile
 import zlib
+from dataclasses import replace
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from panel.audit import record
 from panel.db import SCHEMA_VERSION, Tx, now
 from panel.errors import StoreError
 from panel.tokens import STUDY_ID_PATTERN
+from untrusted import FileLimits, UntrustedFileError, open_checked_zip, read_member_capped
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel.store import JudgmentStore
@@ -114,12 +116,20 @@ def export_study(tx: Tx, study_id: str) -> bytes:
 
 
 def _read(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The manifest and the members, after :func:`untrusted.open_checked_zip` has checked the
+    zip directory (sizes, ratio, members; nothing decompressed) against
+    ``FileLimits.from_env()`` with at most 2 GB unpacked; each member is then unpacked by
+    streaming with a cap (a member that unpacks to more than it declares is refused)."""
+    base = FileLimits.from_env()
+    limits = replace(base, max_unzipped_mb=min(base.max_unzipped_mb, _MAX_MEMBER / 2**20))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-        if sum(i.file_size for i in infos) > _MAX_MEMBER:
-            raise ArchiveError("archive refused: it unpacks to more than 2 GB")
-        files = {i.filename: archive.read(i) for i in infos}
+        with open_checked_zip(data, limits, what="archive") as archive:
+            files = {i.filename: read_member_capped(archive, i, limits.max_member_bytes)
+                     for i in archive.infolist()}
+    except UntrustedFileError as exc:
+        if exc.limit != "not_zip":
+            raise  # a limit: the message names it
+        raise ArchiveError(f"archive refused: not a readable zip file ({exc.found})") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
         raise ArchiveError(f"archive refused: not a readable zip file ({exc})") from None
     try:

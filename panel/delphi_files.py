@@ -43,11 +43,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ahp.errors import WorkbookError
 from ahp.hierarchy import Hierarchy
-from ahp.io.workbook import _open
+from ahp.io.workbook import EXPERT_NAME_MAX_CHARS, _open, workbook_limits
 from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, DelphiRound, KeepRule
 from delphi import delphi_round as _delphi_round
 from delphi import kept_framework as _kept_framework
+from untrusted import FileLimits, check_csv, check_label_length
 
 __all__ = [
     "BASIS_COLUMNS",
@@ -151,6 +152,7 @@ def _csv_frame(path: Target) -> tuple[pd.DataFrame, str]:
         label = str(getattr(path, "name", "")) or "Delphi ratings upload"
         data = path.read()
         data = data.encode("utf-8") if isinstance(data, str) else data
+    check_csv(data, FileLimits.from_env(), what=Path(label).name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -439,6 +441,8 @@ def _read_delphi_book(opened: Any, hierarchy: Hierarchy, round_number: int | Non
                               "the Delphi workbook / 缺少工作表")
     expert = restore_cell_text(_value(opened, RATINGS_SHEET, "B1", label))
     expert = str(expert).strip() if expert not in (None, "") else label
+    check_label_length(expert, f"{label}, sheet {RATINGS_SHEET!r}, cell B1 (expert)",
+                       EXPERT_NAME_MAX_CHARS)
     number = _value(opened, RATINGS_SHEET, "B2", label)
     try:
         number = int(number) if number not in (None, "") else (round_number or 1)
@@ -486,9 +490,10 @@ def read_delphi_xlsx(
     lines: list[dict[str, Any]] = []
     experts: list[dict[str, Any]] = []
     seen: dict[tuple[int, str], str] = {}
+    limits = workbook_limits()
     for number, source in enumerate(_sources(path), start=1):
         try:
-            opened = _open(source, number)
+            opened = _open(source, number, limits)
         except WorkbookError as exc:
             raise DelphiError(str(exc)) from None
         book_lines, own = _read_delphi_book(opened, hierarchy, round_number)

@@ -99,7 +99,13 @@ from panel.errors import AccessError, OrganizerSecretError, StoreError, TokenErr
 from panel.judgments import ExpertSession
 from panel.organizer import StudyActions, add_framework, set_state
 from panel.studies import ImportResult, Progress, StudyInfo
-from panel.tokens import ORGANIZER_SECRET_ENV, expert_link, organizer_secret_from_env
+from panel.tokens import (
+    ORGANIZER_SECRET_ENV,
+    SECRET_WEAKNESS_TEXT,
+    expert_link,
+    organizer_secret_from_env,
+    secret_weakness,
+)
 
 __all__ = [
     "DB_PATH_ENV",
@@ -288,6 +294,14 @@ class JudgmentStore:
             raise OrganizerSecretError(
                 f"cannot {action}: organizer access is disabled because no organizer secret is "
                 f"configured (set {ORGANIZER_SECRET_ENV} or the app's organizer_secret)"
+            )
+        weakness = secret_weakness(self._organizer_secret)
+        if weakness is not None:  # a weak configured secret switches organizer access off
+            code, fields = weakness
+            raise OrganizerSecretError(
+                f"cannot {action}: organizer access is disabled because "
+                f"{SECRET_WEAKNESS_TEXT[code].format(**fields)} (set a stronger "
+                f"{ORGANIZER_SECRET_ENV})"
             )
         if not isinstance(secret, str) or not secret.strip():
             raise OrganizerSecretError(f"cannot {action}: no organizer secret given")

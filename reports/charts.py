@@ -39,6 +39,7 @@ from i18n import t
 from reports.fonts import use_cjk_font
 from survey.errors import SurveyError
 from survey.scoring import POOLED as ALL_COMMUNITIES
+from untrusted import display_label
 
 PALETTE: tuple[str, ...] = (
     "#0072B2",
@@ -56,6 +57,14 @@ yellow, black)."""
 SUPPRESSED_GREY = "#d9d9d9"
 DPI = 150
 NOTE_SIZE = 8.0
+LABEL_CHARS = 40
+"""Longest community, item, expert or study label drawn (cut with "…" by
+:func:`untrusted.display_label`): no label, however it got into the data, makes a chart grow."""
+TEXT_CHARS = 2000
+"""Longest title or footnote drawn (cut, then wrapped to the figure's width)."""
+MAX_FIGURE_INCHES = 40.0
+"""Largest figure side: at 150 dpi a PNG is at most 6000 × 6000 pixels (36 megapixels; a
+40,000-character community name once made a 461-megapixel ranking chart)."""
 
 
 class ChartDataError(SurveyError):
@@ -107,15 +116,16 @@ def shorten_label(text: str, width: int) -> str:
 
 
 def _label(code: str, names: Mapping[str, str] | None) -> str:
-    return names.get(code, code) if names else code
+    return display_label(names.get(code, code) if names else code, LABEL_CHARS)
 
 
 def _new_figure(width: float, height: float, footer: Sequence[str]) -> Figure:
     """A constrained-layout Figure with ``footer`` lines set in a strip reserved at its bottom."""
     use_cjk_font(required=False)
+    width, height = min(width, MAX_FIGURE_INCHES), min(height, MAX_FIGURE_INCHES)
     fig = Figure(figsize=(width, height), layout="constrained")
     lines = [
-        wrap_label(text, int(width * 72 / (NOTE_SIZE * 0.55)))
+        wrap_label(display_label(text, TEXT_CHARS), int(width * 72 / (NOTE_SIZE * 0.55)))
         for text in footer
         if text
     ]
@@ -139,14 +149,16 @@ def _upright(text: str, lang: str) -> dict[str, object]:
 
 def _suptitle(fig: Figure, text: str, size: float = 12.0) -> None:
     """Figure title, wrapped to the figure's width."""
-    fig.suptitle(wrap_label(text, int(fig.get_figwidth() * 72 / (size * 0.55))), fontsize=size)
+    fig.suptitle(wrap_label(display_label(text, TEXT_CHARS),
+                            int(fig.get_figwidth() * 72 / (size * 0.55))), fontsize=size)
 
 
 def _suppressed_line(suppressed: Sequence[str], min_respondents: int, lang: str) -> str:
     if not len(suppressed):
         return ""
     sep = "、" if lang == "zh" else ", "
-    return t("chart.suppressed_list", lang, n=min_respondents, names=sep.join(suppressed))
+    names = sep.join(display_label(s, LABEL_CHARS) for s in suppressed)
+    return t("chart.suppressed_list", lang, n=min_respondents, names=names)
 
 
 def _wide(table: pd.DataFrame, level: str, chart: str) -> tuple[pd.DataFrame, list[str]]:
@@ -205,7 +217,8 @@ def ranking_chart(
     ranks = (data["rank"].astype(float) if "rank" in data.columns
              else pd.Series(np.arange(1, k + 1), dtype=float))
     labels = [
-        f"{int(r)}. {c}" + (f"  (n={int(n)})" if "n" in data.columns and pd.notna(n) else "")
+        f"{int(r)}. {display_label(c, LABEL_CHARS)}"
+        + (f"  (n={int(n)})" if "n" in data.columns and pd.notna(n) else "")
         for r, c, n in zip(ranks, data["community"], data.get("n", pd.Series([None] * k)),
                            strict=True)
     ]
@@ -314,7 +327,8 @@ def radar_chart(
     ax.set_ylim(max(1.0, lo - 0.35 * span), min(5.0, hi + 0.1 * span) if hi < 5 else 5.0)
     for i, (community, row) in enumerate(zip(shown, values, strict=True)):
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(closed, np.r_[row, row[:1]], color=colour, linewidth=1.8, label=community)
+        ax.plot(closed, np.r_[row, row[:1]], color=colour, linewidth=1.8,
+                label=display_label(community, LABEL_CHARS))
         ax.fill(closed, np.r_[row, row[:1]], color=colour, alpha=0.08)
     ref = reference.to_numpy(float)
     ax.plot(closed, np.r_[ref, ref[:1]], color="black", linestyle="--", linewidth=1.4,
@@ -397,7 +411,8 @@ def heatmap(
                       ha="right", rotation_mode="anchor", fontsize=8)
     else:
         ax.set_xticks(np.arange(cols), col_labels)
-    ax.set_yticks(np.arange(rows), list(frame.index), fontsize=8)
+    ax.set_yticks(np.arange(rows), [display_label(c, LABEL_CHARS) for c in frame.index],
+                  fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -672,7 +687,7 @@ def pairwise_probability_chart(
             # half up, as the app's tables round (format() would give 62 for 62.5)
             ax.text(j, i, f"{np.floor(100 * p + 0.5):.0f}", ha="center", va="center", fontsize=7.5,
                     color="white" if abs(p - 0.5) > 0.3 else "black")
-    labels = [str(c) for c in probability.index]
+    labels = [display_label(c, LABEL_CHARS) for c in probability.index]
     ax.set_xticks(np.arange(k), labels, rotation=45, ha="left", rotation_mode="anchor",
                   fontsize=8)
     ax.set_yticks(np.arange(k), labels, fontsize=8)

@@ -19,3 +19,6 @@ class ColumnMatchError(SurveyError):
         super().__init__(message)
         self.items = items
         self.found = found
+
+    def __reduce__(self):  # pickled across the sandbox's process boundary (app uploads)
+        return (type(self), (str(self), self.items, self.found))

@@ -59,6 +59,7 @@ from ahp.hierarchy import Hierarchy
 from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
+from untrusted import FileLimits, check_csv, check_label_length, check_xlsx
 
 try:
     import python_calamine
@@ -146,6 +147,13 @@ _UNCACHED_FORMULA = re.compile(
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]+[0-9]+)[\"']")
 _SHOWN_CELLS = 5
+COMMUNITY_MAX_CHARS = 100
+"""Longest community name accepted (real ones, e.g. ``翠苑街道翠苑一区社区居民委员会``, have
+under 30 characters); a longer one is refused naming its row (it would also make every chart
+that names communities unreadable). Lowered further by ``SHANZHI_MAX_LABEL_CHARS``."""
+HEADER_MAX_CHARS = 500
+"""Longest column header accepted (a 问卷星 matrix header repeats the question stem, so headers
+are longer than labels); a longer one is refused naming its column."""
 _EXACT_INT = 2.0**53  # whole numbers below this are exact as floats
 _UNREADABLE_XLSX: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ElementTree.ParseError,
@@ -760,8 +768,15 @@ def load_responses(
     sheet: str | None = None,
     labels: Mapping[str, int] | None = None,
     strict: bool = False,
+    limits: FileLimits | None = None,
 ) -> Responses:
     """Load a questionnaire export into :class:`Responses` (see the module docstring for steps).
+
+    Before any parser runs, the file is checked against ``limits`` (default
+    ``FileLimits.from_env()``): a workbook's zip directory, sheet extents and entity
+    declarations (:func:`untrusted.check_xlsx`), a CSV's size, columns and lines
+    (:func:`untrusted.check_csv`). Community names longer than :data:`COMMUNITY_MAX_CHARS` and
+    headers longer than :data:`HEADER_MAX_CHARS` are refused naming their row or column.
 
     Parameters
     ----------
@@ -787,9 +802,13 @@ def load_responses(
     strict
         Raise :class:`SurveyError` at the first invalid answer instead of recording it in
         ``invalid_cells``.
+    limits
+        Limits for the file (see :class:`untrusted.FileLimits`).
 
     Raises
     ------
+    untrusted.UntrustedFileError
+        The file exceeds a limit (the message names it), or is not a valid .xlsx archive.
     SurveyError
         Empty, unreadable or unsupported file; merged header cells; duplicate headers; no
         community column; duplicate or empty 序号; columns that match no items; an invalid
@@ -798,7 +817,10 @@ def load_responses(
     """
     hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
     data, file_name = _source_bytes(path, name)
+    limits = limits or FileLimits.from_env()
+    _check_file(data, file_name, limits)
     table = _read_table(data, file_name, sheet, hierarchy.items)
+    _check_headers(table, limits)
     folded_labels = _fold_labels(labels)
     meta_columns = _find_meta(list(table.frame.columns))
     mapping_used, dropped = _match_columns(
@@ -808,7 +830,8 @@ def load_responses(
     answers, invalid_cells = _answers(table, hierarchy, mapping_used, ids, folded_labels, strict)
     return Responses(
         answers=answers,
-        community=_communities(table, mapping_used.community_column, ids),
+        community=_communities(table, mapping_used.community_column, ids,
+                               min(COMMUNITY_MAX_CHARS, limits.max_label_chars)),
         meta=_meta(table, meta_columns, ids),
         invalid_cells=invalid_cells,
         dropped_columns=dropped,
@@ -816,6 +839,64 @@ def load_responses(
         source=table.where,
         reversed_items=tuple(c for c in hierarchy.reverse_items if c in answers.columns),
     )
+
+
+def _check_file(data: bytes, name: str, limits: FileLimits) -> None:
+    """Refuse a file over the limits before any parser reads it (an unsupported or empty file
+    is left to :func:`_read_table`, which names the problem)."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        check_csv(data, limits, what=name)
+    elif suffix in (".xlsx", ".xlsm") and data:
+        check_xlsx(data, limits, what=name)
+
+
+def _check_headers(table: _Table, limits: FileLimits) -> None:
+    """Refuse a header longer than :data:`HEADER_MAX_CHARS`, naming its column."""
+    cap = max(HEADER_MAX_CHARS, limits.max_label_chars)
+    for number, header in enumerate(table.frame.columns, start=1):
+        if len(str(header)) > cap:
+            check_label_length(
+                header, f"{table.where}: header of column {get_column_letter(number)}", cap
+            )
+
+
+def _check_community_names(
+    communities: pd.Series, table: _Table, column: str, cap: int
+) -> None:
+    """Refuse a community name longer than ``cap`` characters, naming its row."""
+    lengths = communities.fillna("").str.len().to_numpy()
+    too_long = np.flatnonzero(lengths > cap)
+    if too_long.size:
+        first = int(too_long[0])
+        check_label_length(
+            communities.iloc[first],
+            f"{table.where}: community in row {table.rows[first]} (column '{column[:40]}')",
+            cap,
+        )
+
+
+def read_headers(data: bytes, name: str, limits: FileLimits | None = None) -> list[str]:
+    """The column headers of a questionnaire file (every sheet of a workbook), for a mapping
+    step; the file is checked first (:func:`untrusted.check_xlsx` / ``check_csv``); empty when
+    it cannot be read."""
+    _check_file(data, name, limits or FileLimits.from_env())
+    try:
+        if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, nrows=0)
+            found = [str(c) for frame in sheets.values() for c in frame.columns]
+        else:
+            found = []
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    found = [str(c) for c in pd.read_csv(io.BytesIO(data), nrows=0,
+                                                         encoding=encoding).columns]
+                    break
+                except UnicodeDecodeError:
+                    continue
+    except (ValueError, OSError):
+        return []
+    return list(dict.fromkeys(found))
 
 
 def _match_columns(
@@ -883,9 +964,11 @@ def _answers(
     return answers, invalid_cells
 
 
-def _communities(table: _Table, community: str, ids: pd.Index) -> pd.Series:
-    """The normalised community of every respondent; an all-empty column is an error."""
+def _communities(table: _Table, community: str, ids: pd.Index, cap: int) -> pd.Series:
+    """The normalised community of every respondent; an all-empty column, or a name longer
+    than ``cap`` characters, is an error."""
     communities = normalize_community(table.frame[community]).set_axis(ids).rename("community")
+    _check_community_names(communities, table, community, cap)
     if communities.isna().all():
         raise SurveyError(
             f"{table.where}: the community column '{community}' is empty on every row; pass "

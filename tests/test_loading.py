@@ -20,6 +20,7 @@ import pytest
 from ahp.hierarchy import Hierarchy
 from survey import SurveyError, load_responses, loading
 from survey.loading import DEFAULT_LABELS, parse_duration
+from untrusted import UntrustedFileError
 
 ITEMS = [f"D{i:02d}" for i in range(1, 13)]
 REVERSED = "D12"
@@ -562,7 +563,7 @@ def test_empty_file(tmp_path, hierarchy):
 def test_corrupt_xlsx(tmp_path, hierarchy):
     path = tmp_path / "corrupt.xlsx"
     path.write_bytes(np.random.default_rng(0).bytes(2048))
-    with pytest.raises(SurveyError, match=r"corrupt\.xlsx is not a valid \.xlsx file"):
+    with pytest.raises(UntrustedFileError, match=r"corrupt\.xlsx is not a valid \.xlsx file"):
         load_responses(path, hierarchy)
 
 

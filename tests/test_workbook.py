@@ -22,6 +22,7 @@ from ahp.io.workbook import (
     write_template,
 )
 from ahp.panel import PanelJudgments
+from untrusted import UntrustedFileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FRAMEWORK = Path(__file__).resolve().parent / "data" / "good_governance_framework.csv"
@@ -286,7 +287,7 @@ def test_empty_inputs_and_bad_files(tmp_path, hierarchy):
         read_judgments_xlsx(tmp_path / "nowhere", hierarchy)
     not_xlsx = tmp_path / "notes.xlsx"
     not_xlsx.write_text("hello", encoding="utf-8")
-    with pytest.raises(WorkbookError, match=re.escape("cannot open notes as an .xlsx workbook")):
+    with pytest.raises(UntrustedFileError, match=re.escape("notes.xlsx is not a valid .xlsx file")):
         read_judgments_xlsx(not_xlsx, hierarchy)
 
 

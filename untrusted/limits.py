@@ -143,8 +143,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{what} declares XML entities (<!DOCTYPE/<!ENTITY), refused for safety",
     },
     "not_zip": {
-        "zh": "{what} 不是有效的 .xlsx（zip）文件：{found}；请用 Excel 或 WPS 重新保存",
-        "en": "{what} is not a valid .xlsx (zip) file: {found}; save it again in Excel or WPS",
+        "zh": "{what} 不是有效的 .xlsx 文件（{found}）；请用 Excel 或 WPS 重新保存",
+        "en": "{what} is not a valid .xlsx file ({found}); save it again in Excel or WPS",
     },
     "xml_token": {
         "zh": "{what} 含一段超过 {allowed} 的无标记内容，不是正常的表格文件",

@@ -34,7 +34,7 @@ import math
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,6 +52,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, verbal_label
+from untrusted import FileLimits, check_csv, check_label_length, check_xlsx
 
 __all__ = [
     "GUIDE_SHEET",
@@ -330,17 +331,38 @@ class _Book:
     label: str
 
 
-def _open(source: Target, number: int) -> _Book:
-    """Open a workbook; its label is the file name stem (``workbook N`` for a nameless buffer)."""
+EXPERT_NAME_MAX_CHARS = 100
+"""Longest expert name (cell B1, or a CSV's ``expert``) accepted; a longer one is refused."""
+
+
+def workbook_limits(limits: FileLimits | None = None) -> FileLimits:
+    """``limits`` (default ``FileLimits.from_env()``) tightened for an expert workbook, which
+    holds a few small matrices: at most 10,000 rows, 1,000,000 cells and 256 MB unpacked
+    (openpyxl keeps every cell as an object, about 1 KB each)."""
+    limits = limits or FileLimits.from_env()
+    return replace(
+        limits,
+        max_rows=min(limits.max_rows, 10_000),
+        max_cells=min(limits.max_cells, 1_000_000),
+        max_unzipped_mb=min(limits.max_unzipped_mb, 256),
+        max_member_mb=min(limits.max_member_mb, 256),
+    )
+
+
+def _open(source: Target, number: int, limits: FileLimits) -> _Book:
+    """Open a workbook; its label is the file name stem (``workbook N`` for a nameless buffer).
+    The zip directory and the sheets' extents are checked first (:func:`untrusted.check_xlsx`)."""
     named = source if isinstance(source, str | PathLike) else getattr(source, "name", "")
     label = Path(str(named)).stem or f"workbook {number}"
+    if isinstance(source, str | PathLike):
+        check_xlsx(source, limits, what=Path(source).name)  # refuses a huge file unread
+        data = Path(source).read_bytes()
+    else:
+        if source.seekable():  # openpyxl read a buffer from its start: keep doing so
+            source.seek(0)
+        data = source.read()
+        check_xlsx(data, limits, what=Path(str(named)).name or label)
     try:
-        if isinstance(source, str | PathLike):
-            data = Path(source).read_bytes()
-        else:
-            if source.seekable():  # openpyxl read a buffer from its start: keep doing so
-                source.seek(0)
-            data = source.read()
         book = load_workbook(io.BytesIO(data), data_only=True)
         formulas = load_workbook(io.BytesIO(data)) if _has_formulas(data) else None
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
@@ -380,6 +402,9 @@ def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
             value = restore_cell_text(book[sheet_name]["B1"].value)
             if value is not None and str(value).strip():
                 found[sheet_name] = str(value).strip()
+    for sheet_name, value in found.items():
+        check_label_length(value, f"workbook '{fallback}', sheet '{sheet_name}', cell B1 (expert)",
+                           EXPERT_NAME_MAX_CHARS)
     names = set(found.values())
     if len(names) > 1:
         detail = ", ".join(f"sheet '{s}': '{x}'" for s, x in found.items())
@@ -463,7 +488,8 @@ def _sources(path_or_paths: Target | Sequence[Target]) -> list[Target]:
 
 
 def read_judgments_xlsx(
-    path_or_paths: Target | Sequence[Target], hierarchy: Hierarchy
+    path_or_paths: Target | Sequence[Target], hierarchy: Hierarchy,
+    limits: FileLimits | None = None,
 ) -> PanelJudgments:
     """Read filled expert workbooks (files, buffers, a list of them, or a folder of .xlsx).
 
@@ -478,12 +504,16 @@ def read_judgments_xlsx(
         on the Saaty scale 1/9..9``; a missing sheet; a contradicting lower triangle; the same
         expert in two workbooks; merged cells over a matrix; a formula saved without its value
         (it would otherwise read as a blank, i.e. missing, judgment).
+    untrusted.UntrustedFileError
+        A workbook over :func:`workbook_limits` (checked before openpyxl reads it), or an
+        expert name over :data:`EXPERT_NAME_MAX_CHARS` characters.
     """
+    limits = workbook_limits(limits)
     lines: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     blank: list[str] = []
     for number, source in enumerate(_sources(path_or_paths), start=1):
-        opened = _open(source, number)
+        opened = _open(source, number, limits)
         label = opened.label
         book_lines = _read_book(opened, hierarchy)
         if not book_lines:
@@ -501,8 +531,9 @@ def read_judgments_xlsx(
     return PanelJudgments(pd.DataFrame(lines, columns=list(COLUMNS)))
 
 
-def _csv_text(path: Target) -> tuple[str, str]:
-    """The CSV's text (UTF-8 with or without BOM, else GB18030) and its label for messages."""
+def _csv_text(path: Target, limits: FileLimits | None = None) -> tuple[str, str]:
+    """The CSV's text (UTF-8 with or without BOM, else GB18030) and its label for messages;
+    its size, columns and lines checked first (:func:`untrusted.check_csv`)."""
     if isinstance(path, str | PathLike):
         label = str(path)
         file = Path(path)
@@ -515,6 +546,7 @@ def _csv_text(path: Target) -> tuple[str, str]:
         label = str(getattr(path, "name", "")) or "judgment upload"
         data = path.read()
         data = data.encode("utf-8") if isinstance(data, str) else data
+    check_csv(data, limits or FileLimits.from_env(), what=Path(label).name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), label
@@ -539,6 +571,17 @@ def _check_blank_fields(frame: pd.DataFrame, label: str) -> None:
             )
 
 
+def _check_expert_names(frame: pd.DataFrame, label: str) -> None:
+    """An expert name longer than :data:`EXPERT_NAME_MAX_CHARS` is refused, naming its line."""
+    lengths = frame["expert"].astype(str).str.len().to_numpy()
+    too_long = np.flatnonzero(lengths > EXPERT_NAME_MAX_CHARS)
+    if too_long.size:
+        offset = int(too_long[0])
+        check_label_length(frame["expert"].iloc[offset],
+                           f"judgment file {label}, line {offset + 2} (expert)",
+                           EXPERT_NAME_MAX_CHARS)
+
+
 def _check_lines(frame: pd.DataFrame, hierarchy: Hierarchy, label: str) -> None:
     """Every line's node compares two or more children, and its row and col are among them;
     errors name the CSV line (header = line 1) and the expert."""
@@ -561,14 +604,16 @@ def _check_lines(frame: pd.DataFrame, hierarchy: Hierarchy, label: str) -> None:
                 )
 
 
-def read_judgments_csv(path: Target, hierarchy: Hierarchy | None = None) -> PanelJudgments:
+def read_judgments_csv(
+    path: Target, hierarchy: Hierarchy | None = None, limits: FileLimits | None = None
+) -> PanelJudgments:
     """Read the long CSV ``expert,node,row,col,value`` (UTF-8, BOM allowed, or GB18030; values
     as numbers or text like ``1/3``; header names in any case).
 
     With ``hierarchy`` every line is also checked against the framework (known node with two
     or more children; row and col among its children), naming the CSV line.
     """
-    text, label = _csv_text(path)
+    text, label = _csv_text(path, limits)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -588,6 +633,7 @@ def read_judgments_csv(path: Target, hierarchy: Hierarchy | None = None) -> Pane
         raise WorkbookError(f"judgment file {label} has a header row but no judgments")
     frame = frame.fillna("").map(restore_cell_text)  # a short line leaves NaN cells
     _check_blank_fields(frame, label)
+    _check_expert_names(frame, label)
     if hierarchy is not None:
         _check_lines(frame, hierarchy, label)
     frame["value"] = frame["value"].replace("", np.nan)
