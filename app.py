@@ -14,10 +14,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import language_switch, tr
+from app_support.guarded import ensure_sandbox
 
 st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/location_city:",
                    layout="wide")
 language_switch()
+ensure_sandbox()  # once per process: the fork server that parses uploads (app_support.guarded)
 
 
 def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> st.Page:

@@ -131,6 +131,9 @@ def _new_figure(width: float, height: float, footer: Sequence[str]) -> Figure:
     ]
     if lines:
         text = "\n".join(lines)
+        room = max(1, int(0.4 * height * 72 / (NOTE_SIZE * 1.35)))  # the footer ≤ 40 % of it
+        if text.count("\n") + 1 > room:
+            text = "\n".join(text.split("\n")[:room]) + "…"
         n_lines = text.count("\n") + 1
         strip = (n_lines * NOTE_SIZE * 1.35 + 8) / 72 / height
         fig.text(0.01, 0.5 * 8 / 72 / height, text, ha="left", va="bottom",

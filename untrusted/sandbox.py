@@ -29,8 +29,12 @@ import multiprocessing.forkserver
 import pickle
 import resource
 import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -44,16 +48,40 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _OK, _RAISED, _MEMORY = "ok", "raised", "memory"
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Hide the ``__main__`` module while the fork server or a child starts.
+
+    multiprocessing re-runs the parent's main script in the fork server and in every child (as
+    ``__mp_main__``). Under Streamlit (and its ``AppTest``) ``__main__`` is the page script being
+    run: the child would run ``app.py`` again, start another sandbox and fail. What a child runs
+    is importable by name, so it needs no main module: a bare stand-in (no ``__file__``, no
+    ``__spec__``) is put in ``sys.modules`` for the moment of the start, under a lock."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        stand_in = types.ModuleType("__main__")
+        stand_in.__spec__ = None
+        sys.modules["__main__"] = stand_in
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 def start_sandbox(preload: Sequence[str] = ()) -> None:
     """Start the fork server now (else the first :func:`run_bounded` call does), importing the
     modules named in ``preload`` once in it, so that children start with them loaded. Only the
     first start counts: a running fork server keeps its modules.
 
-    The main module is always preloaded: multiprocessing otherwise re-imports the parent's main
-    script in every child (``streamlit``'s or ``shanzhi``'s entry script, guarded by
-    ``if __name__ == "__main__"`` as multiprocessing requires)."""
-    _CONTEXT.set_forkserver_preload(["__main__", __name__, *preload])
-    multiprocessing.forkserver.ensure_running()
+    The parent's main module is never imported in the fork server or the children (see
+    :func:`_plain_main`): under Streamlit it is the page script."""
+    _CONTEXT.set_forkserver_preload([__name__, *preload])
+    with _plain_main():
+        multiprocessing.forkserver.ensure_running()
 
 
 def _child(
@@ -121,7 +149,8 @@ def run_bounded(
         target=_child, args=(sender, func, args, kwargs, memory_bytes), daemon=True
     )
     try:
-        process.start()
+        with _plain_main():
+            process.start()
         sender.close()
         start = time.monotonic()
         if not receiver.poll(timeout):
