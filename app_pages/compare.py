@@ -35,11 +35,14 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
+from app_support.published import study_page
 from evaluation.study import StudyUncertainty
 from i18n import localized, t
 from reports.outputs import default_radar_communities
 from survey.scoring import POOLED
 
+if study_page("compare"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.page.compare"))
 synthetic_banner(cur)

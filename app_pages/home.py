@@ -17,7 +17,10 @@ from app_support import (
     template_xlsx,
     tr,
 )
+from app_support.published import study_page
 
+if study_page("home"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.title"))
 st.caption(tr("app.subtitle"))

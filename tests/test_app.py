@@ -468,7 +468,7 @@ def test_new_study_from_workbooks_and_upload(db: Path) -> None:
     form = at.get("form")[0]
     form.text_input[0].input("New study")
     form.get("form_submit_button")[0].click().run()
-    at.get("file_uploader")[-1].set_value(
+    next(u for u in at.get("file_uploader") if u.proto.id.endswith("organizer_import")).set_value(
         [(book.name, book.read_bytes(), "application/octet-stream") for book in books]).run()
     at.button(key="organizer_import_go").click().run()
     assert not at.exception
