@@ -36,6 +36,7 @@ from app_support import (
     uncertainty_pngs,
 )
 from app_support.published import study_page
+from app_support.text import literal
 from evaluation.study import StudyUncertainty
 from i18n import localized, t
 from reports.outputs import default_radar_communities
@@ -93,10 +94,10 @@ with tab_rank:
     )
     if scores.suppressed:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                         names=joined(scores.suppressed)))
+                         names=joined(map(literal, scores.suppressed))))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
         st.info("\n".join([tr("report.scores.notes"),
-                           *(f"- {localized(n, language)}" for n in scores.notes)]),
+                           *(f"- {literal(localized(n, language))}" for n in scores.notes)]),
                 icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
@@ -148,7 +149,7 @@ def drill_section() -> None:
     st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names=joined(scores.suppressed)))
+                      names=joined(map(literal, scores.suppressed))))
 
 
 def uncertainty_controls() -> UncertaintyControls:
@@ -206,8 +207,8 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
         weight = float(oat.thresholds.set_index("dimension").loc[dimension, "weight"])
         side.metric(tr("app.uncertainty.smallest_change"), f"{oat.smallest_change:.3f}")
         side.caption(tr("app.uncertainty.smallest_change_detail",
-                        dimension=f"{dimension} {hierarchy.name(dimension, language)}",
-                        weight=weight, change=oat.smallest_change, leader=leader))
+                        dimension=literal(f"{dimension} {hierarchy.name(dimension, language)}"),
+                        weight=weight, change=oat.smallest_change, leader=literal(leader)))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
     st.dataframe(
@@ -304,7 +305,7 @@ def uncertainty_section() -> None:
                 0.6 * min(max(part, 0.0), 1.0), text=text))
         except ValueError as exc:  # the libraries raise ValueError subclasses that name the data
             bar.empty()
-            st.error(tr("app.uncertainty.failed", reason=str(exc)))
+            st.error(tr("app.uncertainty.failed", reason=literal(exc)))
         else:
             bar.progress(0.6, text=tr("app.uncertainty.drawing"))
             uncertainty_pngs(uncertainty_key(cur, controls), language, result, done)
@@ -339,8 +340,8 @@ def uncertainty_section() -> None:
     )
     if not mc.excluded.empty:
         table.caption(tr("app.uncertainty.excluded", names=joined(
-            f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
-                                                 strict=True))))
+            literal(f"{name} (n={n})")
+            for name, n in zip(mc.excluded["community"], mc.excluded["n"], strict=True))))
     st.markdown(f"**{tr('app.uncertainty.sources')}**")
     sources = mc.sources.assign(
         source=[tr(f"source.{code}") for code in mc.sources["source"]],
@@ -350,7 +351,7 @@ def uncertainty_section() -> None:
     st.table(headers(sources, {"source": "col.source", "varied": "col.varied",
                                "detail": "col.detail"}).set_index(tr("col.source")))
     for note in mc.notes:
-        st.info(localized(note, language), icon=":material/info:")
+        st.info(literal(localized(note, language)), icon=":material/info:")
 
     sensitivity_part(uncertainty, pngs)
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from os import PathLike
@@ -68,6 +68,8 @@ SHEETS: Mapping[str, str] = {
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
     "delphi": "德尔菲 Delphi",
+    "changes": "变化 Changes",
+    "audit": "审计 Audit",
 }
 """Sheet key → sheet name (bilingual, at most 31 characters, none of ``[]:*?/\\``)."""
 
@@ -231,6 +233,16 @@ class ReportInputs:
     sheets (left out when ``None``)."""
     delphi: Sequence[Any] = ()
     """``delphi.DelphiRound`` of each round, in order: the 德尔菲 Delphi sheet."""
+    changes: pd.DataFrame | None = None
+    """Change between two waves (:func:`evaluation.waves.wave_changes` ``.table``): the
+    变化 Changes sheet, with ``changes_from``/``changes_to`` and the communities of one wave only
+    (``only_before``, ``only_after``)."""
+    changes_from: str = ""
+    changes_to: str = ""
+    only_before: tuple[str, ...] = ()
+    only_after: tuple[str, ...] = ()
+    audit: pd.DataFrame | None = None
+    """The study's audit log (``seq, at, actor, action, detail``): the 审计 Audit sheet."""
 
     @classmethod
     def from_results(
@@ -423,6 +435,10 @@ def write_report_tables(
         writer.ranking(wb.create_sheet(SHEETS["ranking"]))
     if inputs.uncertainty:
         writer.uncertainty(wb.create_sheet(SHEETS["uncertainty"]))
+    if inputs.changes is not None or inputs.only_before or inputs.only_after:
+        writer.changes(wb.create_sheet(SHEETS["changes"]))
+    if inputs.audit is not None:
+        writer.audit(wb.create_sheet(SHEETS["audit"]))
     for ws in wb.worksheets[1:]:
         _fit_columns(ws)
     wb.save(target)
@@ -961,6 +977,77 @@ class _Writer:
             assert table is not None
             table = self.suppress_rows(table)
             row = self.table(ws, row + 1, table, freeze=row == 1, freeze_columns=1)
+
+    def changes(self, ws: Worksheet) -> None:
+        """Per community and node: before, after, change, its bootstrap interval and whether
+        the interval excludes 0 (highlighted); then the communities of one wave only."""
+        inputs = self.inputs
+        row = self.section(ws, 1, "report.changes.title", before=inputs.changes_from,
+                           after=inputs.changes_to)
+        if inputs.changes is not None and not inputs.changes.empty:
+            table = self.with_names(inputs.changes.reset_index(drop=True))
+            row = self.table(ws, row, table, freeze=True, freeze_columns=3,
+                             flags={"change": table["excludes_zero"].astype(bool).tolist()})
+        for key, names, wave in (("report.changes.only_before", inputs.only_before,
+                                  inputs.changes_from),
+                                 ("report.changes.only_after", inputs.only_after,
+                                  inputs.changes_to)):
+            row = self.section(ws, row, key, wave=wave, count=len(names))
+            for name in names:
+                self.put(ws, row, 1, name)
+                row += 1
+            row += 1
+
+    def audit(self, ws: Worksheet) -> None:
+        assert self.inputs.audit is not None
+        self.table(ws, 1, self.inputs.audit.reset_index(drop=True), freeze=True)
+
+
+def published_inputs(published: Any, hierarchy: Any, *, audit: pd.DataFrame | None = None
+                     ) -> ReportInputs:
+    """Report tables of a published snapshot (:class:`panel.publish.Published`): weights, group
+    and expert CRs, scores, ranking, the change between waves and, when given, the audit log.
+    Nothing is recomputed."""
+    tables, lists, summary = published.tables, published.lists, published.summary
+    base = ReportInputs.from_results(hierarchy, settings={
+        **{k: _setting_text(v) for k, v in summary.get("settings", {}).items()},
+        "wave": published.wave, "result": published.result_id,
+        "published_at": published.published_at, "payload_sha256": published.payload_sha256,
+        "code_version": summary.get("code_version")})
+    screening = summary.get("screening") or {}
+    parts: dict[str, Any] = {
+        "weights": tables["weights"].set_index("code"),
+        "group_cr": tables["group_cr"].set_index("node")["cr"],
+        "scores": tables["scores"], "ranking": tables["ranking"],
+        "suppressed": tuple(lists.get("suppressed", ())),
+        "min_respondents": int(summary.get("settings", {}).get("min_respondents", 10)),
+        "score_notes": tuple(lists.get("notes", ())),
+        "changes_from": str(lists.get("changes_from", "")), "changes_to": published.wave,
+        "only_before": tuple(lists.get("only_before", ())),
+        "only_after": tuple(lists.get("only_after", ())), "audit": audit,
+    }
+    if "strengths" in tables:
+        parts["strengths"] = tables["strengths"]
+    if "expert_cr" in tables:
+        parts["expert_cr"] = tables["expert_cr"].set_index("expert")
+    if "excluded" in tables:
+        parts["excluded"] = tables["excluded"]
+    if screening.get("received") is not None:
+        parts.update(received=int(screening["received"]), valid=int(screening["valid"]))
+        counts = screening.get("counts") or {}
+        parts["screening_counts"] = pd.DataFrame({"rule": list(counts),
+                                                  "count": list(counts.values())})
+    if "changes" in tables:
+        parts["changes"] = tables["changes"]
+    return replace(base, **parts)
+
+
+def published_report(target: str | PathLike[str] | BinaryIO, published: Any, hierarchy: Any, *,
+                     audit: pd.DataFrame | None = None, lang: str = "zh") -> None:
+    """The Excel report of a published snapshot (see :func:`published_inputs`), with the
+    变化 Changes sheet when the snapshot has a change table and the 审计 Audit sheet when
+    ``audit`` is given."""
+    write_report_tables(published_inputs(published, hierarchy, audit=audit), target, lang=lang)
 
 
 def _rule_text(rule: Any, lang: str) -> str:
