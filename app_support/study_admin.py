@@ -160,7 +160,8 @@ def _publish(organizer: OrganizerSession) -> None:
         st.caption(tr("store.publish.no_wave"))
         return
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    wave = c1.selectbox(tr("store.col.wave"), waves, index=len(waves) - 1, key="publish_wave")
+    wave = c1.selectbox(tr("store.col.wave"), waves, index=len(waves) - 1,
+                       key=f"publish_wave_{waves[-1]}")
     if c2.button(tr("store.publish.button"), type="primary", key="publish",
                  icon=":material/publish:"):
         with st.spinner(tr("store.publish.running")):
