@@ -25,9 +25,13 @@ from i18n import join_list
 
 __all__ = ["csv_bytes", "literal", "literal_list", "safe_frame"]
 
-# CommonMark: any ASCII punctuation may be backslash-escaped; these are the ones Markdown,
-# GitHub-flavoured Markdown, HTML and Streamlit's directives (:color[…], :icon:, $math$) use.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=&\"'^%@])")
+# CommonMark: any ASCII punctuation may be backslash-escaped. Escaped everywhere: what opens a
+# link or image ([ ]), emphasis (* _ ~), code (`), HTML and entities (< > &), tables (|), math
+# ($), Streamlit's directives and icons (:color[…], :material/x:) and bare-URL autolinks
+# (http: is broken by the escaped colon). At the start only: what opens a
+# heading, list, quote or thematic break there (# - + = > and "1." / "1)").
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$:])")
+_LEADING = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -36,7 +40,8 @@ def literal(text: object) -> str:
     character gets a backslash, control characters (tab, newline) become one space, so the
     element shows exactly the characters typed, on one line."""
     plain = _CONTROL.sub(" ", "" if text is None else str(text))
-    return _SPECIAL.sub(r"\\\1", plain)
+    escaped = _SPECIAL.sub(r"\\\1", plain)
+    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def literal_list(names: Iterable[object], lang: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from streamlit.testing.v1 import AppTest
 
+from app_support.text import literal
 from evaluation.study import StudySettings
 from i18n import catalog
 from panel.store import JudgmentStore
@@ -192,6 +193,6 @@ def test_add_a_wave_in_the_app_and_the_same_file_twice(db: Path) -> None:
     next(b for b in at.button if b.label == text("store.wave.add", "en")).click().run()
     assert not at.exception
     # the bundled export is already wave 2023: recognised by its hash, nothing stored
-    assert text("store.wave.duplicate", "en", name=SAMPLE_RESPONSES.name.replace("_", "\\_")
-                .replace(".", "\\."), wave="2023") in shown(at), shown(at)
+    assert text("store.wave.duplicate", "en", name=literal(SAMPLE_RESPONSES.name),
+                wave="2023") in shown(at), shown(at)
     assert [w.label for w in org.waves()] == ["2023"]
