@@ -57,6 +57,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
 from survey.errors import ColumnMatchError, SurveyError
+from survey.demographics import demographic_frame, is_demographic
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
 
@@ -815,6 +816,8 @@ def load_responses(
     rest = [h for h in others if h not in kept and h not in dropped]
     if not columns:
         method, columns = "order", _order_columns(rest, likert, items, where)
+    demographic = [h for h in rest if h not in columns and h not in likert and is_demographic(h)]
+    rest = [h for h in rest if h not in demographic]
     mapping_used = ColumnMapping(
         method=method,
         community_column=community,
@@ -873,4 +876,5 @@ def load_responses(
         mapping=mapping_used,
         source=where,
         reversed_items=tuple(reverse),
+        demographics=demographic_frame(frame, demographic, ids),
     )
