@@ -45,6 +45,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,9 @@ from evaluation.methods import (
 from i18n import Message
 from survey.responses import Responses
 
+if TYPE_CHECKING:
+    from evaluation.study import StudyResult
+
 __all__ = [
     "COMBINATIONS",
     "OBJECTIVE_METHODS",
@@ -73,6 +77,7 @@ __all__ = [
     "hierarchy_from_item_weights",
     "objective_item_weights",
     "scheme_weights",
+    "study_schemes",
 ]
 
 WEIGHT_SCHEMES = ("ahp", "entropy", "critic", "combined")
@@ -345,6 +350,8 @@ def compare_all_schemes(
     closeness = topsis(matrix, topsis_weights.reindex(items)).closeness
     scores["TOPSIS"] = closeness.reindex(scores.index)
     ranks = scores.apply(_min_ranks)
+    order = ranks.iloc[:, 0].sort_values(kind="stable").index
+    scores, ranks = scores.loc[order], ranks.loc[order]
     spearman = scores.corr(method="spearman")
     kendall = scores.corr(method="kendall")
     item_weights = pd.DataFrame(
@@ -404,3 +411,35 @@ def compare_all_schemes(
         draws=int(draws),
         notes=notes,
     )
+
+
+def study_schemes(
+    result: StudyResult, draws: int = 200, *, seed: int | None = None, **_: Any
+) -> AllSchemes:
+    """Every scheme side by side for a study run: AHP (AIJ), AHP (AIP), equal, entropy, CRITIC,
+    combined (with the study's objective method, combination and α) and TOPSIS (with the weights
+    the study's scores use), ``draws`` resident-bootstrap draws for the rank bands (0 = none).
+    A scheme the data cannot give (say CRITIC with a constant item) is left out with a note."""
+    from evaluation.sensitivity import weighting_schemes
+
+    s = result.settings
+    options = {k: v for k, v in s.panel_options().items() if k != "aggregation"}
+    schemes: dict[str, HierarchyWeights] = dict(
+        weighting_schemes(result.hierarchy, result.judgments, **options)
+    )
+    published = result.published
+    notes: list[Message | str] = []
+    for name, scheme in (("entropy", "entropy"), ("CRITIC", "critic"), ("combined", "combined")):
+        try:
+            schemes[name] = scheme_weights(
+                result.hierarchy, result.panel.weights, result.valid, published, scheme,
+                objective=s.objective, combination=s.combination, alpha=s.alpha,
+            ).weights
+        except MethodError as exc:
+            notes.append(f"{name}: {exc}")
+    comparison = compare_all_schemes(
+        result.valid, result.hierarchy, schemes, result.weights.item_weights, published,
+        min_respondents=s.min_respondents, draws=draws, seed=s.seed if seed is None else seed,
+    )
+    comparison.notes.extend(notes)
+    return comparison
