@@ -64,6 +64,10 @@ SHEETS: Mapping[str, str] = {
     "score_detail": "得分明细 Score detail",
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
+    "grades": "等级 Grades",
+    "ipa": "重点改进 IPA",
+    "schemes": "权重方案 Schemes",
+    "groups": "群体比较 Groups",
 }
 """Sheet key → sheet name (bilingual, at most 31 characters, none of ``[]:*?/\\``)."""
 
@@ -199,6 +203,7 @@ class ReportInputs:
     min_respondents: int = 10
     score_notes: tuple[str, ...] = ()
     uncertainty: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     synthetic: bool = False
     cr_threshold: float = 0.10
@@ -216,6 +221,7 @@ class ReportInputs:
         settings: Mapping[str, object] | None = None,
         synthetic: bool = False,
         cr_threshold: float = 0.10,
+        methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
     ) -> ReportInputs:
         """Collect the tables from the pipeline's result objects (see :func:`write_report`)."""
         indicators = pd.DataFrame(
@@ -266,6 +272,7 @@ class ReportInputs:
         return cls(
             indicators=indicators,
             uncertainty=dict(uncertainty or {}),
+            methods=dict(methods or {}),
             settings=dict(settings or {}),
             synthetic=synthetic,
             cr_threshold=cr_threshold,
@@ -288,6 +295,7 @@ def write_report(
     settings: Mapping[str, object] | None = None,
     cr_threshold: float = 0.10,
     created: datetime | None = None,
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
 ) -> None:
     """Write the study's Excel report to ``target`` (a path or a binary buffer such as BytesIO).
 
@@ -324,6 +332,9 @@ def write_report(
         Expert CR values at or above it are highlighted.
     created
         Time stamp printed on the About sheet (default: now, UTC).
+    methods
+        Sheet key (``"grades"``, ``"ipa"``, ``"schemes"``, ``"groups"``) → section title →
+        table (:func:`reports.methods_report.method_tables`): the other evaluation methods.
 
     Example
     -------
@@ -340,6 +351,7 @@ def write_report(
         settings=settings,
         synthetic=synthetic,
         cr_threshold=cr_threshold,
+        methods=methods,
     )
     write_report_tables(inputs, target, lang=lang, created=created)
 
@@ -374,6 +386,9 @@ def write_report_tables(
         writer.ranking(wb.create_sheet(SHEETS["ranking"]))
     if inputs.uncertainty:
         writer.uncertainty(wb.create_sheet(SHEETS["uncertainty"]))
+    for key, sections in inputs.methods.items():
+        if sections:
+            writer.sections(wb.create_sheet(SHEETS[key]), sections)
     for ws in wb.worksheets[1:]:
         _fit_columns(ws)
     wb.save(target)
@@ -806,6 +821,26 @@ class _Writer:
             assert table is not None
             table = self.suppress_rows(table)
             row = self.table(ws, row + 1, table, freeze=row == 1, freeze_columns=1)
+
+    def sections(self, ws: Worksheet, sections: Mapping[str, pd.DataFrame]) -> None:
+        """Titled tables one under the other (the other methods' sheets)."""
+        row = 1
+        for title, frame in sections.items():
+            self.put(ws, row, 1, title, font=_SECTION)
+            table = _with_index(frame)
+            assert table is not None
+            row = self.table(ws, row + 1, self.suppress_rows(table), formats=_METHOD_FORMATS,
+                             freeze=row == 1, freeze_columns=1)
+
+
+_METHOD_FORMATS: Mapping[str, str] = {
+    "importance": SCORE_FORMAT, "performance": SCORE_FORMAT, "importance_cut": SCORE_FORMAT,
+    "performance_cut": SCORE_FORMAT, "weighted_gap": "0.000000", "closeness": SCORE_FORMAT,
+    "statistic": SCORE_FORMAT, "estimate": SCORE_FORMAT, "df1": "0.##", "df2": "0.##",
+    "p": "0.0000", "p_adj": "0.0000", "effect_size": SCORE_FORMAT, "spearman": RATIO_FORMAT,
+    "kendall": RATIO_FORMAT, "sd": SCORE_FORMAT, "grade_score": "0.00", "ahp": SCORE_FORMAT,
+    "objective": SCORE_FORMAT, "used": SCORE_FORMAT,
+}
 
 
 def _setting_text(value: object) -> object:
