@@ -21,6 +21,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
+from cli.methods import add_method_options, method_lines, method_settings
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -28,7 +29,6 @@ from evaluation.study import (
     analyse_uncertainty,
     run_study,
 )
-from cli.methods import add_method_options, method_lines, method_settings
 from i18n import localized
 
 DEMO_OUT = Path("demo-output")

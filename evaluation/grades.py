@@ -1,5 +1,5 @@
-r"""Fuzzy grades of a study (模糊综合评价): which grade (优/良/中/较差/差) is each community, overall
-and in each dimension?
+r"""Fuzzy grades of a study (模糊综合评价): which grade (优/良/中/较差/差) is each community,
+overall and in each dimension?
 
 Membership of an item in a community is the share of its valid questionnaires answering at each
 Likert level (:func:`evaluation.methods.membership_from_answers`); the grade set maps the five

@@ -22,7 +22,8 @@ ones ``o_d`` at the item level, multiplicatively ``s_d o_d / Σ s o`` or linearl
 hierarchy as above.
 
 **Side by side** (:func:`compare_all_schemes`): goal scores and ranks under AHP (AIJ), AHP (AIP),
-equal weights, entropy, CRITIC and combined weights (:func:`evaluation.sensitivity.compare_schemes`),
+equal weights, entropy, CRITIC and combined weights
+(:func:`evaluation.sensitivity.compare_schemes`),
 plus TOPSIS closeness on the same matrix with the study's item weights; Spearman's ρ and Kendall's
 τ-b between every pair of rankings; and rank bands under each scheme from a resident bootstrap
 (:func:`evaluation.uncertainty.monte_carlo` with the scheme's weights held fixed; for TOPSIS the
@@ -199,13 +200,15 @@ def scheme_weights(
     if incomplete:
         notes.append(Message("methods.note.matrix_incomplete", listed=tuple(incomplete)))
     ahp_items = ahp_weights.item_weights.reindex(items)
-    table = pd.DataFrame({"ahp": ahp_items.to_numpy(dtype=float)}, index=pd.Index(items, name="item"))
+    table = pd.DataFrame({"ahp": ahp_items.to_numpy(dtype=float)},
+                         index=pd.Index(items, name="item"))
     if scheme == "ahp":
         table["objective"] = np.nan
         table["used"] = table["ahp"]
-        return SchemeWeights(scheme, ahp_weights, table, matrix, objective, combination, alpha, notes)
+        return SchemeWeights(scheme, ahp_weights, table, matrix, objective, combination, alpha,
+                             notes)
     method = scheme if scheme in OBJECTIVE_METHODS else objective
-    if len(matrix) < 3 and method == "critic" or len(matrix) < 2:
+    if (len(matrix) < 3 and method == "critic") or len(matrix) < 2:
         raise MethodError(
             f"{method} weights need at least {3 if method == 'critic' else 2} published "
             f"communities with an answer to every item, got {len(matrix)}"

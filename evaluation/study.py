@@ -30,7 +30,14 @@ from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from evaluation.grades import StudyGrades, grades_text, study_grades
 from evaluation.groups import GroupResults, group_comparisons
 from evaluation.ipa_study import StudyIPA, study_ipa
-from evaluation.methods import DEFAULT_GRADES, OPERATORS, GradeSet, MethodError, TopsisResult, topsis
+from evaluation.methods import (
+    DEFAULT_GRADES,
+    OPERATORS,
+    GradeSet,
+    MethodError,
+    TopsisResult,
+    topsis,
+)
 from evaluation.methods.group_comparison import TESTS
 from evaluation.schemes import (
     COMBINATIONS,

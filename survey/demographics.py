@@ -46,7 +46,7 @@ _MISSING = {"", "(跳过)", "(空)", "（空）", "（跳过）", "-2", "-3", "n
 
 
 def demographic_name(header: object) -> str:
-    """The header without its question number and wording around it (``10、您的性别`` → ``您的性别``)."""
+    """The header without its question number (``10、您的性别`` → ``您的性别``)."""
     text = unicodedata.normalize("NFKC", str(header)).strip()
     return _PREFIX.sub("", text).strip() or text
 

@@ -56,8 +56,8 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
-from survey.errors import ColumnMatchError, SurveyError
 from survey.demographics import demographic_frame, is_demographic
+from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
 
