@@ -103,9 +103,9 @@ def improve_section(result: StudyResult, key: str) -> None:
     if not shown.empty:
         shown["name"] = shown["item"].map(lambda c: h.name(c, language))
         table.dataframe(
-            headers(shown, {"item": "col.item", "name": "col.name",
-                            "importance": "col.importance", "performance": "col.performance",
-                            "weighted_gap": "col.weighted_gap"}),
+            headers(shown, {"item": "col.item", "importance": "col.importance",
+                            "performance": "col.performance",
+                            "weighted_gap": "col.weighted_gap", "name": "col.name"}),
             hide_index=True, width="stretch",
             column_config={tr("col.importance"): st.column_config.NumberColumn(format="%.4f"),
                            tr("col.performance"): st.column_config.NumberColumn(format="%.2f"),
@@ -123,10 +123,16 @@ def groups_section(result: StudyResult, key: str) -> None:
         st.info(tr("methods.app.no_demographics"))
         return
     left, right = st.columns(2)
-    column = left.selectbox(tr("methods.app.group_column"), columns, key="group_column")
     test = right.radio(tr("methods.app.group_test"), TESTS, horizontal=True, key="group_test",
                        format_func=lambda x: tr(f"methods.test.{x}"))
     results = group_results(key, test, result)
+    goal_rows = results.table[results.table["code"] == h.root]
+    differing = goal_rows.loc[goal_rows["p"] < 0.05, "column"].tolist()
+    st.markdown(tr("methods.app.groups_overview", columns=joined(differing))
+                if differing else tr("methods.app.groups_overview_none"))
+    default = columns.index(differing[0]) if differing else 0
+    column = left.selectbox(tr("methods.app.group_column"), columns, index=default,
+                            key="group_column")
     rows = results.table[results.table["column"] == column]
     errors = results.errors[results.errors["column"] == column]
     if rows.empty:
