@@ -46,6 +46,7 @@ from evaluation.schemes import (
     SchemeWeights,
     scheme_weights,
 )
+from evaluation.validity import ValidityReport, assess_validity
 from i18n import Message, t
 from survey.errors import SurveyError
 from survey.loading import load_responses
@@ -173,6 +174,9 @@ class StudyResult:
     def published(self) -> list[str]:
         """Ranked communities, best first."""
         return self.scores.ranking.sort_values("rank")["community"].astype(str).tolist()
+    validity: ValidityReport | None = None
+    """Construct validity and item analysis (:mod:`evaluation.validity`); its ``error`` says
+    why a statistic could not be computed."""
 
     @property
     def dimension_weights(self) -> Mapping[str, float]:
@@ -241,8 +245,10 @@ def run_study(
 
     Steps: load the framework and questionnaire (identifiers dropped), screen respondents
     (every exclusion reported), group weights from the expert panel (AIJ or AIP, consistency
-    per expert and node), reliability (Cronbach's α with Feldt intervals), scores at every level
-    per community with bootstrap intervals and small-cell suppression.
+    per expert and node), reliability (Cronbach's α with Feldt intervals), validity (KMO,
+    Bartlett, EFA with parallel analysis against the framework's dimensions, item analysis; a
+    statistic that cannot be computed is reported in ``validity.error``, the study goes on),
+    scores at every level per community with bootstrap intervals and small-cell suppression.
     """
     settings = settings or StudySettings()
     steps: list[StepRecord] = []
@@ -298,6 +304,12 @@ def run_study(
         hierarchy, panel.weights, valid, eligible, settings.weights,
         objective=settings.objective, combination=settings.combination, alpha=settings.alpha,
     )
+    validity = timed(
+        "validity",
+        0.52,
+        lambda: assess_validity(valid, hierarchy, seed=settings.seed),
+        lambda v: {"line": v.summary()},
+    )
     empty = _without_valid_questionnaires(loaded, valid)
     listed = [*pd.unique(valid.community.dropna()), *empty] if empty else None
     scores = timed(
@@ -344,6 +356,7 @@ def run_study(
         topsis=methods["topsis"],
         groups=methods["groups"],
         method_notes=[*scheme.notes, *methods["notes"]],
+        validity=validity,
     )
 
 

@@ -117,8 +117,10 @@ def method_tables(
         tests.insert(2, "name", tests["code"].map(names))
         tests["summary"] = [group_sentence(row, lang, result.hierarchy)
                             for _, row in gr.table.iterrows()]
+        tests["test"] = tests["test"].map(lambda x: t(f"methods.test.{x}", lang))
         out["groups"] = {
-            bilingual("methods.report.group_tests", lang, n=gr.min_group_size): tests,
+            bilingual("methods.report.group_tests", lang, n=gr.min_group_size):
+                tests.rename(columns={"test": "group_test"}),
             bilingual("methods.report.group_posthoc", lang): gr.posthoc,
             bilingual("methods.report.group_stats", lang): gr.groups,
         }

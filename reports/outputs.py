@@ -178,4 +178,5 @@ def write_study_report(
         settings=result.settings.as_record(),
         cr_threshold=result.settings.threshold,
         methods=method_tables(result, schemes, lang),
+        validity=result.validity,
     )
