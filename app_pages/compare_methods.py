@@ -68,8 +68,8 @@ def grades_section(result: StudyResult, key: str) -> None:
     st.caption(tr("methods.app.grades_caption", grades=joined(
         f"{lab} {s:g}" for lab, s in zip(reversed(g.grades.labels(language)),
                                          reversed(g.grades.scores), strict=True))))
-    chosen = st.selectbox(tr("methods.app.grades_node"), codes,
-                          format_func=lambda c: f"{c} {h.name(c, language)}", key="grades_node")
+    nodes = {f"{c} {h.name(c, language)}": c for c in codes}
+    chosen = nodes[st.selectbox(tr("methods.app.grades_node"), list(nodes), key="grades_node")]
     st.image(grade_bars_png(key, language, chosen, result), width="stretch")
 
 
@@ -80,12 +80,12 @@ def improve_section(result: StudyResult, key: str) -> None:
         return
     language = lang()
     h = result.hierarchy
-    choices = result.ipa.communities
-    community = st.selectbox(
-        tr("methods.app.improve_community"), choices,
-        format_func=lambda c: tr("methods.app.all_communities") if c == POOLED else c,
-        key="improve_community",
-    )
+    # options are the shown texts (a format_func reading the session language would not be
+    # replayed by streamlit's AppTest)
+    shown_names = {tr("methods.app.all_communities") if c == POOLED else c: c
+                   for c in result.ipa.communities}
+    community = shown_names[st.selectbox(tr("methods.app.improve_community"), list(shown_names),
+                                         key="improve_community")]
     first = result.ipa.improve_first(community)
     if first.empty:
         st.success(tr("methods.app.improve_none"))
@@ -123,8 +123,9 @@ def groups_section(result: StudyResult, key: str) -> None:
         st.info(tr("methods.app.no_demographics"))
         return
     left, right = st.columns(2)
-    test = right.radio(tr("methods.app.group_test"), TESTS, horizontal=True, key="group_test",
-                       format_func=lambda x: tr(f"methods.test.{x}"))
+    tests = {tr(f"methods.test.{x}"): x for x in TESTS}
+    test = tests[right.radio(tr("methods.app.group_test"), list(tests), horizontal=True,
+                             key="group_test")]
     results = group_results(key, test, result)
     goal_rows = results.table[results.table["code"] == h.root]
     differing = goal_rows.loc[goal_rows["p"] < 0.05, "column"].tolist()
@@ -204,9 +205,9 @@ def schemes_section(result: StudyResult, key: str) -> None:
     for note in schemes.notes:
         st.caption(localized(note, language))
     current = result.settings.weights
-    chosen = st.selectbox(tr("methods.app.use_scheme"), WEIGHT_SCHEMES,
-                          index=WEIGHT_SCHEMES.index(current),
-                          format_func=lambda s: tr(f"methods.scheme.{s}"), key="use_scheme")
+    options = {tr(f"methods.scheme.{s}"): s for s in WEIGHT_SCHEMES}
+    chosen = options[st.selectbox(tr("methods.app.use_scheme"), list(options),
+                                  index=WEIGHT_SCHEMES.index(current), key="use_scheme")]
     if chosen != current:
         set_settings(weights=chosen)
         st.rerun()

@@ -817,7 +817,6 @@ def load_responses(
     if not columns:
         method, columns = "order", _order_columns(rest, likert, items, where)
     demographic = [h for h in rest if h not in columns and h not in likert and is_demographic(h)]
-    rest = [h for h in rest if h not in demographic]
     mapping_used = ColumnMapping(
         method=method,
         community_column=community,

@@ -164,7 +164,7 @@ def test_comparison_page_answers_the_three_questions(tmp_path, monkeypatch, lang
     assert "您在本地居住的年限" in text  # the groups that judge differently
     assert "Spearman" in text
     at.selectbox(key="group_column").set_value("您的性别").run()
-    at.radio(key="group_test").set_value("anova").run()
+    at.radio(key="group_test").set_value(t("methods.test.anova", lang)).run()
     assert not at.exception
     at.selectbox(key="improve_community").select_index(1).run()
     assert not at.exception
