@@ -27,7 +27,7 @@ import pandas as pd
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
-from evaluation.grades import StudyGrades, grades_text, study_grades
+from evaluation.grades import StudyGrades, grades_text, parse_grades, study_grades
 from evaluation.groups import GroupResults, group_comparisons
 from evaluation.ipa_study import StudyIPA, study_ipa
 from evaluation.methods import (
@@ -90,6 +90,12 @@ class StudySettings:
     min_group_size: int = 10
 
     def __post_init__(self) -> None:
+        # settings rebuilt from a stored record (:meth:`as_record`) carry text here
+        if isinstance(self.grades, str):
+            object.__setattr__(self, "grades", parse_grades(self.grades))
+        if isinstance(self.group_by, str):
+            parts = [p.strip() for p in self.group_by.split(",")]
+            object.__setattr__(self, "group_by", tuple(p for p in parts if p and p != "-"))
         checks = (
             ("weights", self.weights, WEIGHT_SCHEMES),
             ("objective", self.objective, OBJECTIVE_METHODS),
