@@ -20,6 +20,7 @@ from app_support import (
     joined,
     lang,
     load_survey,
+    screening_key,
     signed_in,
     synthetic_banner,
     tr,
@@ -204,7 +205,7 @@ with st.expander(tr("app.validity.settings")):
     method = s2.selectbox(tr("app.validity.method"), METHODS, key="validity_method")
     chosen_factors = s3.number_input(tr("app.validity.n_factors"), min_value=0, max_value=20,
                                      value=0, step=1, key="validity_factors")
-vkey = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
+vkey = screening_key(cur)
 report_v = validity_report(vkey, valid, cur.hierarchy, int(chosen_factors) or None, rotation,
                            method)
 if report_v.kmo is not None and report_v.bartlett is not None:

@@ -13,7 +13,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from ahp.hierarchy import Hierarchy
 from ahp.io.workbook import write_judgments_xlsx, write_template
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
-from app_support.files import Upload
+from app_support.files import Upload, digest
 from evaluation.sensitivity import DropOne, drop_one
 from evaluation.study import (
     StudyResult,
@@ -35,6 +35,13 @@ from survey.questionnaire import write_questionnaire_template
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.screening import ScreeningReport, screen
+
+
+def cache_key(*parts: object) -> str:
+    """The cache key of the calls below, made in this one place: a digest of ``parts`` (text
+    and bytes as they are, anything else, e.g. settings dataclasses, by its ``repr``). Keys
+    are opaque: combine existing keys by passing them as parts, never by string formatting."""
+    return digest(*(part if isinstance(part, bytes | str) else repr(part) for part in parts))
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +98,7 @@ def screened(key: str, _responses: Responses, _hierarchy: Hierarchy,
 def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
             _settings: StudySettings) -> PanelResult:
     """Group weights of a panel (``key`` identifies framework, judgments and settings)."""
-    return panel_weights(_hierarchy, _judgments, **_settings.panel_options())
+    return panel_weights(_hierarchy, _judgments, _settings.panel_options())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -17,6 +17,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult
 from app_support.access import organizer_for, store
 from app_support.cached import (
+    cache_key,
     hierarchy_from_csv,
     sample_hierarchy,
     sample_judgments,
@@ -26,7 +27,7 @@ from app_support.cached import (
     uploaded_responses,
     weights,
 )
-from app_support.files import Upload, digest
+from app_support.files import Upload
 from app_support.language import joined, lang, tr
 from evaluation.study import (
     StudyResult,
@@ -76,14 +77,13 @@ class Current:
 
     @property
     def key(self) -> str:
-        return "|".join((self.framework_key, self.responses_key, self.judgments_key,
-                         repr(sorted(self.settings.as_record().items()))))
+        return cache_key(self.framework_key, self.responses_key, self.judgments_key,
+                         sorted(self.settings.as_record().items()))
 
 
 def survey_key(choice: SurveyChoice, framework_key: str) -> str:
     """Cache key of an uploaded questionnaire read against a framework."""
-    return digest(choice.upload.key, choice.community_column, repr(choice.mapping),
-                  framework_key)
+    return cache_key(choice.upload.key, choice.community_column, choice.mapping, framework_key)
 
 
 def load_survey(choice: SurveyChoice, hierarchy: Hierarchy, framework_key: str) -> Responses:
@@ -117,7 +117,7 @@ def current() -> Current:
     else:
         info = store().study(study_id)
         text = info.framework_csv or SAMPLE_FRAMEWORK.read_text("utf-8")
-        hierarchy, framework_key = hierarchy_from_csv(text), digest(text)
+        hierarchy, framework_key = hierarchy_from_csv(text), cache_key(text)
         title, synthetic = info.name, False
         organizer = organizer_for(study_id)
         judgments, judgments_key = None, "none"
@@ -129,7 +129,7 @@ def current() -> Current:
                 problem = ("app.weights.no_judgments", {})
             else:
                 judgments = PanelJudgments(table, extended_scale=info.extended_scale)
-                judgments_key = digest(table.to_csv(index=False))
+                judgments_key = cache_key(table.to_csv(index=False))
     survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
     responses: Responses | None
     if survey is not None and survey.study_id == study_id:
@@ -173,13 +173,17 @@ def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, Reliabi
     """Screening and reliability of the current questionnaire (which must be loaded)."""
     if cur.responses is None:
         raise ValueError("current_screening: the study has no questionnaire yet")
-    key = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
-    return screened(key, cur.responses, cur.hierarchy, cur.settings)
+    return screened(screening_key(cur), cur.responses, cur.hierarchy, cur.settings)
+
+
+def screening_key(cur: Current) -> str:
+    """Cache key of the current questionnaire's screening: framework, answers and rules."""
+    return cache_key(cur.framework_key, cur.responses_key, cur.settings.rules)
 
 
 def weights_key(cur: Current) -> str:
     """Cache key of the current panel's weights: framework, judgments and settings."""
-    return f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+    return cache_key(cur.framework_key, cur.judgments_key, cur.settings)
 
 
 def current_weights(cur: Current) -> PanelResult | None:

@@ -426,9 +426,8 @@ def study_schemes(
     from evaluation.sensitivity import weighting_schemes
 
     s = result.settings
-    options = {k: v for k, v in s.panel_options().items() if k != "aggregation"}
     schemes: dict[str, HierarchyWeights] = dict(
-        weighting_schemes(result.hierarchy, result.judgments, **options)
+        weighting_schemes(result.hierarchy, result.judgments, s.panel_options())
     )
     published = result.published
     notes: list[Message | str] = []

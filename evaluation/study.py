@@ -21,12 +21,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
-from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from ahp.panel import PanelJudgments, PanelOptions, PanelResult, panel_weights
 from evaluation.grades import StudyGrades, grades_text, parse_grades, study_grades
 from evaluation.groups import GroupResults, group_comparisons
 from evaluation.ipa_study import StudyIPA, study_ipa
@@ -54,6 +54,10 @@ from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.scoring import Scores, score
 from survey.screening import ScreeningReport, ScreeningRules, screen
+
+if TYPE_CHECKING:  # imported when used: a study run without uncertainty does not load them
+    from evaluation.sensitivity import DropOne, OneAtATime, SchemeComparison
+    from evaluation.uncertainty import UncertaintyResult
 
 Progress = Callable[[str, float], None]
 """Called with a step name and the fraction of the pipeline done (0..1)."""
@@ -111,17 +115,17 @@ class StudySettings:
         if self.min_group_size < 2:
             raise MethodError(f"min_group_size must be at least 2, got {self.min_group_size}")
 
-    def panel_options(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`ahp.panel.panel_weights` (and of the Monte Carlo's
-        panel) set by these settings."""
-        return {
-            "aggregation": self.aggregation,
-            "method": self.method,
-            "threshold": self.threshold,
-            "exclude_inconsistent": self.exclude_inconsistent,
-            "ri_table": self.ri_table,
-            "incomplete": self.incomplete_judgments,
-        }
+    def panel_options(self) -> PanelOptions:
+        """The :class:`ahp.panel.PanelOptions` of these settings (for
+        :func:`ahp.panel.panel_weights`, the Monte Carlo and the weighting schemes)."""
+        return PanelOptions(
+            aggregation=self.aggregation,
+            method=self.method,
+            threshold=self.threshold,
+            exclude_inconsistent=self.exclude_inconsistent,
+            ri_table=self.ri_table,
+            incomplete=self.incomplete_judgments,
+        )
 
     def as_record(self) -> dict[str, object]:
         """Flat mapping of the settings (screening rules prefixed ``screen.``)."""
@@ -293,7 +297,7 @@ def run_study(
     panel = timed(
         "weights",
         0.3,
-        lambda: panel_weights(hierarchy, panel_input, **settings.panel_options()),
+        lambda: panel_weights(hierarchy, panel_input, settings.panel_options()),
         lambda p: {"experts": len(panel_input.experts), "aggregation": settings.aggregation,
                    "method": settings.method, "excluded": len(p.excluded)},
     )
@@ -426,12 +430,12 @@ class StudyUncertainty:
         :class:`evaluation.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
     """
 
-    monte_carlo: Any
-    one_at_a_time: Any
-    tornado: Any
+    monte_carlo: UncertaintyResult
+    one_at_a_time: OneAtATime
+    tornado: pd.DataFrame
     tornado_community: str
-    drop_one: Any
-    schemes: Any
+    drop_one: DropOne
+    schemes: SchemeComparison
 
 
 def analyse_uncertainty(
@@ -475,15 +479,14 @@ def analyse_uncertainty(
         panel=panel and not fixed,
         judgment_noise=0.0 if fixed else judgment_noise,
         residents=residents,
-        **s.panel_options(),
+        options=s.panel_options(),
         min_respondents=s.min_respondents,
         seed=s.seed if seed is None else seed,
         progress=progress,
     )
     weights = result.weights
     leader = str(result.scores.ranking.sort_values("rank")["community"].iloc[0])
-    options = {k: v for k, v in s.panel_options().items() if k != "aggregation"}
-    schemes = weighting_schemes(result.hierarchy, result.judgments, **options)
+    schemes = weighting_schemes(result.hierarchy, result.judgments, s.panel_options())
     return StudyUncertainty(
         monte_carlo=mc,
         one_at_a_time=one_at_a_time(result.scores, weights, community=leader),

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from os import PathLike
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,13 @@ from ahp.io.xlsx_safety import safe_cell_text
 from i18n import LANGS, Message, bilingual, catalog, localized, other_lang, t
 from survey.errors import SurveyError
 from survey.scoring import POOLED
+
+if TYPE_CHECKING:
+    from ahp.hierarchy import Hierarchy
+    from ahp.panel import PanelResult
+    from survey.reliability import ReliabilityResult
+    from survey.scoring import Scores
+    from survey.screening import ScreeningReport
 
 __all__ = [
     "SHEETS",
@@ -240,12 +247,12 @@ class ReportInputs:
     @classmethod
     def from_results(
         cls,
-        hierarchy: Any,
+        hierarchy: Hierarchy,
         *,
-        screening: Any = None,
-        reliability: Any = None,
-        panel: Any = None,
-        scores: Any = None,
+        screening: ScreeningReport | None = None,
+        reliability: ReliabilityResult | None = None,
+        panel: PanelResult | None = None,
+        scores: Scores | None = None,
         uncertainty: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
         settings: Mapping[str, object] | None = None,
         synthetic: bool = False,
@@ -316,12 +323,12 @@ class ReportInputs:
 # ----------------------------------------------------------------------------- writing
 def write_report(
     target: str | PathLike[str] | BinaryIO,
-    hierarchy: Any,
+    hierarchy: Hierarchy,
     *,
-    screening: Any = None,
-    reliability: Any = None,
-    panel: Any = None,
-    scores: Any = None,
+    screening: ScreeningReport | None = None,
+    reliability: ReliabilityResult | None = None,
+    panel: PanelResult | None = None,
+    scores: Scores | None = None,
     uncertainty: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
     lang: str = "zh",
     synthetic: bool = False,
