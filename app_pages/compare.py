@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_pages import compare_methods as methods
 from app_support import (
     PAIRWISE_DEFAULT,
     XLSX_MIME,
@@ -65,10 +66,11 @@ m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
 
-tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
+(tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download,
+ *method_tabs) = st.tabs([
     tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
     tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
-    tr("app.compare.tab_download"),
+    tr("app.compare.tab_download"), *(tr(k) for k in methods.METHOD_TABS),
 ])
 
 with tab_rank:
@@ -83,9 +85,11 @@ with tab_rank:
     )
     shown["ci"] = [f"{low:.2f} – {high:.2f}" if pd.notna(low) else ""
                    for low, high in zip(shown["ci_low"], shown["ci_high"], strict=True)]
+    shown["grade"] = methods.grade_labels(result, shown["community"])
     table.dataframe(
         headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                        "ci": "chart.ci95", "n": "col.n", "status": "col.suppressed"}),
+                        "grade": "methods.app.col_grade", "ci": "chart.ci95", "n": "col.n",
+                        "status": "col.suppressed"}),
         hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
         column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
                        tr("col.rank"): st.column_config.NumberColumn(width="small"),
@@ -396,3 +400,9 @@ with tab_download:
                 file_name=f"{stem}_{name}_{language}.png",
                 mime="image/png", on_click="ignore", key=f"png_{name}",
             )
+
+for tab, section in zip(method_tabs, (methods.grades_section, methods.improve_section,
+                                      methods.groups_section, methods.schemes_section),
+                        strict=True):
+    with tab:
+        section(result, cur.key)

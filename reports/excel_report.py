@@ -74,6 +74,10 @@ SHEETS: Mapping[str, str] = {
     "score_detail": "得分明细 Score detail",
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
+    "grades": "等级 Grades",
+    "ipa": "重点改进 IPA",
+    "schemes": "权重方案 Schemes",
+    "groups": "群体比较 Groups",
     "delphi": "德尔菲 Delphi",
     "changes": "变化 Changes",
     "audit": "审计 Audit",
@@ -232,6 +236,7 @@ class ReportInputs:
     min_respondents: int = 10
     score_notes: tuple[str, ...] = ()
     uncertainty: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     synthetic: bool = False
     cr_threshold: float = 0.10
@@ -264,6 +269,7 @@ class ReportInputs:
         settings: Mapping[str, object] | None = None,
         synthetic: bool = False,
         cr_threshold: float = 0.10,
+        methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
         validity: Any = None,
         delphi: Sequence[Any] = (),
     ) -> ReportInputs:
@@ -316,6 +322,7 @@ class ReportInputs:
         return cls(
             indicators=indicators,
             uncertainty=dict(uncertainty or {}),
+            methods=dict(methods or {}),
             settings=dict(settings or {}),
             synthetic=synthetic,
             cr_threshold=cr_threshold,
@@ -340,6 +347,7 @@ def write_report(
     settings: Mapping[str, object] | None = None,
     cr_threshold: float = 0.10,
     created: datetime | None = None,
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
     validity: Any = None,
     delphi: Sequence[Any] = (),
 ) -> None:
@@ -378,6 +386,9 @@ def write_report(
         Expert CR values at or above it are highlighted.
     created
         Time stamp printed on the About sheet (default: now, UTC).
+    methods
+        Sheet key (``"grades"``, ``"ipa"``, ``"schemes"``, ``"groups"``) → section title →
+        table (:func:`reports.methods_report.method_tables`): the other evaluation methods.
     validity
         ``evaluation.validity.ValidityReport`` (KMO, Bartlett, EFA against the framework, item
         analysis): the ``效度 Validity`` and ``项目分析 Item analysis`` sheets.
@@ -401,6 +412,7 @@ def write_report(
         settings=settings,
         synthetic=synthetic,
         cr_threshold=cr_threshold,
+        methods=methods,
         validity=validity,
         delphi=delphi,
     )
@@ -442,6 +454,9 @@ def write_report_tables(
         writer.ranking(wb.create_sheet(SHEETS["ranking"]))
     if inputs.uncertainty:
         writer.uncertainty(wb.create_sheet(SHEETS["uncertainty"]))
+    for key, sections in inputs.methods.items():
+        if sections:
+            writer.sections(wb.create_sheet(SHEETS[key]), sections)
     if inputs.changes is not None or inputs.only_before or inputs.only_after:
         writer.changes(wb.create_sheet(SHEETS["changes"]))
     if inputs.audit is not None:
@@ -1009,6 +1024,17 @@ class _Writer:
         assert self.inputs.audit is not None
         self.table(ws, 1, self.inputs.audit.reset_index(drop=True), freeze=True)
 
+    def sections(self, ws: Worksheet, sections: Mapping[str, pd.DataFrame]) -> None:
+        """Titled tables one under the other (the other methods' sheets)."""
+        row = 1
+        for title, frame in sections.items():
+            self.put(ws, row, 1, title, font=_SECTION)
+            table = _with_index(frame)
+            assert table is not None
+            row = self.table(ws, row + 1, self.suppress_rows(table), formats=_METHOD_FORMATS,
+                             freeze=row == 1, freeze_columns=1)
+
+
 
 def published_inputs(published: Any, hierarchy: Any, *, audit: pd.DataFrame | None = None
                      ) -> ReportInputs:
@@ -1055,6 +1081,16 @@ def published_report(target: str | PathLike[str] | BinaryIO, published: Any, hie
     变化 Changes sheet when the snapshot has a change table and the 审计 Audit sheet when
     ``audit`` is given."""
     write_report_tables(published_inputs(published, hierarchy, audit=audit), target, lang=lang)
+
+
+_METHOD_FORMATS: Mapping[str, str] = {
+    "importance": SCORE_FORMAT, "performance": SCORE_FORMAT, "importance_cut": SCORE_FORMAT,
+    "performance_cut": SCORE_FORMAT, "weighted_gap": "0.000000", "closeness": SCORE_FORMAT,
+    "statistic": SCORE_FORMAT, "estimate": SCORE_FORMAT, "df1": "0.##", "df2": "0.##",
+    "p": "0.0000", "p_adj": "0.0000", "effect_size": SCORE_FORMAT, "spearman": RATIO_FORMAT,
+    "kendall": RATIO_FORMAT, "sd": SCORE_FORMAT, "grade_score": "0.00", "ahp": SCORE_FORMAT,
+    "objective": SCORE_FORMAT, "used": SCORE_FORMAT,
+}
 
 
 def _rule_text(rule: Any, lang: str) -> str:

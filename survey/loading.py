@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
+from survey.demographics import demographic_frame, is_demographic
 from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
@@ -131,14 +132,17 @@ _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=([\"'])(.*?)\1")
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^<>]*?\bref=([\"'])([^<>]*?)\1")
+# Linear time: a tag's attributes stop at the next '<' or '>' and the possessive quantifiers
+# (*+) never give back, so no match attempt scans past the next tag (with [^>]* a run of
+# "<c <c <c …" in a comment made the search quadratic, and error cells cubic).
 _ERROR_CELL = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*)>\s*"
-    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+    rb"<(?:\w+:)?c\s(?=[^<>]*+>)([^<>]*?\bt=[\"']e[\"'][^<>]*+)>\s*+"
+    rb"(?:<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+)?<(?:\w+:)?v>([^<]*+)</(?:\w+:)?v>"
 )
 _UNCACHED_FORMULA = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>|</(?:\w+:)?c>)"
+    rb"<(?:\w+:)?c\s([^<>]*+)>\s*+<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+"
+    rb"(?:<(?:\w+:)?v\s*+/>|<(?:\w+:)?v>\s*+</(?:\w+:)?v>|</(?:\w+:)?c>)"
 )
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]+[0-9]+)[\"']")
@@ -812,7 +816,18 @@ def load_responses(
         mapping=mapping_used,
         source=table.where,
         reversed_items=tuple(c for c in hierarchy.reverse_items if c in answers.columns),
+        demographics=_demographics(table, mapping_used, ids, folded_labels),
     )
+
+
+def _demographics(
+    table: _Table, mapping_used: ColumnMapping, ids: pd.Index, folded_labels: dict[str, float]
+) -> pd.DataFrame:
+    """The demographic columns among those left unmatched (never identifiers: those are dropped
+    already; never a column of answers on the scale)."""
+    candidates = [h for h in mapping_used.unmatched_columns if is_demographic(h)]
+    likert = set(_likert_columns(table, candidates, folded_labels)) if candidates else set()
+    return demographic_frame(table.frame, [h for h in candidates if h not in likert], ids)
 
 
 def _match_columns(

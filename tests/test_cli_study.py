@@ -44,7 +44,8 @@ def test_study_cycle_by_cli(db_target, tmp_path: Path, capsys, monkeypatch):
     # a second wave: the same questionnaire with one community's answers raised
     frame = pd.read_excel(SAMPLE_RESPONSES, dtype=str, engine="openpyxl")
     second = tmp_path / "wave2024.csv"
-    frame.loc[frame.index[:40], frame.columns[-1]] = "非常不同意"
+    last_item = [c for c in frame.columns if c.split("、", 1)[-1].startswith("(")][-1]
+    frame.loc[frame.index[:40], last_item] = "非常不同意"
     frame.to_csv(second, index=False)
     assert run(capsys, "study", "add-wave", *base, "--wave", "2024",
                "--responses", str(second))[0] == 0
