@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_pages import compare_methods as methods
 from app_support import (
     PAIRWISE_DEFAULT,
     XLSX_MIME,
@@ -35,11 +36,15 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
+from app_support.published import study_page
+from app_support.text import literal
 from evaluation.study import StudyUncertainty
 from i18n import localized, t
 from reports.outputs import default_radar_communities
 from survey.scoring import POOLED
 
+if study_page("compare"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.page.compare"))
 synthetic_banner(cur)
@@ -61,10 +66,11 @@ m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
 
-tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
+(tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download,
+ *method_tabs) = st.tabs([
     tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
     tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
-    tr("app.compare.tab_download"),
+    tr("app.compare.tab_download"), *(tr(k) for k in methods.METHOD_TABS),
 ])
 
 with tab_rank:
@@ -79,9 +85,11 @@ with tab_rank:
     )
     shown["ci"] = [f"{low:.2f} – {high:.2f}" if pd.notna(low) else ""
                    for low, high in zip(shown["ci_low"], shown["ci_high"], strict=True)]
+    shown["grade"] = methods.grade_labels(result, shown["community"])
     table.dataframe(
         headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                        "ci": "chart.ci95", "n": "col.n", "status": "col.suppressed"}),
+                        "grade": "methods.app.col_grade", "ci": "chart.ci95", "n": "col.n",
+                        "status": "col.suppressed"}),
         hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
         column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
                        tr("col.rank"): st.column_config.NumberColumn(width="small"),
@@ -90,10 +98,10 @@ with tab_rank:
     )
     if scores.suppressed:
         table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                         names=joined(scores.suppressed)))
+                         names=joined(map(literal, scores.suppressed))))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
         st.info("\n".join([tr("report.scores.notes"),
-                           *(f"- {localized(n, language)}" for n in scores.notes)]),
+                           *(f"- {literal(localized(n, language))}" for n in scores.notes)]),
                 icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
@@ -145,7 +153,7 @@ def drill_section() -> None:
     st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names=joined(scores.suppressed)))
+                      names=joined(map(literal, scores.suppressed))))
 
 
 def uncertainty_controls() -> UncertaintyControls:
@@ -203,8 +211,8 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
         weight = float(oat.thresholds.set_index("dimension").loc[dimension, "weight"])
         side.metric(tr("app.uncertainty.smallest_change"), f"{oat.smallest_change:.3f}")
         side.caption(tr("app.uncertainty.smallest_change_detail",
-                        dimension=f"{dimension} {hierarchy.name(dimension, language)}",
-                        weight=weight, change=oat.smallest_change, leader=leader))
+                        dimension=literal(f"{dimension} {hierarchy.name(dimension, language)}"),
+                        weight=weight, change=oat.smallest_change, leader=literal(leader)))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
     st.dataframe(
@@ -301,7 +309,7 @@ def uncertainty_section() -> None:
                 0.6 * min(max(part, 0.0), 1.0), text=text))
         except ValueError as exc:  # the libraries raise ValueError subclasses that name the data
             bar.empty()
-            st.error(tr("app.uncertainty.failed", reason=str(exc)))
+            st.error(tr("app.uncertainty.failed", reason=literal(exc)))
         else:
             bar.progress(0.6, text=tr("app.uncertainty.drawing"))
             uncertainty_pngs(uncertainty_key(cur, controls), language, result, done)
@@ -336,8 +344,8 @@ def uncertainty_section() -> None:
     )
     if not mc.excluded.empty:
         table.caption(tr("app.uncertainty.excluded", names=joined(
-            f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
-                                                 strict=True))))
+            literal(f"{name} (n={n})")
+            for name, n in zip(mc.excluded["community"], mc.excluded["n"], strict=True))))
     st.markdown(f"**{tr('app.uncertainty.sources')}**")
     sources = mc.sources.assign(
         source=[tr(f"source.{code}") for code in mc.sources["source"]],
@@ -347,7 +355,7 @@ def uncertainty_section() -> None:
     st.table(headers(sources, {"source": "col.source", "varied": "col.varied",
                                "detail": "col.detail"}).set_index(tr("col.source")))
     for note in mc.notes:
-        st.info(localized(note, language), icon=":material/info:")
+        st.info(literal(localized(note, language)), icon=":material/info:")
 
     sensitivity_part(uncertainty, pngs)
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)
@@ -392,3 +400,9 @@ with tab_download:
                 file_name=f"{stem}_{name}_{language}.png",
                 mime="image/png", on_click="ignore", key=f"png_{name}",
             )
+
+for tab, section in zip(method_tabs, (methods.grades_section, methods.improve_section,
+                                      methods.groups_section, methods.schemes_section),
+                        strict=True):
+    with tab:
+        section(result, cur.key)

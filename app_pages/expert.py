@@ -26,6 +26,7 @@ from app_support import (
     tr,
 )
 from app_support.guarded import problem_text, read_workbooks
+from app_support.text import literal
 from panel.store import StoreError
 from untrusted import UntrustedFileError
 
@@ -96,7 +97,7 @@ def _save(node: str, row: str, col: str) -> None:
         else:
             expert.set_judgment(node, row, col, VALUE_AT[position])
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
 
 
 def _apply(node: str, row: str, col: str, value: float) -> None:
@@ -104,7 +105,7 @@ def _apply(node: str, row: str, col: str, value: float) -> None:
     try:
         store().open_expert(study_id, token).set_judgment(node, row, col, value)
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
         return
     st.session_state[_widget_key(node, row, col)] = _position(value)
 
@@ -113,7 +114,7 @@ def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -
     try:
         store().open_expert(study_id, token).mark_done(node, cr, confirmed=confirmed)
     except StoreError as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
         return
     if following is not None:
         st.session_state[NODE_KEY] = following
@@ -134,7 +135,8 @@ def _name(code: str) -> str:
 
 
 # ---------------------------------------------------------------------------- header
-st.markdown(tr("app.expert.welcome", name=session.name, study=session.study.name))
+st.markdown(tr("app.expert.welcome", name=literal(session.name),
+               study=literal(session.study.name)))
 progress = session.progress()
 table = progress.table
 nodes = table["node"].tolist()
@@ -161,7 +163,7 @@ node = st.selectbox(
     format_func=labels.__getitem__, key=picker, on_change=_pick, args=(picker,),
 )
 children = hierarchy.children(node)
-st.subheader(tr("app.expert.question", parent=_name(node)))
+st.subheader(tr("app.expert.question", parent=literal(_name(node))))
 st.caption(tr("app.expert.how"))
 
 # ---------------------------------------------------------------------------- consistency
@@ -267,7 +269,7 @@ with st.expander(tr("app.expert.workbook")):
             except UntrustedFileError as exc:
                 st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.expert.import_failed", reason=str(exc)))
+                st.error(tr("app.expert.import_failed", reason=literal(exc)))
             else:
                 _forget_widgets()
                 st.session_state["expert_notice"] = tr("app.expert.imported", cells=result.cells)

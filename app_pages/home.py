@@ -17,12 +17,16 @@ from app_support import (
     template_xlsx,
     tr,
 )
+from app_support.published import study_page
+from app_support.text import literal
 
+if study_page("home"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.title"))
 st.caption(tr("app.subtitle"))
 synthetic_banner(cur)
-st.subheader(tr("app.home.current", name=cur.title))
+st.subheader(tr("app.home.current", name=literal(cur.title)))
 
 result = current_result(cur)
 if result is None:
@@ -65,7 +69,7 @@ else:
     with st.expander(tr("app.home.steps")):
         for step in result.steps:
             st.markdown(f"- **{step.label(lang())}** ({step.seconds:.2f} s): "
-                        f"{step.summary(lang())}")
+                        f"{literal(step.summary(lang()))}")
 
 st.divider()
 st.subheader(tr("app.home.new_study"))

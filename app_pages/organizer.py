@@ -28,6 +28,8 @@ from app_support import (
 )
 from app_support.access import sign_in_wait, weak_secret_reason
 from app_support.guarded import problem_text, read_framework, read_workbooks
+from app_support.study_admin import study_admin, study_list
+from app_support.text import csv_bytes, literal
 from i18n import t
 from panel.store import ORGANIZER_SECRET_ENV, StoreError, expert_link
 from untrusted import UntrustedFileError
@@ -83,7 +85,7 @@ if fresh is not None:
                                  "link": "app.organizer.link"}),
                  hide_index=True, width="stretch",
                  column_config={tr("app.organizer.link"): st.column_config.LinkColumn()})
-    st.download_button(tr("app.organizer.links_csv"), fresh.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(tr("app.organizer.links_csv"), csv_bytes(fresh),
                        file_name="expert_links.csv", mime="text/csv", on_click="ignore")
     if st.button(tr("app.organizer.links_copied"), key="links_copied"):
         st.session_state[LINKS_KEY] = None
@@ -91,6 +93,7 @@ if fresh is not None:
 
 # ---------------------------------------------------------------------------- studies
 studies = store().studies()
+study_list(secret)
 options = [None, *studies["study_id"].tolist()]
 labels = dict(zip(studies["study_id"], studies["name"], strict=True))
 active = st.session_state.get(ACTIVE_KEY)
@@ -127,7 +130,7 @@ with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("c
         except UntrustedFileError as exc:
             st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         except (StoreError, HierarchyError, UnicodeDecodeError) as exc:
-            st.error(tr("app.organizer.failed", reason=str(exc)))
+            st.error(tr("app.organizer.failed", reason=literal(exc)))
         else:
             st.session_state[ACTIVE_KEY] = organizer.study_id
             st.session_state[SURVEY_KEY] = None
@@ -139,7 +142,7 @@ if cur.study_id is None:
     st.stop()
 
 organizer = organizer_for(cur.study_id)
-st.subheader(tr("app.organizer.panel", name=cur.title))
+st.subheader(tr("app.organizer.panel", name=literal(cur.title)))
 panel = organizer.experts()
 total = len(cur.hierarchy.compared_nodes())
 panel["progress"] = [f"{d} / {total}" for d in panel["nodes_done"]]
@@ -168,7 +171,7 @@ with a1, st.form("add_experts"):
             tokens = organizer.create_panel(names)
             _links(tokens, dict(zip(tokens, names, strict=True)), cur.study_id)
         except StoreError as exc:
-            st.error(tr("app.organizer.failed", reason=str(exc)))
+            st.error(tr("app.organizer.failed", reason=literal(exc)))
         else:
             st.rerun()
 names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
@@ -192,7 +195,7 @@ with a2, st.form("reissue"):
             st.session_state[LINKS_KEY] = kept if len(kept) else None
         del st.session_state["revoke_confirm"]
         st.session_state["organizer_notice"] = tr("app.organizer.revoked",
-                                                  expert=f"{who} {names_by_id[who]}")
+                                                  expert=literal(f"{who} {names_by_id[who]}"))
         st.rerun()
 
 with st.expander(tr("app.organizer.import")):
@@ -212,7 +215,7 @@ with st.expander(tr("app.organizer.import")):
             except UntrustedFileError as exc:
                 st.error(tr("app.organizer.failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.organizer.failed", reason=str(exc)))
+                st.error(tr("app.organizer.failed", reason=literal(exc)))
             else:
                 if result.tokens:
                     now = organizer.experts()
@@ -221,3 +224,6 @@ with st.expander(tr("app.organizer.import")):
                 st.session_state["organizer_notice"] = tr("app.expert.imported",
                                                           cells=result.cells)
                 st.rerun()
+
+st.divider()
+study_admin(organizer)

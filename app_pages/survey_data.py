@@ -25,6 +25,7 @@ from app_support import (
     synthetic_banner,
     tr,
 )
+from app_support.text import literal
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
@@ -98,16 +99,16 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     _mapping_step(upload, mapping_key, mapping)
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
-                    st.error(tr("app.survey.load_failed", reason=str(exc)))
+                    st.error(tr("app.survey.load_failed", reason=literal(exc)))
                     st.stop()
                 except UntrustedFileError as exc:  # refused before (or while) parsing
-                    st.error(tr("app.survey.load_failed", reason=exc.text(lang())))
+                    st.error(tr("app.survey.load_failed", reason=literal(exc.text(lang()))))
                     st.stop()
                 else:
                     if chosen != choice:
                         st.session_state[SURVEY_KEY] = choice
                         st.rerun()
-                    st.success(tr("app.survey.loaded", name=upload.name))
+                    st.success(tr("app.survey.loaded", name=literal(upload.name)))
                     if mapping is not None and st.toggle(tr("app.survey.edit_mapping"),
                                                          key=f"edit_{mapping_key}"):
                         _mapping_step(upload, mapping_key, mapping)
@@ -123,20 +124,20 @@ valid, report, rel = current_screening(cur)
 # ---------------------------------------------------------------------------- import
 st.subheader(tr("app.survey.import_title"))
 mapping = responses.mapping
-st.markdown(f"**{tr('app.survey.source')}**: {responses.source}")
+st.markdown(f"**{tr('app.survey.source')}**: {literal(responses.source)}")
 i2, i3, i4 = st.columns(3)
 i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
 i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
 st.markdown(f"**{tr('app.survey.dropped')}**: "
-            + (joined(responses.dropped_columns) or tr("app.none")))
+            + (joined(map(literal, responses.dropped_columns)) or tr("app.none")))
 st.caption(tr("app.survey.dropped_help"))
 if mapping.missing_items:
-    st.warning(tr("app.survey.missing_items", items=", ".join(mapping.missing_items)))
+    st.warning(tr("app.survey.missing_items", items=literal(", ".join(mapping.missing_items))))
 if mapping.unmatched_columns:
-    st.caption(tr("app.survey.unmatched", columns=joined(mapping.unmatched_columns)))
-st.caption(tr("app.survey.community_used", column=mapping.community_column))
+    st.caption(tr("app.survey.unmatched", columns=joined(map(literal, mapping.unmatched_columns))))
+st.caption(tr("app.survey.community_used", column=literal(mapping.community_column)))
 
 # ---------------------------------------------------------------------------- validity
 st.subheader(tr("report.validity.title"))
@@ -178,7 +179,7 @@ with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
 # ---------------------------------------------------------------------------- reliability
 st.subheader(tr("report.reliability.scales"))
 for warning in rel.warnings:
-    st.warning(warning)
+    st.warning(literal(warning))
 scales = rel.scales.assign(
     scope=[tr(f"scope.{s}") for s in rel.scales["scope"]],
     name=[cur.hierarchy.name(c, language) for c in rel.scales["code"]],
@@ -225,7 +226,7 @@ if report_v.kmo is not None and report_v.bartlett is not None:
 verdict = report_v.verdict().text(language)
 if not report_v.ok:
     st.error(verdict if report_v.kmo is not None else
-             tr("validity.failed", reason=report_v.error), icon=":material/error:")
+             tr("validity.failed", reason=literal(report_v.error)), icon=":material/error:")
 elif report_v.kmo is not None and report_v.kmo.overall >= 0.6:
     st.success(verdict, icon=":material/check_circle:")
 else:

@@ -162,8 +162,11 @@ def report_xlsx(key: str, lang: str, _result: StudyResult,
                 _uncertainty: StudyUncertainty | None = None) -> bytes:
     """The Excel report of a study run, as bytes, with the uncertainty sheet when
     ``_uncertainty`` is given (``key`` then identifies the uncertainty run too)."""
+    from evaluation.schemes import study_schemes
+
     buffer = BytesIO()
-    write_study_report(_result, buffer, lang, uncertainty=_uncertainty)
+    write_study_report(_result, buffer, lang, uncertainty=_uncertainty,
+                       schemes=study_schemes(_result, 200))
     return buffer.getvalue()
 
 

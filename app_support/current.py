@@ -28,6 +28,7 @@ from app_support.cached import (
 )
 from app_support.files import Upload
 from app_support.language import joined, lang, tr
+from app_support.text import literal
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -164,10 +165,10 @@ def current_result(cur: Current) -> StudyResult | None:
 def weights_not_ready(exc: JudgmentError) -> None:
     """Say, in the page language, why the panel's weights cannot be computed."""
     if isinstance(exc, PanelNotReadyError):
-        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(exc.nodes)),
+        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(map(literal, exc.nodes))),
                    icon=":material/hourglass:")
     else:
-        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        st.warning(tr("app.weights.not_ready", reason=literal(exc)), icon=":material/hourglass:")
 
 
 def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
@@ -208,7 +209,7 @@ def nothing_ranked(result: StudyResult) -> bool:
     st.warning(tr("app.compare.none_ranked", n=scores.min_respondents,
                   valid=result.screening.valid), icon=":material/visibility_off:")
     for note in scores.notes:
-        st.caption(localized(note, lang()))
+        st.caption(literal(localized(note, lang())))
     return True
 
 

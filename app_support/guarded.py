@@ -25,6 +25,7 @@ from ahp.io.workbook import read_judgments_xlsx
 from ahp.panel import PanelJudgments
 from app_support.files import Upload, app_limits
 from app_support.language import lang
+from app_support.text import literal
 from survey.loading import load_responses
 from survey.responses import Responses
 from untrusted import UntrustedFileError, run_bounded, start_sandbox
@@ -88,5 +89,5 @@ def read_delphi(uploads: Sequence[Upload], hierarchy: Hierarchy, round_number: i
 
 def problem_text(exc: UntrustedFileError) -> str:
     """The one line the page shows for a refused file, in the page's language."""
-    return exc.text(lang())
+    return literal(exc.text(lang()))  # file names are the uploader's text
 

@@ -14,6 +14,7 @@ from typing import BinaryIO
 import pandas as pd
 from matplotlib.figure import Figure
 
+from evaluation.schemes import AllSchemes
 from evaluation.study import StudyResult, StudyUncertainty
 from i18n import t
 from reports import charts
@@ -157,9 +158,13 @@ def write_study_report(
     lang: str = "zh",
     *,
     uncertainty: StudyUncertainty | None = None,
+    schemes: AllSchemes | None = None,
 ) -> None:
     """The Excel report of a study run (every sheet of :func:`reports.excel_report.write_report`;
-    the uncertainty sheet when ``uncertainty`` is given)."""
+    the uncertainty sheet when ``uncertainty`` is given; the grades, IPA and groups sheets of the
+    other methods, and the schemes sheet when ``schemes`` is given)."""
+    from reports.methods_report import method_tables
+
     write_report(
         target,
         result.hierarchy,
@@ -172,5 +177,6 @@ def write_study_report(
         synthetic=result.synthetic,
         settings=result.settings.as_record(),
         cr_threshold=result.settings.threshold,
+        methods=method_tables(result, schemes, lang),
         validity=result.validity,
     )

@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
+from survey.demographics import demographic_frame, is_demographic
 from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
@@ -838,6 +839,7 @@ def load_responses(
         mapping=mapping_used,
         source=table.where,
         reversed_items=tuple(c for c in hierarchy.reverse_items if c in answers.columns),
+        demographics=_demographics(table, mapping_used, ids, folded_labels),
     )
 
 
@@ -897,6 +899,16 @@ def read_headers(data: bytes, name: str, limits: FileLimits | None = None) -> li
     except (ValueError, OSError):
         return []
     return list(dict.fromkeys(found))
+
+
+def _demographics(
+    table: _Table, mapping_used: ColumnMapping, ids: pd.Index, folded_labels: dict[str, float]
+) -> pd.DataFrame:
+    """The demographic columns among those left unmatched (never identifiers: those are dropped
+    already; never a column of answers on the scale)."""
+    candidates = [h for h in mapping_used.unmatched_columns if is_demographic(h)]
+    likert = set(_likert_columns(table, candidates, folded_labels)) if candidates else set()
+    return demographic_frame(table.frame, [h for h in candidates if h not in likert], ids)
 
 
 def _match_columns(
