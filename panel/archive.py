@@ -33,7 +33,8 @@ from panel.audit import record
 from panel.db import SCHEMA_VERSION, Tx, now
 from panel.errors import StoreError
 from panel.tokens import STUDY_ID_PATTERN
-from untrusted import FileLimits, UntrustedFileError, open_checked_zip, read_member_capped
+from untrusted import FileLimits, UntrustedFileError, read_member_capped
+from untrusted.zip_check import open_checked_zip
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel.store import JudgmentStore
