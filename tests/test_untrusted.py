@@ -174,7 +174,7 @@ def test_legitimate_csv_pass(path):
 
 def test_sample_extent_is_exact():
     sheet = check_xlsx(SAMPLE / "synthetic_wjx_export.xlsx")[0]
-    assert (sheet.rows, sheet.columns, sheet.declared) == (406, 65, "A1:BM406")
+    assert (sheet.rows, sheet.columns, sheet.declared) == (406, 69, "A1:BQ406")
 
 
 def test_limits_from_env_and_validation():
