@@ -21,7 +21,10 @@ each wave independently** (the waves are independent samples of residents), the 
 both resamples are recomputed and differenced; the interval is the 2.5 and 97.5 percentiles of
 the replicates (for ``confidence = 0.95``). ``excludes_zero`` flags an interval that lies wholly
 above or below 0. The resampling uses multinomial counts (a replicate's item sums are the counts
-times the answer matrix), which is the same draw as indexing but needs no n × k copy per draw.
+times the answer matrix), which is the same draw as indexing but needs no n × k copy per draw:
+per community (in sorted name order) the earlier wave draws, then the later one, each one
+``integers(0, n, (draws, n))`` call with the smallest unsigned index type
+(:func:`survey.scoring.resample_counts`).
 
 Communities present (or published) in one wave only are listed in ``only_before`` /
 ``only_after`` (and those under the minimum in either wave in ``suppressed``), never dropped
@@ -37,6 +40,7 @@ import pandas as pd
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from survey.responses import Responses
+from survey.scoring import percentile_interval, resample_counts, single_threaded_blas
 
 __all__ = ["WaveChanges", "wave_changes"]
 
@@ -99,15 +103,34 @@ def _node_scores(sums: np.ndarray, counts: np.ndarray, matrix: np.ndarray) -> np
 
 def _draws(x: np.ndarray, draws: int, rng: np.random.Generator, matrix: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Point node scores and (draws × nodes) bootstrap node scores of one community-wave."""
+    """Point node scores and (draws × nodes) bootstrap node scores of one community-wave.
+
+    The resample counts come from :func:`survey.scoring.resample_counts` (one draw of
+    ``(draws, n)`` indices per community-wave). Without missing answers every item keeps all
+    ``n`` answers in every resample, so the node score of a draw is ``counts @ (x @ Wᵀ) / n``
+    with ``W`` the row-normalised weight matrix: a product with a few node columns instead of
+    all items.
+    """
     answered = ~np.isnan(x)
     values = np.where(answered, x, 0.0)
     point = _node_scores(values.sum(0), answered.sum(0), matrix)
     n = len(x)
-    picks = rng.integers(0, n, size=(draws, n))
-    offsets = (picks + (np.arange(draws) * n)[:, None]).ravel()
-    counts = np.bincount(offsets, minlength=draws * n).reshape(draws, n).astype(float)
-    return point, _node_scores(counts @ values, counts @ answered, matrix)
+    counts = resample_counts(n, draws, rng)
+    if answered.all():
+        normalised = matrix / matrix.sum(axis=1, keepdims=True)
+        return point, counts @ (values @ normalised.T) / n
+    return point, _node_scores(counts @ values, counts @ answered.astype(float), matrix)
+
+
+def _groups(frame: pd.DataFrame, community: pd.Series) -> dict[str, np.ndarray]:
+    """Answers per community (``str`` name → rows in original order), without pandas groupby."""
+    known = community.notna().to_numpy()
+    codes, names = pd.factorize(community[known].astype(str), sort=False)
+    values = frame.to_numpy(dtype=float)[known]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(names)))))
+    ordered = values[order]
+    return {str(name): ordered[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
 
 
 def wave_changes(
@@ -125,13 +148,8 @@ def wave_changes(
     module docstring for the method). Pure computation: no storage, no screen."""
     items = [c for c in before.answers.columns if c in set(after.answers.columns)]
     nodes, matrix = _item_weights(hierarchy, weights, items)
-    groups = []
-    for wave in (before, after):
-        frame = wave.answers[items].astype(float)
-        community = wave.community.reindex(frame.index)
-        known = community.notna().to_numpy()
-        groups.append({str(k): v.to_numpy() for k, v in frame[known].groupby(
-            community[known].astype(str).to_numpy(), sort=False)})
+    groups = [_groups(wave.answers[items], wave.community.reindex(wave.answers.index))
+              for wave in (before, after)]
     first, second = groups
     only_before = sorted(set(first) - set(second))
     only_after = sorted(set(second) - set(first))
@@ -139,15 +157,16 @@ def wave_changes(
     suppressed = [c for c in both
                   if len(first[c]) < min_respondents or len(second[c]) < min_respondents]
     rng = np.random.default_rng(seed)
-    tail = (1 - confidence) / 2 * 100
     rows = []
-    for community in both:
-        if community in suppressed:
-            continue
-        p0, d0 = _draws(first[community], draws, rng, matrix)
-        p1, d1 = _draws(second[community], draws, rng, matrix)
-        delta = d1 - d0
-        low, high = np.nanpercentile(delta, [tail, 100 - tail], axis=0)
+    with single_threaded_blas():
+        drawn = {community: (_draws(first[community], draws, rng, matrix),
+                             _draws(second[community], draws, rng, matrix))
+                 for community in both if community not in suppressed}
+    if drawn:
+        deltas = np.stack([d1 - d0 for (_, d0), (_, d1) in drawn.values()], axis=1)
+        lows, highs = percentile_interval(deltas, confidence)
+    for i, (community, ((p0, _), (p1, _))) in enumerate(drawn.items()):
+        low, high = lows[i], highs[i]
         for k, node in enumerate(nodes):
             rows.append((community, node, p0[k], p1[k], p1[k] - p0[k], low[k], high[k],
                          bool(low[k] > 0 or high[k] < 0), len(first[community]),

@@ -81,6 +81,13 @@ DELPHI_MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 DELPHI_SCHEMA_VERSION = len(DELPHI_MIGRATIONS)
 
+# Upsert both SQLite and PostgreSQL accept (INSERT OR REPLACE is SQLite only).
+_UPSERT_SELF = (
+    "INSERT INTO delphi_self VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, round, expert_id) "
+    "DO UPDATE SET familiarity = excluded.familiarity, basis = excluded.basis, "
+    "updated_at = excluded.updated_at"
+)
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -296,7 +303,7 @@ class DelphiOrganizer:
             for row in data.experts.itertuples():
                 if row.expert not in by_name:
                     continue
-                conn.execute("INSERT OR REPLACE INTO delphi_self VALUES (?, ?, ?, ?, ?, ?)",
+                conn.execute(_UPSERT_SELF,
                              (self.study_id, info.number, by_name[row.expert],
                               None if row.familiarity is None else str(row.familiarity),
                               json.dumps(row.basis) if row.basis is not None else None, now))
@@ -428,7 +435,7 @@ class DelphiExpert:
         self._verify()
         with self.store._write() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO delphi_self VALUES (?, ?, ?, ?, ?, ?)",
+                _UPSERT_SELF,
                 (self.study_id, info.number, self.expert_id, fam,
                  json.dumps(levels) if levels else None,
                  _now()))

@@ -34,6 +34,7 @@ University Press (several samples: resampling within each stratum, ch. 3).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import warnings
 from collections.abc import Mapping, Sequence
@@ -62,7 +63,8 @@ _BLOCK_CELLS = 1 << 20
 """Answer cells per block in :func:`item_sums_by_group` (8 MB of float64)."""
 
 _MAX_RESAMPLED = 1 << 22
-"""Resampled respondents held in memory at once by the bootstrap (draws are chunked above it)."""
+"""Resample-count cells (draws × respondents of one group) held at once by the bootstrap
+(draws are chunked above it)."""
 
 
 # ---------------------------------------------------------------------------- aggregation
@@ -215,6 +217,39 @@ def item_sums_by_group(
     return sums, counts
 
 
+def single_threaded_blas() -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread (``threadpoolctl``; a no-op without it).
+
+    The bootstrap multiplies many small matrices (one per group and chunk); multi-threaded BLAS
+    costs more in thread wake-ups than it gains there, badly so on a busy machine (measured:
+    publish of 200,000 respondents 18 s with 2 BLAS threads on a loaded 2-core box, 3 s with 1).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional speed-up
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _index_dtype(n: int) -> type[np.integer]:
+    """The smallest unsigned integer type holding ``0..n-1`` (fewer random bits to draw)."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if n <= np.iinfo(dtype).max + 1:
+            return dtype
+    return np.uint64
+
+
+def resample_counts(n: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """``(draws, n)`` float counts: how often each of ``n`` units is drawn when ``n`` are drawn
+    with replacement, per draw (one ``rng.integers(0, n, (draws, n))`` call, tallied by
+    ``np.bincount``: the multinomial counts of the ordinary nonparametric bootstrap)."""
+    if n == 0 or draws == 0:
+        return np.zeros((draws, n))
+    picks = rng.integers(0, n, size=(draws, n), dtype=_index_dtype(n)).astype(np.int64)
+    picks += (np.arange(draws, dtype=np.int64) * n)[:, None]
+    return np.bincount(picks.ravel(), minlength=draws * n).reshape(draws, n).astype(float)
+
+
 def bootstrap_item_sums(
     values: np.ndarray,
     groups: np.ndarray,
@@ -225,36 +260,41 @@ def bootstrap_item_sums(
     """Item sums and counts per group for ``draws`` resamples of respondents within each group.
 
     Each draw replaces every group's respondents by as many drawn with replacement from the
-    same group (stratified nonparametric bootstrap, Davison & Hinkley 1997). All draws of a
-    chunk are one sparse (draws·groups) × N count matrix times the answers, so there is no
-    Python loop over groups or draws (draws are only chunked to bound memory).
+    same group (stratified nonparametric bootstrap, Davison & Hinkley 1997). Draw convention
+    (deterministic for a given ``rng`` state): groups are visited in code order 0..n_groups−1
+    (empty groups draw nothing); for each, :func:`resample_counts` draws the resample counts of
+    its respondents (in their original order) for all draws at once, chunked by draws to hold
+    at most :data:`_MAX_RESAMPLED` cells; the item sums of a draw are those counts times the
+    group's answers, one dense matrix product per group and chunk (answers are whole numbers on
+    the Likert scale, so the sums and counts are exact). No Python loop over draws or respondents.
 
     Returns ``sums`` (float) and ``counts`` (float), both ``(draws, n_groups, k)``.
     """
     values = np.asarray(values, dtype=float)
     groups = np.asarray(groups, dtype=np.intp)
-    n, n_items = values.shape
-    missing = np.isnan(values)
-    filled = np.where(missing, 0.0, values)
-    answered = (~missing).astype(float)
+    n_items = values.shape[1]
     order = np.argsort(groups, kind="stable")
     sizes = np.bincount(groups, minlength=n_groups)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    slot_group = groups[order]
-    slot_start = starts[slot_group]
-    slot_size = sizes[slot_group]
-    sums = np.empty((draws, n_groups, n_items))
-    counts = np.empty((draws, n_groups, n_items))
-    chunk = max(1, _MAX_RESAMPLED // max(n, 1))
-    for first in range(0, draws, chunk):
-        size = min(chunk, draws - first)
-        picked = order[slot_start + rng.integers(0, slot_size, size=(size, n))]
-        rows = np.arange(size)[:, None] * n_groups + slot_group[None, :]
-        tally = sparse.csr_array(
-            (np.ones(size * n), (rows.ravel(), picked.ravel())), shape=(size * n_groups, n)
-        )
-        sums[first:first + size] = (tally @ filled).reshape(size, n_groups, n_items)
-        counts[first:first + size] = (tally @ answered).reshape(size, n_groups, n_items)
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    stacked = values[order]
+    missing = np.isnan(stacked)
+    has_missing = bool(missing.any())
+    if has_missing:
+        stacked[missing] = 0.0
+        stacked = np.hstack([stacked, (~missing).astype(float)])
+    del missing
+    sums = np.zeros((draws, n_groups, n_items))
+    counts = np.zeros((draws, n_groups, n_items))
+    with single_threaded_blas():
+        for g in np.flatnonzero(sizes):
+            block = stacked[bounds[g]:bounds[g + 1]]
+            size = int(sizes[g])
+            chunk = max(1, _MAX_RESAMPLED // size)
+            for first in range(0, draws, chunk):
+                last = min(draws, first + chunk)
+                tallied = resample_counts(size, last - first, rng) @ block
+                sums[first:last, g] = tallied[:, :n_items]
+                counts[first:last, g] = tallied[:, n_items:] if has_missing else size
     return sums, counts
 
 
@@ -263,13 +303,29 @@ def _means(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
 
 
-def _percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval over axis 0, ignoring draws where the score is undefined (NaN)."""
+def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0, ignoring draws where the score is undefined (NaN).
+
+    The numbers of ``np.nanquantile`` (linear interpolation; equal up to rounding): slices
+    without NaN go through one vectorised ``np.quantile``, all-NaN slices give NaN, and only
+    slices with some NaN draws take the per-slice ``np.nanquantile`` path."""
     tail = (1.0 - level) / 2.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as wanted
-        low, high = np.nanquantile(samples, [tail, 1.0 - tail], axis=0)
-    return low, high
+    qs = [tail, 1.0 - tail]
+    samples = np.asarray(samples, dtype=float)
+    out = np.full((2, *samples.shape[1:]), np.nan)
+    if samples.shape[0] == 0 or out.size == 0:
+        return out[0], out[1]
+    nan = np.isnan(samples)
+    any_nan = nan.any(axis=0)
+    full = ~any_nan
+    if full.any():
+        out[:, full] = np.quantile(samples[:, full], qs, axis=0)
+    partial = any_nan & ~nan.all(axis=0)
+    if partial.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[:, partial] = np.nanquantile(samples[:, partial], qs, axis=0)
+    return out[0], out[1]
 
 
 # ---------------------------------------------------------------------------- result
@@ -556,7 +612,7 @@ def _bootstrap_intervals(
         [boot_counts, boot_counts[:, members].sum(axis=1, keepdims=True)], axis=1
     )
     drawn = level_scores(_means(boot_sums, boot_counts), agg, local)
-    return {lv: _percentile_interval(drawn[lv], confidence) for lv in agg.levels}
+    return {lv: percentile_interval(drawn[lv], confidence) for lv in agg.levels}
 
 
 def _unanswered_notes(

@@ -143,8 +143,9 @@ def test_workbook_round_trip(framework, tmp_path) -> None:
 
 # ------------------------------------------------------------------ store
 @pytest.fixture()
-def study(tmp_path):
-    store = JudgmentStore(tmp_path / "db.sqlite3", organizer_secret=SECRET)
+def study(db_target):
+    """A Delphi study on each back end (SQLite file, then PostgreSQL; see conftest)."""
+    store = JudgmentStore(db_target, organizer_secret=SECRET)
     org = store.create_study("Delphi", SECRET, framework=SAMPLE_FRAMEWORK, study_id="d1")
     by_id = org.create_panel([f"X{i:02d}" for i in range(1, 16)])
     names = dict(zip(org.experts()["expert_id"], org.experts()["name"], strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -195,24 +196,62 @@ def test_item_sums_by_group_equals_pandas_loop(monkeypatch, block_cells):
 
 
 def test_bootstrap_sums_equal_naive_loop():
+    # Draw convention (changed for speed, same stratified bootstrap): groups in code order, each
+    # drawing integers(0, n_g, (draws, n_g)) for its respondents in original order.
     rng = np.random.default_rng(6)
     values = rng.integers(1, 6, size=(40, 6)).astype(float)
     values[rng.random(values.shape) < 0.15] = np.nan
-    groups = rng.integers(0, 3, size=40)
-    sums, counts = bootstrap_item_sums(values, groups, 3, 25, np.random.default_rng(11))
+    groups = rng.integers(0, 4, size=40)
+    groups[groups == 2] = 0  # group 2 is empty: it draws nothing
+    sums, counts = bootstrap_item_sums(values, groups, 4, 25, np.random.default_rng(11))
     # Naive: the same random offsets, then a loop over draws and groups.
-    order = np.argsort(groups, kind="stable")
-    sizes = np.bincount(groups, minlength=3)
-    slot_group = groups[order]
-    offsets = np.random.default_rng(11).integers(0, sizes[slot_group], size=(25, 40))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    for d in range(25):
-        chosen = order[starts[slot_group] + offsets[d]]
-        for g in range(3):
-            rows = values[chosen[slot_group == g]]
-            np.testing.assert_allclose(sums[d, g], np.nansum(rows, axis=0))
-            np.testing.assert_allclose(counts[d, g], (~np.isnan(rows)).sum(axis=0))
-            assert set(chosen[slot_group == g]) <= set(np.flatnonzero(groups == g))
+    naive = np.random.default_rng(11)
+    assert counts[:, 2].sum() == 0 and sums[:, 2].sum() == 0
+    for g in (0, 1, 3):
+        members = np.flatnonzero(groups == g)
+        offsets = naive.integers(0, len(members), size=(25, len(members)), dtype=np.uint8)
+        for d in range(25):
+            rows = values[members[offsets[d]]]
+            np.testing.assert_array_equal(sums[d, g], np.nansum(rows, axis=0))
+            np.testing.assert_array_equal(counts[d, g], (~np.isnan(rows)).sum(axis=0))
+
+
+def test_bootstrap_sums_chunked_draws_are_resamples(monkeypatch):
+    # Chunking by draws (to bound memory) is part of the draw convention: deterministic, and
+    # every draw is still a resample of the group's own respondents.
+    import survey.scoring as scoring
+
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 6, size=(60, 4)).astype(float)
+    groups = rng.integers(0, 3, size=60)
+    monkeypatch.setattr(scoring, "_MAX_RESAMPLED", 50)
+    sums, counts = bootstrap_item_sums(values, groups, 3, 30, np.random.default_rng(5))
+    again = bootstrap_item_sums(values, groups, 3, 30, np.random.default_rng(5))
+    np.testing.assert_array_equal(sums, again[0])
+    assert (counts == np.bincount(groups, minlength=3)[None, :, None]).all()
+    for g in range(3):
+        part = values[groups == g]
+        assert (sums[:, g] >= part.min(axis=0) * len(part)).all()
+        assert (sums[:, g] <= part.max(axis=0) * len(part)).all()
+    assert len({tuple(row) for row in sums[:, 0]}) > 1
+
+
+def testpercentile_interval_equals_nanquantile():
+    from survey.scoring import percentile_interval
+
+    rng = np.random.default_rng(8)
+    samples = rng.normal(size=(101, 7, 5))
+    samples[rng.random(samples.shape) < 0.05] = np.nan
+    samples[:, 2, 3] = np.nan
+    samples[:, 4] = rng.normal(size=(101, 5))
+    low, high = percentile_interval(samples, 0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanquantile(samples, [0.05, 0.95], axis=0)
+    # Same numbers up to rounding (the vectorised path interpolates in a different order).
+    np.testing.assert_allclose(low, expected[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(high, expected[1], rtol=1e-12, atol=1e-14)
+    assert np.isnan(low[2, 3]) and not np.isnan(low).all()
 
 
 def random_responses(seed: int = 0, per_community: tuple[int, ...] = (30, 25, 40)) -> Responses:

@@ -174,7 +174,7 @@ def test_legitimate_csv_pass(path):
 
 def test_sample_extent_is_exact():
     sheet = check_xlsx(SAMPLE / "synthetic_wjx_export.xlsx")[0]
-    assert (sheet.rows, sheet.columns, sheet.declared) == (406, 69, "A1:BQ406")  # 4 demographic columns since the sample gained them
+    assert (sheet.rows, sheet.columns, sheet.declared) == (406, 69, "A1:BQ406")
 
 
 def test_limits_from_env_and_validation():
@@ -231,7 +231,6 @@ def test_sandboxed_loader_survives_the_sparse_workbook(corpus, sandbox):
 
     with pytest.raises(UntrustedFileError) as caught:
         run_bounded(load_responses, corpus["sparse_dimension.xlsx"], FRAMEWORK, memory_mb=2048,
-                    seconds=60, what="sparse_dimension.xlsx",
-                    limits=FileLimits(max_columns=16384, max_cells=2**40))  # the checks let it by
+                    seconds=60, what="sparse_dimension.xlsx")
     assert caught.value.limit in ("crash", "memory")
     assert run_bounded(hostile_files.parser_returns, 1, seconds=30) == 1  # still serving
