@@ -35,9 +35,16 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
+from evaluation.certainty import (
+    distinguishable_share,
+    interval_rank_range,
+    leading_group,
+    trailing_group,
+)
 from evaluation.study import StudyUncertainty
 from i18n import localized, t
 from reports.outputs import default_radar_communities
+from reports.web_charts import colour_table, ranking_chart
 from survey.scoring import POOLED
 
 cur = current()
@@ -68,29 +75,49 @@ tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tab
 ])
 
 with tab_rank:
-    chart, table = st.columns([1, 1])
-    chart.image(pngs["ranking"], width="stretch")
+    ran = current_uncertainty(cur, result)
+    ranked = interval_rank_range(scores.ranking).sort_values("rank", kind="stable")
+    if ran is not None:  # a Monte Carlo run of this study: its 5–95 % rank bands
+        bands = ran[1].monte_carlo.level(hierarchy.root)
+        ranked = ranked.assign(
+            best=ranked["community"].map(bands["rank_low"]).round().fillna(ranked["best"]),
+            worst=ranked["community"].map(bands["rank_high"]).round().fillna(ranked["worst"]))
+    pooled = scores.table[(scores.table["code"] == hierarchy.root)
+                          & (scores.table["community"] == POOLED)]["score"]
+    st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
+                   leaders=len(leading_group(scores.ranking)),
+                   trailing=len(trailing_group(scores.ranking))))
+    st.altair_chart(
+        ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
+                      texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
+                             "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
+                             "title": tr("chart.ranking.title")}),
+        width="stretch")
+    st.caption(tr("app.rank.chart_help") + " " + (
+        tr("app.rank.mc_note") if ran is None else tr("app.rank.mc_used", draws=ran[0].draws)))
+    st.markdown(f"**{tr('app.rank.table_title')}**")
     root = scores.table[(scores.table["code"] == hierarchy.root)
                         & scores.table["community"].isin(scores.suppressed)]
-    shown = pd.concat(
-        [scores.ranking.assign(status=""),
-         root[["community", "n"]].assign(status=not_reported)],
-        ignore_index=True,
-    )
-    shown["ci"] = [f"{low:.2f} – {high:.2f}" if pd.notna(low) else ""
-                   for low, high in zip(shown["ci_low"], shown["ci_high"], strict=True)]
-    table.dataframe(
-        headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                        "ci": "chart.ci95", "n": "col.n", "status": "col.suppressed"}),
-        hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
-        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
-                       tr("col.rank"): st.column_config.NumberColumn(width="small"),
-                       tr("col.n"): st.column_config.NumberColumn(width="small"),
-                       tr("col.suppressed"): st.column_config.TextColumn(width="medium")},
-    )
+    rows = pd.DataFrame({
+        tr("col.rank"): [str(int(r)) for r in ranked["rank"]],
+        tr("col.community"): ranked["community"].tolist(),
+        tr("col.score"): [f"{v:.3f}" for v in ranked["score"]],
+        tr("chart.ci95"): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "–"
+                           for lo, hi in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
+        tr("app.rank.ranks"): [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
+                               for b, w in zip(ranked["best"], ranked["worst"], strict=True)],
+        tr("col.n"): [str(int(n)) for n in ranked["n"]],
+    })
+    hidden = pd.DataFrame({
+        tr("col.rank"): "–", tr("col.community"): root["community"].tolist(),
+        tr("col.score"): not_reported, tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
+        tr("col.n"): [str(int(n)) for n in root["n"]],
+    })
+    st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
+    st.caption(tr("app.rank.ranks_help"))
     if scores.suppressed:
-        table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                         names=joined(scores.suppressed)))
+        st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
+                      names=joined(scores.suppressed)))
     if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
         st.info("\n".join([tr("report.scores.notes"),
                            *(f"- {localized(n, language)}" for n in scores.notes)]),
@@ -119,33 +146,55 @@ def radar_section() -> None:
     )
 
 
-@st.fragment
-def drill_section() -> None:
-    """Scores of one dimension's sub-indicators and items per community; choosing another
-    dimension reruns only this part of the page."""
+def _dimension_label(code: str) -> str:
+    return f"{code} {hierarchy.name(code, language)}"
+
+
+def heatmap_section() -> None:
+    """Community × dimension scores as a coloured table, dimension names at the top (sticky)."""
     dimensions = hierarchy.children(hierarchy.root)
-    dimension = st.selectbox(
-        tr("app.compare.dimension"), dimensions, key=f"drill_dimension_{language}",
-        format_func=lambda code: f"{code} {hierarchy.name(code, language)}",
-    )
-    subtree = [code for sub in hierarchy.children(dimension)
-               for code in (sub, *hierarchy.children(sub))]
-    rows = scores.table[scores.table["code"].isin(subtree)
-                        & ~scores.table["community"].isin(scores.suppressed)]
-    wide = rows.pivot(index="code", columns="community", values="score").reindex(
-        index=subtree, columns=[POOLED, *published])
-    wide = wide.rename(columns={POOLED: tr("chart.all_communities")})
-    wide.insert(0, tr("col.name"), [hierarchy.name(code, language) for code in subtree])
-    wide.insert(0, tr("col.level"), [hierarchy.nodes[code].level for code in subtree])
-    wide.index.name = tr("col.code")
-    config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f")
-                                 for c in wide.columns[2:]}
-    config[tr("col.name")] = st.column_config.TextColumn(width="medium", pinned=True)
-    config[tr("col.level")] = st.column_config.TextColumn(width="small", pinned=True)
-    st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
+    rows = scores.table[scores.table["code"].isin(dimensions)]
+    wide = rows.pivot(index="community", columns="code", values="score").reindex(
+        index=published, columns=dimensions)
+    reference = rows[rows["community"] == POOLED].set_index("code")["score"].reindex(dimensions)
+    wide.columns = [_dimension_label(c) for c in dimensions]
+    reference.index = wide.columns
+    mean_row = reference.to_frame(tr("chart.all_communities")).T
+    st.html(colour_table(pd.concat([wide, mean_row]), reference, corner=tr("col.community"),
+                         caption=tr("app.heat.caption")))
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
                       names=joined(scores.suppressed)))
+
+
+@st.fragment
+def drill_section() -> None:
+    """One dimension's sub-indicators and items for the chosen communities, coloured against
+    all communities, names in full; a new choice reruns only this part of the page."""
+    dimensions = hierarchy.children(hierarchy.root)
+    pick_dimension, pick_communities = st.columns([1, 2])
+    dimension = pick_dimension.selectbox(
+        tr("app.compare.dimension"), dimensions, key=f"drill_dimension_{language}",
+        format_func=_dimension_label,
+    )
+    chosen = pick_communities.multiselect(
+        tr("app.drill.communities"), published, default=default_radar_communities(result),
+        key="drill_communities", max_selections=6)
+    subtree = [code for sub in hierarchy.children(dimension)
+               for code in (sub, *hierarchy.children(sub))]
+    rows = scores.table[scores.table["code"].isin(subtree)]
+    wide = rows.pivot(index="code", columns="community", values="score").reindex(
+        index=subtree, columns=[*chosen, POOLED])
+    reference = wide.pop(POOLED)
+    wide[tr("app.drill.mean")] = reference
+    # colour each cell by its gap to the all-community score of the same row
+    gaps = wide.sub(wide[tr("app.drill.mean")], axis=0)
+    labels = [("▸ " if hierarchy.nodes[c].level == "C" else "　") + f"{c} "
+              + hierarchy.name(c, language) for c in subtree]
+    shown = wide.set_axis(labels, axis=0)
+    st.html(colour_table(shown, pd.Series(0.0, index=shown.columns), corner=tr("col.name"),
+                         differences=gaps.set_axis(labels, axis=0),
+                         caption=tr("app.drill.caption")))
 
 
 def uncertainty_controls() -> UncertaintyControls:
@@ -360,7 +409,7 @@ with tab_radar:
     radar_section()
 
 with tab_heat:
-    st.image(pngs["heatmap"], width="stretch")
+    heatmap_section()
 
 with tab_drill:
     drill_section()
