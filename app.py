@@ -31,6 +31,7 @@ pages = {
     tr("app.nav.results"): [
         page("home.py", "app.page.home", "home"),
         page("compare.py", "app.page.compare", "leaderboard", "compare"),
+        page("diagnosis.py", "app.page.diagnosis", "troubleshoot", "diagnosis"),
         page("survey_data.py", "app.page.survey", "fact_check", "survey"),
         page("weights.py", "app.page.weights", "balance", "weights"),
     ],

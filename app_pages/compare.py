@@ -17,6 +17,7 @@ from app_support import (
     current_result,
     current_uncertainty,
     figure_pngs,
+    fitted_table,
     headers,
     joined,
     lang,
@@ -27,6 +28,7 @@ from app_support import (
     remember_uncertainty,
     report_xlsx,
     run_uncertainty,
+    scheme_label,
     score_text,
     show_problem,
     synthetic_banner,
@@ -256,16 +258,11 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                         weight=weight, change=oat.smallest_change, leader=leader))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
-    st.dataframe(
+    fitted_table(
         headers(thresholds, {"dimension": "col.dimension", "weight": "col.weight",
                              "min_change": "col.min_change", "lower": "col.threshold_lower",
                              "leader_lower": "col.leader_lower", "upper": "col.threshold_upper",
-                             "leader_upper": "col.leader_upper"}),
-        hide_index=True, width="stretch", placeholder="–",
-        column_config={tr(k): st.column_config.NumberColumn(format="%.3f")
-                       for k in ("col.weight", "col.min_change", "col.threshold_lower",
-                                 "col.threshold_upper")},
-    )
+                             "leader_upper": "col.leader_upper"}))
     st.caption(tr("app.uncertainty.thresholds_help"))
 
     st.markdown(f"**{tr('app.uncertainty.drop_one')}**")
@@ -277,36 +274,32 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                else left_out(cur.key, level, result)).summary
     summary = summary.assign(
         dropped=[f"{c} {hierarchy.name(c, language)}" for c in summary["dropped"]])
-    st.dataframe(
+    yes_no = {True: tr("app.yes"), False: tr("app.no")}
+    fitted_table(
         headers(summary, {"dropped": "col.dropped",
                           "mean_abs_rank_change": "col.mean_abs_rank_change",
                           "max_abs_rank_change": "col.max_abs_rank_change",
                           "leader": "col.leader", "leader_changed": "col.leader_changed"}),
-        hide_index=True, width="stretch",
-        column_config={tr("col.mean_abs_rank_change"): st.column_config.NumberColumn(
-            format="%.2f")},
-    )
+        {tr("col.mean_abs_rank_change"): ".2f", tr("col.max_abs_rank_change"): ".0f",
+         tr("col.leader_changed"): lambda v: yes_no[bool(v)]})
     st.caption(tr("app.uncertainty.drop_one_help", what=tr(f"app.uncertainty.drop_what_{level}")))
 
     comparison = uncertainty.schemes
-    scheme_names = {name: tr("app.uncertainty.scheme_equal") if name == "equal" else name
-                    for name in comparison.ranks.columns}
+    scheme_names = {name: scheme_label(name) for name in comparison.ranks.columns}
     st.markdown(f"**{tr('app.uncertainty.schemes')}**")
     correlation = comparison.rank_correlation.iloc[0]
-    st.caption(tr("app.uncertainty.schemes_help", first=comparison.ranks.columns[0],
+    st.caption(tr("app.uncertainty.schemes_help", first=scheme_names[comparison.ranks.columns[0]],
                   rho=("；" if language == "zh" else "; ").join(
                       f"{scheme_names[name]} {value:.3f}"
-                      for name, value in correlation.iloc[1:].items())))
+                      for name, value in correlation.iloc[1:].items())),
+               help=tr("app.scheme.help"))
     ranks_col, weights_col = st.columns([2, 3], gap="medium")
     ranks = comparison.ranks.sort_values(comparison.ranks.columns[0], kind="stable")
-    ranks_col.dataframe(ranks.rename(columns=scheme_names).rename_axis(tr("col.community")),
-                        width="stretch", height=35 * 8 + 3)
+    fitted_table(ranks.rename(columns=scheme_names).rename_axis(tr("col.community")),
+                 dict.fromkeys(scheme_names.values(), ".0f"), index=True, container=ranks_col)
     weights = comparison.weights.rename(columns=scheme_names)
     weights.index = [f"{c} {hierarchy.name(c, language)}" for c in weights.index]
-    weights_col.dataframe(weights.rename_axis(tr("col.dimension")), width="stretch",
-                          height=35 * 8 + 3,
-                          column_config={name: st.column_config.NumberColumn(format="%.3f")
-                                         for name in weights.columns})
+    fitted_table(weights.rename_axis(tr("col.dimension")), index=True, container=weights_col)
 
 
 def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str],
@@ -319,15 +312,15 @@ def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str]
     if len(chosen) < 2:
         st.info(tr("app.uncertainty.choose_two"))
         return
-    picture, side = st.columns([1, 1], gap="medium")
+    picture, side = st.columns([2, 3], gap="medium")
     picture.image(pngs["pairwise"] if chosen == default
                   else pairwise_png(run_key, language, tuple(chosen), result, uncertainty),
                   width="stretch")
     matrix = 100 * uncertainty.monte_carlo.pairwise_probabilities(chosen)
     matrix = matrix.mask(np.eye(len(chosen), dtype=bool)).rename_axis(index=None, columns=None)
-    side.dataframe(matrix, width="stretch", placeholder="–",
-                   column_config={name: st.column_config.NumberColumn(format="%.0f%%")
-                                  for name in matrix.columns})
+    fitted_table(matrix.rename_axis(tr("col.community")),
+                 {name: lambda v: f"{v:.0f}%" for name in matrix.columns}, index=True,
+                 container=side)
     side.caption(tr("app.uncertainty.pairwise_help"))
 
 
@@ -370,19 +363,14 @@ def uncertainty_section() -> None:
 
     st.subheader(tr("app.uncertainty.ranking"))
     bands = mc.level(hierarchy.root).reset_index()
-    picture = st.columns([4, 1])[0]  # full width but for a margin: 26 rows stay legible
+    picture = st.container()
     picture.image(pngs["ranking_uncertainty"], width="stretch")
     picture.caption(tr("app.uncertainty.ranking_help"))
     table = st.container()
     shown = rank_table(bands, mc.top)
-    probability = st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0,
-                                                  max_value=100.0, width="small")
-    table.dataframe(
-        shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
-        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
-                       tr("col.p_top_n", n=mc.top): probability,
-                       tr("col.p_bottom_n", n=mc.top): probability},
-    )
+    percent = lambda v: f"{v:.1f}%"  # noqa: E731
+    fitted_table(shown, {tr("col.rank"): ".0f", tr("col.p_top_n", n=mc.top): percent,
+                         tr("col.p_bottom_n", n=mc.top): percent}, container=table)
     if not mc.excluded.empty:
         table.caption(tr("app.uncertainty.excluded", names=joined(
             f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],

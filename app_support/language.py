@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -30,6 +31,29 @@ def tr(key: str, **fields: object) -> str:
 def joined(names: Iterable[object]) -> str:
     """Names listed as the page's language lists them: ``甲、乙`` or ``A, B``."""
     return join_list(names, lang())
+
+
+def listed(names: Iterable[object]) -> str:
+    """Names as a Markdown bullet list, one a line: items whose text holds 、 or a comma (a
+    question such as "1、您的姓名") are never split."""
+    return "\n".join(f"- {name}" for name in names)
+
+
+_SHEET = re.compile(r"^(?P<file>.*), sheet '(?P<sheet>.*)'$")
+
+
+def source_text(source: str) -> str:
+    """``file.xlsx, sheet 'name'`` (how the loader names a source) in the page language."""
+    found = _SHEET.match(source)
+    return tr("app.source.sheet", **found.groupdict()) if found else source
+
+
+def scheme_label(name: str) -> str:
+    """A weighting scheme's name (``AHP (AIJ)``, ``AHP (AIP)``, ``equal``) in the page
+    language; the English names are in :func:`tr` ``("app.scheme.help")``."""
+    key = {"AHP (AIJ)": "app.scheme.aij", "AHP (AIP)": "app.scheme.aip",
+           "equal": "app.scheme.equal"}.get(name)
+    return tr(key) if key else name
 
 
 def _language_chosen() -> None:

@@ -29,7 +29,8 @@ from panel.store import JudgmentStore, TokenError
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SECRET = "test-organizer-secret"
 PAGES = [f"app_pages/{name}.py"
-         for name in ("home", "compare", "survey_data", "weights", "expert", "organizer")]
+         for name in ("home", "compare", "diagnosis", "survey_data", "weights", "expert",
+                      "organizer")]
 
 
 @pytest.fixture
@@ -163,9 +164,25 @@ def sources_varied(at: AppTest, lang: str) -> list[str]:
     return table[text("col.varied", lang)].tolist()
 
 
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every table shown (``st.table`` as text, ``st.dataframe``)."""
+    return [t.value for t in at.table] + [df.value for df in at.dataframe]
+
+
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table shown with a column headed ``column``."""
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+    return next(frame for frame in tables(at) if column in frame.columns)
+
+
+def numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text table's numbers ("57%" → 57.0, "–" → NaN), first column as the index."""
+    frame = frame.set_index(frame.columns[0])
+    return frame.apply(lambda c: pd.to_numeric(c.str.rstrip("%").replace("–", None)))
+
+
+def pairwise_table(at: AppTest, communities: list[str]) -> pd.DataFrame:
+    return next(numbers(frame) for frame in tables(at)
+                if list(frame.columns[1:]) == communities)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -175,23 +192,24 @@ def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str
     assert text("app.uncertainty.shown", lang).format(draws=200, seed=0) in shown_text(at)
     ranked = frame_with(at, text("col.rank_band", lang))
     assert len(ranked) == 26
+    ranked[text("col.rank", lang)] = ranked[text("col.rank", lang)].astype(int)
     assert ranked[text("col.rank", lang)].tolist() == list(range(1, 27))
     low_high = ranked[text("col.rank_band", lang)].str.split("–", expand=True).astype(int)
     assert (low_high[0] <= ranked[text("col.rank", lang)]).all()
     assert (low_high[1] >= ranked[text("col.rank", lang)]).all()
     assert (low_high[1] > low_high[0]).any()  # residents and panel vary: bands are not points
-    p_top = ranked[text("col.p_top_n", lang).format(n=3)]
-    assert p_top.between(0, 100).all() and p_top.sum() == pytest.approx(300.0)  # percent
+    p_top = ranked[text("col.p_top_n", lang).format(n=3)].str.rstrip("%").astype(float)
+    assert p_top.between(0, 100).all() and p_top.sum() == pytest.approx(300.0, abs=0.5)
     assert not {"梅坞社区", "桑园社区"} & set(ranked[text("col.community", lang)])
     separator = "、" if lang == "zh" else ", "  # names listed as the language lists them
     assert text("app.uncertainty.excluded", lang).format(
         names=f"梅坞社区 (n=6){separator}桑园社区 (n=8)") in shown_text(at)
     top5 = ranked[text("col.community", lang)].head(5).tolist()
-    pairwise = next(df.value for df in at.dataframe if list(df.value.columns) == top5)
+    pairwise = pairwise_table(at, top5)
     assert list(pairwise.index) == top5
     assert np.isnan(np.diag(pairwise.to_numpy(float))).all()  # blank diagonal
     both_ways = pairwise.to_numpy(float) + pairwise.to_numpy(float).T  # in percent
-    assert np.allclose(both_ways[~np.eye(5, dtype=bool)], 100.0)  # continuous draws: no ties
+    assert np.allclose(both_ways[~np.eye(5, dtype=bool)], 100.0, atol=1)  # no ties; rounded
     assert sources_varied(at, lang) == ["✓", "–", "✓"]
     assert text("app.uncertainty.report_included", lang).format(draws=200) in shown_text(at)
     assert len(at.get("image")) >= 4  # ranking with bands, tornado, pairwise + other tabs
@@ -205,13 +223,12 @@ def test_uncertainty_pickers_and_report(db: Path) -> None:
     assert not at.exception
     at.multiselect(key="pairwise_communities").set_value(["兰亭坊社区", "芦花社区"]).run()
     assert not at.exception
-    pairwise = next(df.value for df in at.dataframe
-                    if list(df.value.columns) == ["兰亭坊社区", "芦花社区"])
+    pairwise = pairwise_table(at, ["兰亭坊社区", "芦花社区"])
     assert pairwise.loc["芦花社区", "兰亭坊社区"] > 90  # percent: rank 1 against rank 26
     at.multiselect(key="pairwise_communities").set_value(["芦花社区"]).run()
     assert text("app.uncertainty.choose_two", "en") in shown_text(at)
     schemes = frame_with(at, "Equal weights")
-    assert list(schemes.columns) == ["AHP (AIJ)", "AHP (AIP)", "Equal weights"]
+    assert list(schemes.columns)[1:] == ["AHP (AIJ)", "AHP (AIP)", "Equal weights"]
     assert "Smallest weight change that alters the top rank" in metrics(at)
     dimensions = frame_with(at, text("col.dropped", "en"))
     assert len(dimensions) == 7 and dimensions.iloc[:, 0].str.startswith("B").all()

@@ -1,0 +1,35 @@
+"""Tables that fit the page: HTML tables (``st.table``) whose cells wrap, so that nothing is cut
+at 390 px or at 1280 px, with numbers formatted as text first."""
+
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import streamlit as st
+
+Format = str | Callable[[object], str]
+
+
+def _cell(value: object, fmt: Format | None) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if fmt is None:
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        return str(value)
+    return fmt(value) if callable(fmt) else format(value, fmt)
+
+
+def fitted_table(frame: pd.DataFrame, formats: Mapping[str, Format] | None = None, *,
+                 index: bool = False, container=None) -> None:
+    """``frame`` as a wrapping HTML table; ``formats``: column → format spec (``".3f"``,
+    ``".1%"``) or function; missing values are shown as –."""
+    formats = formats or {}
+    shown = frame.reset_index() if index else frame
+    text = pd.DataFrame({
+        str(column): [_cell(v, formats.get(column)) for v in shown[column]]
+        for column in shown.columns
+    })
+    (container or st).table(text, hide_index=True)
