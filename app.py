@@ -18,6 +18,9 @@ from app_support import language_switch, tr
 st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/location_city:",
                    layout="wide")
 language_switch()
+# HTML tables wrap long cells (links, item texts) instead of running past the page's edge
+st.html("<style>[data-testid='stTable'] td, [data-testid='stTable'] th "
+        "{ overflow-wrap: anywhere; }</style>")
 
 
 def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> st.Page:

@@ -77,6 +77,23 @@ def language_switch() -> None:
     )
     if st.query_params.get(LANG_KEY) != lang():
         st.query_params[LANG_KEY] = lang()
+    if lang() == "zh":
+        st.html(UPLOADER_ZH)
+
+
+UPLOADER_ZH = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "把文件拖到这里"; font-size: 1rem; margin-bottom: 0.25rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "或点右边的按钮选择文件"; font-size: 0.85rem; opacity: 0.7; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "选择文件"; font-size: 0.875rem; }
+</style>"""
+"""Streamlit's file uploader speaks English ("Drag and drop file here", "Browse files"); in
+the Chinese app its texts are replaced by CSS (Streamlit has no option for them)."""
 
 
 def headers(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:

@@ -113,9 +113,10 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
     assert (survey[text("col.received", lang)], survey[text("col.valid", lang)]) == ("405", "370")
     assert "来自IP" in shown_text(at)
     at.switch_page("app_pages/weights.py").run()
-    assert text("app.weights.expert_cr", lang) in shown_text(at)
-    weights = at.dataframe[0].value
-    assert text("col.global", lang) in weights.columns
+    assert text("app.weights.expert_summary", lang).format(cr=0.1) in shown_text(at)
+    assert text("app.weights.exclusion_off", lang).format(cr=0.1) in shown_text(at)
+    weights = frame_with(at, text("col.global", lang))
+    assert len(weights) == 1 + 7 + 22 + 57
 
 
 def test_language_switch_changes_labels(db: Path) -> None:
@@ -255,10 +256,10 @@ def test_uncertainty_run_is_disabled_with_every_source_off(db: Path) -> None:
 
 def test_weights_aggregation_choice(db: Path) -> None:
     at = open_page("app_pages/weights.py", lang="en")
-    before = at.dataframe[0].value.copy()
+    before = frame_with(at, "Global weight").copy()
     at.radio(key="aggregation_en").set_value("AIP").run()
     assert not at.exception
-    after = at.dataframe[0].value
+    after = frame_with(at, "Global weight")
     assert not before["Global weight"].equals(after["Global weight"])
 
 
@@ -372,7 +373,7 @@ def test_suggested_value_can_be_applied(panel, db: Path) -> None:
 def test_organizer_needs_secret(panel, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page("app_pages/organizer.py", lang="en")
     assert "Sign in" in [b.label for b in at.get("form_submit_button")]
-    assert not at.dataframe
+    assert not tables(at)
     at.text_input[0].input("wrong")
     at.get("form_submit_button")[0].click().run()
     assert "Wrong secret." in [e.value for e in at.error]
@@ -411,7 +412,7 @@ def test_organizer_creates_study_and_panel(db: Path) -> None:
     form.text_area[0].input("张三\n李四")
     form.get("form_submit_button")[0].click().run()
     assert not at.exception
-    links = at.dataframe[0].value
+    links = tables(at)[0]
     assert len(links) == 2 and links.iloc[:, -1].str.contains("/expert?study=", regex=False).all()
     query = parse_qs(urlsplit(links.iloc[0, -1]).query)
     assert query["lang"] == ["en"]  # the expert page opens in the organizer's language
@@ -508,12 +509,12 @@ def test_new_study_from_workbooks_and_upload(db: Path) -> None:
     at.button(key="organizer_import_go").click().run()
     assert not at.exception
     assert any("judgments imported" in s.value for s in at.success), shown_text(at)
-    links = at.dataframe[0].value  # the new experts' links; names like ids become the ids
+    links = tables(at)[0]  # the new experts' links; names like ids become the ids
     assert links.iloc[:, 0].tolist() == links.iloc[:, 1].tolist() == [b.stem for b in books]
     at.switch_page("app_pages/weights.py").run()
     assert not at.exception
     assert not at.warning  # no synthetic banner
-    assert at.dataframe[0].value.shape[0] == len(hierarchy.nodes)
+    assert frame_with(at, "Global weight").shape[0] == len(hierarchy.nodes)
     at.switch_page("app_pages/survey_data.py").run()
     export = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_wjx_export.xlsx"
     at.get("file_uploader")[0].set_value(
