@@ -11,7 +11,7 @@ from survey.matching import offered_columns, suggest_mapping
 
 def test_one_missing_column_leaves_the_other_56_items_matched_by_text() -> None:
     hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
-    headers = [str(c) for c in pd.read_excel(SAMPLE_RESPONSES, nrows=0).columns]
+    headers = [str(c) for c in pd.read_excel(SAMPLE_RESPONSES, nrows=0, engine="openpyxl").columns]
     items = [h for h in headers if "、(" in h]
     assert len(items) == 57
     dropped = items[10]
@@ -23,5 +23,6 @@ def test_one_missing_column_leaves_the_other_56_items_matched_by_text() -> None:
 
 
 def test_identifier_and_metadata_columns_are_never_offered() -> None:
-    headers = ["序号", "来自IP", "来源详情", "1、您的姓名", "2、您的手机号", "3、您所在的社区", "4、(平台及时)"]
+    headers = ["序号", "来自IP", "来源详情", "1、您的姓名", "2、您的手机号", "3、您所在的社区",
+               "4、(平台及时)"]
     assert offered_columns(headers, community_column="3、您所在的社区") == ["4、(平台及时)"]
