@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 import ahp
-from reports.outputs import study_figures
 from evaluation.study import StudySettings, run_study
+from reports.outputs import study_figures
 
 ROOT = Path.cwd() if (Path.cwd() / "data").exists() else Path.cwd().parent
 DATA = ROOT / "data"
