@@ -19,8 +19,15 @@ st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/locat
                    layout="wide")
 language_switch()
 # HTML tables wrap long cells (links, item texts) instead of running past the page's edge
-st.html("<style>[data-testid='stTable'] td, [data-testid='stTable'] th "
-        "{ overflow-wrap: anywhere; }</style>")
+st.html("""<style>
+[data-testid='stTable'] td, [data-testid='stTable'] th {
+  overflow-wrap: anywhere; white-space: normal !important; hyphens: auto; }
+@media (max-width: 640px) {
+  [data-testid='stTable'] table { font-size: 0.78rem; }
+  [data-testid='stTable'] td, [data-testid='stTable'] th {
+    padding: 0.25rem 0.3rem !important; min-width: 0 !important; }
+}
+</style>""")
 
 
 def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> st.Page:

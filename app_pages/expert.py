@@ -306,12 +306,12 @@ def node_work() -> None:
     row, col = node_pairs[k]
     card = st.container(key="pair_card", border=True)
     nav = card.container(horizontal=True, vertical_alignment="center")
-    nav.button("", icon=":material/chevron_left:", key=f"prev_{node}",
-               help=tr("app.expert.previous"), disabled=k == 0,
+    nav.button(tr("app.expert.previous"), icon=":material/chevron_left:", key=f"prev_{node}",
+               disabled=k == 0,
                on_click=_show_pair, args=(pair_key, k - 1))
     nav.markdown(f"**{tr('app.expert.pair_of', k=k + 1, total=len(node_pairs))}**")
-    nav.button("", icon=":material/chevron_right:", key=f"next_{node}",
-               help=tr("app.expert.next"), disabled=k == len(node_pairs) - 1,
+    nav.button(tr("app.expert.next"), icon=":material/chevron_right:", key=f"next_{node}",
+               disabled=k == len(node_pairs) - 1,
                on_click=_show_pair, args=(pair_key, k + 1))
     card.markdown(f":blue-background[**◀ {_name(row)}**]")
     key = _widget_key(node, row, col)
