@@ -49,6 +49,7 @@ from reports.outputs import default_radar_communities
 from reports.web_charts import colour_table, ranking_chart
 from survey.scoring import POOLED
 
+TAB_KEY = "compare_tab"  # session key: the label of the open tab
 cur = current()
 st.title(tr("app.page.compare"))
 synthetic_banner(cur)
@@ -62,7 +63,12 @@ if nothing_ranked(result):
 language = lang()
 scores = result.scores
 hierarchy = result.hierarchy
-pngs = figure_pngs(cur.key, language, result)
+
+def standard_png(name: str) -> bytes:
+    """A chart of the standard set as PNG (drawn on first use: the page itself shows
+    responsive charts and tables, so a first visit draws no matplotlib figure but the radar)."""
+    return figure_pngs(cur.key, language, result)[name]
+
 not_reported = f"n<{scores.min_respondents}"  # under the column header "not reported"
 
 m1, m2, m3 = st.columns(3)
@@ -74,56 +80,57 @@ tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tab
     tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
     tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
     tr("app.compare.tab_download"),
-])
+], key=TAB_KEY, on_change="rerun")  # only the open tab is computed (a fast first page)
 
-with tab_rank:
-    ran = current_uncertainty(cur, result)
-    ranked = interval_rank_range(scores.ranking).sort_values("rank", kind="stable")
-    if ran is not None:  # a Monte Carlo run of this study: its 5–95 % rank bands
-        bands = ran[1].monte_carlo.level(hierarchy.root)
-        ranked = ranked.assign(
-            best=ranked["community"].map(bands["rank_low"]).round().fillna(ranked["best"]),
-            worst=ranked["community"].map(bands["rank_high"]).round().fillna(ranked["worst"]))
-    pooled = scores.table[(scores.table["code"] == hierarchy.root)
-                          & (scores.table["community"] == POOLED)]["score"]
-    st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
-                   leaders=len(leading_group(scores.ranking)),
-                   trailing=len(trailing_group(scores.ranking))))
-    st.altair_chart(
-        ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
-                      texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
-                             "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
-                             "title": tr("chart.ranking.title")}),
-        width="stretch")
-    st.caption(tr("app.rank.chart_help") + " " + (
-        tr("app.rank.mc_note") if ran is None else tr("app.rank.mc_used", draws=ran[0].draws)))
-    st.markdown(f"**{tr('app.rank.table_title')}**")
-    root = scores.table[(scores.table["code"] == hierarchy.root)
-                        & scores.table["community"].isin(scores.suppressed)]
-    rows = pd.DataFrame({
-        tr("col.rank"): [str(int(r)) for r in ranked["rank"]],
-        tr("col.community"): ranked["community"].tolist(),
-        tr("col.score"): [f"{v:.3f}" for v in ranked["score"]],
-        tr("chart.ci95"): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "–"
-                           for lo, hi in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
-        tr("app.rank.ranks"): [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
-                               for b, w in zip(ranked["best"], ranked["worst"], strict=True)],
-        tr("col.n"): [str(int(n)) for n in ranked["n"]],
-    })
-    hidden = pd.DataFrame({
-        tr("col.rank"): "–", tr("col.community"): root["community"].tolist(),
-        tr("col.score"): not_reported, tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
-        tr("col.n"): [str(int(n)) for n in root["n"]],
-    })
-    st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
-    st.caption(tr("app.rank.ranks_help"))
-    if scores.suppressed:
-        st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names=joined(scores.suppressed)))
-    if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
-        st.info("\n".join([tr("report.scores.notes"),
-                           *(f"- {localized(n, language)}" for n in scores.notes)]),
-                icon=":material/info:")
+if tab_rank.open:
+    with tab_rank:
+        ran = current_uncertainty(cur, result)
+        ranked = interval_rank_range(scores.ranking).sort_values("rank", kind="stable")
+        if ran is not None:  # a Monte Carlo run of this study: its 5–95 % rank bands
+            bands = ran[1].monte_carlo.level(hierarchy.root)
+            ranked = ranked.assign(
+                best=ranked["community"].map(bands["rank_low"]).round().fillna(ranked["best"]),
+                worst=ranked["community"].map(bands["rank_high"]).round().fillna(ranked["worst"]))
+        pooled = scores.table[(scores.table["code"] == hierarchy.root)
+                              & (scores.table["community"] == POOLED)]["score"]
+        st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
+                       leaders=len(leading_group(scores.ranking)),
+                       trailing=len(trailing_group(scores.ranking))))
+        st.altair_chart(
+            ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
+                          texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
+                                 "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
+                                 "title": tr("chart.ranking.title")}),
+            width="stretch")
+        st.caption(tr("app.rank.chart_help") + " " + (
+            tr("app.rank.mc_note") if ran is None else tr("app.rank.mc_used", draws=ran[0].draws)))
+        st.markdown(f"**{tr('app.rank.table_title')}**")
+        root = scores.table[(scores.table["code"] == hierarchy.root)
+                            & scores.table["community"].isin(scores.suppressed)]
+        rows = pd.DataFrame({
+            tr("col.rank"): [str(int(r)) for r in ranked["rank"]],
+            tr("col.community"): ranked["community"].tolist(),
+            tr("col.score"): [f"{v:.3f}" for v in ranked["score"]],
+            tr("chart.ci95"): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "–"
+                               for lo, hi in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
+            tr("app.rank.ranks"): [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
+                                   for b, w in zip(ranked["best"], ranked["worst"], strict=True)],
+            tr("col.n"): [str(int(n)) for n in ranked["n"]],
+        })
+        hidden = pd.DataFrame({
+            tr("col.rank"): "–", tr("col.community"): root["community"].tolist(),
+            tr("col.score"): not_reported, tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
+            tr("col.n"): [str(int(n)) for n in root["n"]],
+        })
+        st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
+        st.caption(tr("app.rank.ranks_help"))
+        if scores.suppressed:
+            st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
+                          names=joined(scores.suppressed)))
+        if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
+            st.info("\n".join([tr("report.scores.notes"),
+                               *(f"- {localized(n, language)}" for n in scores.notes)]),
+                    icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
 published = scores.ranking.sort_values("rank")["community"].tolist()
@@ -139,8 +146,7 @@ def radar_section() -> None:
     if not chosen:
         picture.info(tr("app.compare.choose_one"))
         return
-    radar = (pngs["radar"] if chosen == default_radar_communities(result)
-             else radar_png(cur.key, language, tuple(chosen), result))
+    radar = radar_png(cur.key, language, tuple(chosen), result)
     picture.image(radar, width="stretch")
     picker.download_button(
         f"{tr('app.chart.radar')} (PNG)", radar, file_name=f"{stem}_radar_{language}.png",
@@ -390,42 +396,47 @@ def uncertainty_section() -> None:
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)
 
 
-with tab_uncertainty:
-    uncertainty_section()
+if tab_uncertainty.open:
+    with tab_uncertainty:
+        uncertainty_section()
 
-with tab_radar:
-    radar_section()
+if tab_radar.open:
+    with tab_radar:
+        radar_section()
 
-with tab_heat:
-    heatmap_section()
+if tab_heat.open:
+    with tab_heat:
+        heatmap_section()
 
-with tab_drill:
-    drill_section()
+if tab_drill.open:
+    with tab_drill:
+        drill_section()
 
-with tab_download:
-    ran = current_uncertainty(cur, result)
-    report_key = cur.key if ran is None else uncertainty_key(cur, ran[0])
-    st.download_button(
-        tr("app.download.report"),
-        lambda: report_xlsx(report_key, language, result, None if ran is None else ran[1]),
-        file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
-        on_click="ignore", type="primary",
-    )
-    st.caption(tr("app.uncertainty.report_hint") if ran is None
-               else tr("app.uncertainty.report_included", draws=ran[0].draws))
-    chart_cols = st.columns(3)
-    for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
-        column.download_button(
-            f"{tr(f'app.chart.{name}')} (PNG)", pngs[name],
-            file_name=f"{stem}_{name}_{language}.png",
-            mime="image/png", on_click="ignore", key=f"png_{name}",
+if tab_download.open:
+    with tab_download:
+        ran = current_uncertainty(cur, result)
+        report_key = cur.key if ran is None else uncertainty_key(cur, ran[0])
+        st.download_button(
+            tr("app.download.report"),
+            lambda: report_xlsx(report_key, language, result, None if ran is None else ran[1]),
+            file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+            on_click="ignore", type="primary",
         )
-    if ran is not None:
-        extra = uncertainty_pngs(report_key, language, result, ran[1])
-        for column, name in zip(st.columns(3), ("ranking_uncertainty", "tornado", "pairwise"),
-                                strict=True):
+        st.caption(tr("app.uncertainty.report_hint") if ran is None
+                   else tr("app.uncertainty.report_included", draws=ran[0].draws))
+        chart_cols = st.columns(3)
+        for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
             column.download_button(
-                f"{tr(f'app.chart.{name}', n=PAIRWISE_DEFAULT)} (PNG)", extra[name],
+                f"{tr(f'app.chart.{name}')} (PNG)", lambda name=name: standard_png(name),
                 file_name=f"{stem}_{name}_{language}.png",
                 mime="image/png", on_click="ignore", key=f"png_{name}",
             )
+        if ran is not None:
+            extra = uncertainty_pngs(report_key, language, result, ran[1])
+            for column, name in zip(st.columns(3), ("ranking_uncertainty", "tornado", "pairwise"),
+                                    strict=True):
+                column.download_button(
+                    f"{tr(f'app.chart.{name}', n=PAIRWISE_DEFAULT)} (PNG)", extra[name],
+                    file_name=f"{stem}_{name}_{language}.png",
+                    mime="image/png", on_click="ignore", key=f"png_{name}",
+                )

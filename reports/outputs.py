@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from evaluation.study import StudyResult, StudyUncertainty
 from i18n import t
-from reports import charts
-from reports.excel_report import write_report
-from reports.fonts import use_cjk_font
+
+if TYPE_CHECKING:  # matplotlib and openpyxl load only when a chart or report is made
+    from matplotlib.figure import Figure
 
 
 def names(result: StudyResult, lang: str) -> dict[str, str]:
@@ -45,6 +44,9 @@ def ranking_figure(
 ) -> Figure:
     """The goal-score ranking with bootstrap intervals; ``uncertainty_ranking`` (columns
     ``community, rank_low, rank_high``) adds Monte Carlo rank bands."""
+    from reports import charts
+    from reports.fonts import use_cjk_font
+
     use_cjk_font()
     scores = result.scores
     ranking = scores.ranking
@@ -70,6 +72,9 @@ def study_figures(
 ) -> dict[str, Figure]:
     """The standard chart set: ranking, radar, heatmap, dimension and sub-indicator weights,
     and the whole weight hierarchy as a sunburst."""
+    from reports import charts
+    from reports.fonts import use_cjk_font
+
     use_cjk_font()
     labels = names(result, lang)
     note = synthetic_note(result, lang)
@@ -102,6 +107,9 @@ def uncertainty_figures(
     """Charts of how sure the ranking is: ranking with Monte Carlo rank bands, a tornado of the
     leading community's score against each dimension's weight (±50 %), and the pairwise
     probability matrix of the ``pairwise_top`` best-ranked communities."""
+    from reports import charts
+    from reports.fonts import use_cjk_font
+
     use_cjk_font()
     labels = names(result, lang)
     note = synthetic_note(result, lang)
@@ -141,6 +149,8 @@ def uncertainty_tables(uncertainty: StudyUncertainty) -> dict[str, pd.DataFrame]
 
 def write_figures(figures: Mapping[str, Figure], folder: str | PathLike[str]) -> list[Path]:
     """Save each figure as ``<folder>/<name>.png`` (150 dpi) and return the paths."""
+    from reports import charts
+
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -160,6 +170,8 @@ def write_study_report(
 ) -> None:
     """The Excel report of a study run (every sheet of :func:`reports.excel_report.write_report`;
     the uncertainty sheet when ``uncertainty`` is given)."""
+    from reports.excel_report import write_report
+
     write_report(
         target,
         result.hierarchy,

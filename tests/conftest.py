@@ -26,3 +26,15 @@ def hierarchy() -> Hierarchy:
 def sample_hierarchy() -> Hierarchy:
     """The bundled 7/22/57 framework of the sample study (``data/framework.csv``)."""
     return Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's on-disk cache of the sample study in a temporary folder (shared by the tests
+    of one run, never the user's ``~/.shanzhi/cache``); servers started by browser tests inherit
+    it through the environment."""
+    import os
+
+    folder = tmp_path_factory.mktemp("sample-cache")
+    os.environ["SHANZHI_CACHE"] = str(folder)
+    return folder

@@ -99,7 +99,7 @@ def test_every_page_renders_with_key_values(db: Path, lang: str) -> None:
         assert not at.exception, (page, at.exception)
     at.switch_page("app_pages/compare.py").run()
     assert metrics(at)[text("app.metric.overall", lang)] == "3.780"
-    assert at.get("vega_lite_chart") and at.get("image")  # ranking chart, radar
+    assert at.get("vega_lite_chart")  # the ranking chart; the other tabs are drawn when opened
     assert any(text("col.score", lang) in table.value.columns
                and (table.value[text("col.score", lang)] == "n<10").sum() == 2
                for table in at.table)
@@ -127,8 +127,14 @@ def test_language_switch_changes_labels(db: Path) -> None:
     assert at.title[0].value == "Community good-governance evaluation"
 
 
+def open_tab(at: AppTest, key: str, lang: str = "en") -> AppTest:
+    """Open a tab of the comparison page (only the open tab is computed)."""
+    at.session_state["compare_tab"] = text(f"app.compare.tab_{key}", lang)
+    return at.run()
+
+
 def test_comparison_drill_down_and_radar(db: Path) -> None:
-    at = open_page("app_pages/compare.py", lang="en")
+    at = open_tab(open_page("app_pages/compare.py", lang="en"), "drill")
     at.selectbox(key="drill_dimension_en").set_value("B2").run()
     at.multiselect(key="drill_communities").set_value(["芦花社区", "兰亭坊社区"]).run()
     drill = html_text(at)
@@ -137,11 +143,12 @@ def test_comparison_drill_down_and_radar(db: Path) -> None:
     for code in {*sub, *(d for c in sub for d in hierarchy.children(c))}:
         assert f"{code} {hierarchy.name(code, 'en')}" in drill  # full names, no cut
     assert "芦花社区" in drill and "梅坞社区" not in drill
-    at.multiselect(key="radar_communities").set_value(["芦花社区"]).run()
-    assert not at.exception
-    labels = [b.label for b in at.get("download_button")]
+    open_tab(at, "radar").multiselect(key="radar_communities").set_value(["芦花社区"]).run()
+    assert not at.exception and at.get("image")
+    assert sum("PNG" in b.label for b in at.get("download_button")) == 1
+    labels = [b.label for b in open_tab(at, "download").get("download_button")]
     assert any("Excel" in label for label in labels)
-    assert sum("PNG" in label for label in labels) == 4
+    assert sum("PNG" in label for label in labels) == 3
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -149,12 +156,14 @@ def test_uncertainty_tab_renders_before_a_run(db: Path, lang: str) -> None:
     at = open_page("app_pages/compare.py", lang=lang)
     assert not at.exception
     assert text("app.compare.tab_uncertainty", lang) in [tab.label for tab in at.tabs]
+    open_tab(at, "uncertainty", lang)
     assert text("app.uncertainty.not_run", lang) in shown_text(at)
     assert not at.button(key="unc_run").disabled
-    assert text("app.uncertainty.report_hint", lang) in shown_text(at)
+    assert text("app.uncertainty.report_hint", lang) in shown_text(open_tab(at, "download", lang))
 
 
-def uncertainty_run(at: AppTest, draws: int) -> AppTest:
+def uncertainty_run(at: AppTest, draws: int, lang: str = "en") -> AppTest:
+    open_tab(at, "uncertainty", lang)
     at.number_input(key="unc_draws").set_value(draws).run()
     return at.button(key="unc_run").click().run()
 
@@ -188,7 +197,7 @@ def pairwise_table(at: AppTest, communities: list[str]) -> pd.DataFrame:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str) -> None:
-    at = uncertainty_run(open_page("app_pages/compare.py", lang=lang), 200)
+    at = uncertainty_run(open_page("app_pages/compare.py", lang=lang), 200, lang)
     assert not at.exception
     assert text("app.uncertainty.shown", lang).format(draws=200, seed=0) in shown_text(at)
     ranked = frame_with(at, text("col.rank_band", lang))
@@ -212,8 +221,9 @@ def test_uncertainty_run_shows_rank_bands_and_pairwise_table(db: Path, lang: str
     both_ways = pairwise.to_numpy(float) + pairwise.to_numpy(float).T  # in percent
     assert np.allclose(both_ways[~np.eye(5, dtype=bool)], 100.0, atol=1)  # no ties; rounded
     assert sources_varied(at, lang) == ["✓", "–", "✓"]
-    assert text("app.uncertainty.report_included", lang).format(draws=200) in shown_text(at)
-    assert len(at.get("image")) >= 4  # ranking with bands, tornado, pairwise + other tabs
+    assert len(at.get("image")) >= 3  # ranking with bands, tornado, pairwise
+    assert text("app.uncertainty.report_included", lang).format(draws=200) in shown_text(
+        open_tab(at, "download", lang))
 
 
 def test_uncertainty_pickers_and_report(db: Path) -> None:
@@ -237,12 +247,12 @@ def test_uncertainty_pickers_and_report(db: Path) -> None:
     assert not at.exception
     indicators = frame_with(at, text("col.dropped", "en"))
     assert len(indicators) == 22 and indicators.iloc[:, 0].str.startswith("C").all()
-    labels = [b.label for b in at.get("download_button")]
-    assert sum("PNG" in label for label in labels) == 7  # radar, 3 standard, 3 uncertainty
+    labels = [b.label for b in open_tab(at, "download").get("download_button")]
+    assert sum("PNG" in label for label in labels) == 6  # 3 standard, 3 uncertainty
 
 
 def test_uncertainty_run_is_disabled_with_every_source_off(db: Path) -> None:
-    at = open_page("app_pages/compare.py", lang="en")
+    at = open_tab(open_page("app_pages/compare.py", lang="en"), "uncertainty")
     at.toggle(key="unc_panel").set_value(False).run()
     at.toggle(key="unc_residents").set_value(False).run()
     assert at.button(key="unc_run").disabled
@@ -559,3 +569,19 @@ def test_expert_imports_own_workbook(panel, db: Path, tmp_path: Path) -> None:
     assert f"{len(mine)} judgments imported." in [s.value for s in at.success]
     assert len(JudgmentStore(db).open_expert(study_id, tokens["E01"]).export()) == len(mine)
     assert JudgmentStore(db).open_expert(study_id, tokens["E02"]).export().empty
+
+
+def test_sample_study_is_kept_on_disk(sample_cache: Path) -> None:
+    """A fresh process shows the sample study from the cache file, and the result read back is
+    the one computed."""
+    from app_support.sample_cache import cached_sample
+
+    for old in sample_cache.glob("*.pickle"):
+        old.unlink()
+    calls = []
+    first = cached_sample("sample|sample|sample|x", lambda: calls.append(1) or {"score": 3.78})
+    again = cached_sample("sample|sample|sample|x", lambda: calls.append(1) or {"score": 0})
+    assert first == again == {"score": 3.78} and calls == [1]
+    assert len(list(sample_cache.glob("sample-study-*.pickle"))) == 1
+    at = open_page("app_pages/compare.py", lang="en")  # the real study, pickled and read back
+    assert not at.exception and metrics(at)[text("app.metric.overall", "en")] == "3.780"

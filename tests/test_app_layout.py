@@ -147,7 +147,8 @@ def test_every_page_fits(layout_server, chromium, lang: str, width: int) -> None
         settle(page)
         page.locator('[data-testid="stTable"]').first.wait_for(timeout=120_000)
         for tab in COMPARE_TABS[lang]:
-            page.get_by_role("tab", name=tab).click()  # no rerun: the tabs are all drawn
+            page.get_by_role("tab", name=tab).click()  # only the open tab is drawn: a rerun
+            settle(page)
             name = f"compare_{COMPARE_TABS['en'][COMPARE_TABS[lang].index(tab)]}_{lang}_{width}"
             shoot(page, name)
             problems += check(page, name, lang)
