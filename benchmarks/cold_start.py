@@ -32,6 +32,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+APP_ROOT = ROOT
 sys.path.insert(0, str(ROOT))
 CHROMIUM = "/usr/bin/chromium"
 SECRET = "cold-start-benchmark"
@@ -50,10 +51,10 @@ def _start(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
                         "SHANZHI_CACHE": str(db.parent / "cache"),
                         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(APP_ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        cwd=APP_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -87,7 +88,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--app", type=Path, default=ROOT,
+                        help="the checkout whose app.py is measured (e.g. an older commit "
+                             "unpacked with git archive, for before/after)")
     args = parser.parse_args()
+    global APP_ROOT
+    APP_ROOT = args.app.resolve()
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -96,7 +102,9 @@ def main() -> None:
             "冷启动", SECRET, framework=SAMPLE_FRAMEWORK)
         token = organizer.create_panel(["专家"])["E01"]
         pages = {
-            "compare": ("/compare", '[data-testid="stTable"]'),  # the ranking table
+            # the ranking: its table (an image in versions before the responsive chart)
+            "compare": ("/compare", '[data-testid="stTable"]:visible, '
+                                    '[data-testid="stImage"]:visible'),
             "expert": (expert_link("/expert", organizer.study_id, token),
                        '[data-testid="stButtonGroup"]'),
         }
