@@ -159,6 +159,8 @@ def _off_scale(responses: Responses) -> pd.DataFrame:
     text_zh = (item + "（列“" + column + "”）：“" + value + "”"
                + np.where(number, f"不在 {SCALE_MIN}–{SCALE_MAX} 分的整数范围内",
                         "既不是数字，也不是已知的选项文字"))
+    # both languages travel with the Message; each text shows its own ("{cells_zh:.0}" in the
+    # English text formats to nothing, and "{cells:.0}" in the Chinese one)
     by = cells["respondent_id"].to_numpy()
     detail = pd.DataFrame({
         "cells": text_en.groupby(by, sort=False).agg("; ".join),
