@@ -13,9 +13,10 @@ its health check, then opens in headless Chromium (``/usr/bin/chromium``, Playwr
 and measures the wall time from ``page.goto`` until the page's script has finished and its key
 element is drawn (the ranking chart; the first pair control). *Cold* is the first visit of a
 fresh process, *warm* a second visit in a new browser tab (a new session: the process caches are
-filled). The median over ``--runs`` fresh processes is printed. The app keeps the sample
-study's result in a cache folder (here a temporary one): the very first process of all computes
-it (printed separately as *first ever*), later processes read it.
+filled). The median over ``--runs`` fresh processes is printed, with the CPU seconds the server
+process spent on the page (less dependent on other work on the machine than the wall time). The
+app keeps the sample study's result in a cache folder (here a temporary one): the very first
+process of all computes it (printed separately as *first ever*), later processes read it.
 """
 
 from __future__ import annotations
@@ -68,8 +69,16 @@ def _start(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-def _render(browser, url: str, selector: str) -> float:
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) the server process has used so far (Linux ``/proc``): the
+    share of a page's time that does not depend on how busy the machine is."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _render(browser, url: str, selector: str, pid: int) -> tuple[float, float]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    cpu = _cpu(pid)
     start = time.perf_counter()
     page.goto(url)
     page.locator(selector).first.wait_for(timeout=120_000)
@@ -77,7 +86,7 @@ def _render(browser, url: str, selector: str) -> float:
                            timeout=120_000)
     seconds = time.perf_counter() - start
     page.close()
-    return seconds
+    return seconds, _cpu(pid) - cpu
 
 
 def main() -> None:
@@ -95,6 +104,7 @@ def main() -> None:
     global APP_ROOT
     APP_ROOT = args.app.resolve()
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         db = Path(tmp) / "judgments.sqlite3"
@@ -112,20 +122,24 @@ def main() -> None:
             for name, (path, selector) in pages.items():
                 process, base = _start(db, Path(tmp) / f"log-{run}-{name}.txt")
                 try:
-                    cold = _render(browser, base + path, selector)
-                    warm = _render(browser, base + path, selector)
+                    cold, cold_cpu = _render(browser, base + path, selector, process.pid)
+                    warm, warm_cpu = _render(browser, base + path, selector, process.pid)
                 finally:
                     process.terminate()
                     process.wait(timeout=15)
                 label = "first ever" if run == 0 and name == "compare" else "cold"
                 times.setdefault(f"{name} {label}", []).append(cold)
                 times.setdefault(f"{name} warm", []).append(warm)
+                cpu.setdefault(f"{name} {label}", []).append(cold_cpu)
+                cpu.setdefault(f"{name} warm", []).append(warm_cpu)
         browser.close()
     for name, values in times.items():
         median = statistics.median(values)
         verdict = ("met" if median <= TARGET_S else "NOT met") if "cold" in name else ""
         print(f"{name:20s} median {median:5.2f} s  (runs: "
-              f"{', '.join(f'{v:.2f}' for v in values)}) {verdict}")
+              f"{', '.join(f'{v:.2f}' for v in values)}) {verdict}; server CPU "
+              f"{statistics.median(cpu[name]):.2f} s")
+    print(f"load average during the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
