@@ -47,6 +47,7 @@ pages = {
     ],
     tr("app.nav.panel"): [
         page("expert.py", "app.page.experts", "rate_review", "expert"),
+        page("delphi.py", "app.page.delphi", "how_to_vote", "delphi"),
         page("organizer.py", "app.page.organizer", "key", "organizer"),
     ],
 }

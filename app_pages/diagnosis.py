@@ -57,10 +57,10 @@ st.markdown(tr("app.diag.summary", community=community, score=float(row["score"]
 
 st.subheader(tr("app.diag.dimensions"))
 frame = pd.DataFrame({community: mine.reindex(dimensions).to_numpy(),
-                      tr("col.mean"): mean.reindex(dimensions).to_numpy()},
+                      tr("col.all_mean"): mean.reindex(dimensions).to_numpy()},
                      index=[label(c) for c in dimensions])
 st.html(colour_table(frame, pd.Series(0.0, index=frame.columns), corner=tr("col.dimension"),
-                     differences=frame.sub(frame[tr("col.mean")], axis=0), sticky=False))
+                     differences=frame.sub(frame[tr("col.all_mean")], axis=0), sticky=False))
 
 items = hierarchy.items
 detail = pd.DataFrame({
@@ -75,9 +75,9 @@ detail["name"] = [hierarchy.name(c, language) for c in detail["code"]]
 detail["dimension"] = [label(str(hierarchy.nodes[str(hierarchy.nodes[c].parent)].parent))
                        for c in detail["code"]]
 columns = {"code": tr("col.code"), "name": tr("col.name"), "dimension": tr("col.dimension"),
-           "score": community, "mean": tr("col.mean"), "gap": tr("col.gap"),
+           "score": community, "mean": tr("col.all_mean"), "gap": tr("col.gap"),
            "priority": tr("col.priority")}
-formats = {community: ".2f", tr("col.mean"): ".2f", tr("col.gap"): "+.2f",
+formats = {community: ".2f", tr("col.all_mean"): ".2f", tr("col.gap"): "+.2f",
            tr("col.priority"): ".2f"}
 st.subheader(tr("app.diag.weakest"))
 weakest = detail.sort_values("priority", ascending=False).head(10)

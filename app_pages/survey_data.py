@@ -27,6 +27,7 @@ from app_support import (
     synthetic_banner,
     tr,
 )
+from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
 from survey.matching import offered_columns, suggest_mapping
@@ -212,3 +213,88 @@ with st.expander(tr("report.reliability.items")):
         headers(items, {"scope": "col.scope", "code": "col.code", "item": "col.item",
                         "alpha_if_deleted": "col.alpha_if_deleted",
                         "item_rest_r": "col.item_rest_r"}))
+
+# ---------------------------------------------------------------------------- construct validity
+st.subheader(tr("validity.title"))
+with st.expander(tr("app.validity.settings")):
+    s1, s2, s3 = st.columns(3)
+    rotation = s1.selectbox(tr("app.validity.rotation"), ROTATIONS, key="validity_rotation")
+    method = s2.selectbox(tr("app.validity.method"), METHODS, key="validity_method")
+    chosen_factors = s3.number_input(tr("app.validity.n_factors"), min_value=0, max_value=20,
+                                     value=0, step=1, key="validity_factors")
+vkey = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
+report_v = validity_report(vkey, valid, cur.hierarchy, int(chosen_factors) or None, rotation,
+                           method)
+if report_v.kmo is not None and report_v.bartlett is not None:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(tr("app.validity.kmo"), f"{report_v.kmo.overall:.3f}")
+    m2.metric(tr("app.validity.bartlett", df=report_v.bartlett.df,
+                 p="< 0.001" if report_v.bartlett.pvalue < 0.001
+                 else f"= {report_v.bartlett.pvalue:.3f}"),
+              f"{report_v.bartlett.statistic:.1f}")
+    if report_v.efa is not None:
+        m3.metric(tr("app.validity.factors"), f"{report_v.efa.n_factors}")
+        m4.metric(tr("app.validity.kaiser"), f"{report_v.efa.kaiser}")
+verdict = report_v.verdict().text(language)
+if not report_v.ok:
+    st.error(verdict if report_v.kmo is not None else
+             tr("validity.failed", reason=report_v.error), icon=":material/error:")
+elif report_v.kmo is not None and report_v.kmo.overall >= 0.6:
+    st.success(verdict, icon=":material/check_circle:")
+else:
+    st.warning(verdict, icon=":material/warning:")
+findings = report_v.findings()
+if findings:
+    st.info(findings[0].text(language), icon=":material/info:")
+    for finding in findings[1:]:
+        st.warning(finding.text(language), icon=":material/warning:")
+for note in report_v.notes:
+    st.caption(note)
+if report_v.ok and report_v.efa is not None:
+    ratio = {f: st.column_config.NumberColumn(format="%.3f")
+             for f in [*report_v.efa.loadings.columns, tr("col.h2"), tr("col.msa")]}
+    st.markdown(f"**{tr('validity.variance')}**")
+    variance = report_v.variance_table().set_index("statistic").T.rename_axis(tr("col.factor"))
+    variance.columns = [tr(f"col.{c}") for c in variance.columns]
+    fitted_table(variance, index=True)
+    loadings_box = st.expander(f"{tr('validity.loadings')} · {tr('app.table.wide')}")
+    loadings_box.caption(tr("validity.loadings_help"))
+    table = report_v.loadings_table()
+    table.insert(1, "name", [cur.hierarchy.name(i, language) for i in table["item"]])
+    columns = {"item": "col.item", "name": "col.name", "dimension": "col.dimension",
+               **{f: f for f in report_v.efa.loadings.columns}, "h2": "col.h2",
+               "factor": "col.factor", "dimension_factor": "col.dimension_factor",
+               "off_dimension": "col.off_dimension", "msa": "col.msa"}
+    shown = table.loc[:, list(columns)].rename(
+        columns={c: (tr(k) if k.startswith("col.") else k) for c, k in columns.items()})
+    off = table["off_dimension"].astype(bool).to_numpy()
+    styled = shown.style.apply(
+        lambda row: ["background-color: #f8cbad" if off[row.name] else "" for _ in row], axis=1)
+    loadings_box.dataframe(styled, hide_index=True, width="stretch", height=360,
+                           column_config=ratio)
+
+st.subheader(tr("validity.items.title"))
+item_warnings = report_v.item_warnings()
+if report_v.items is not None:
+    ia = report_v.items
+    st.caption(tr("validity.items.summary", n=ia.n, n_high=ia.n_high, high=ia.high_cutoff,
+                  n_low=ia.n_low, low=ia.low_cutoff, flagged=len(item_warnings)))
+if item_warnings:
+    st.warning("\n".join(f"- {w.text(language)}" for w in item_warnings),
+               icon=":material/warning:")
+elif report_v.items is not None:
+    st.success(tr("validity.items.ok"))
+if report_v.items is not None:
+    with st.expander(tr("validity.items.title")):
+        items_table = report_v.item_table()
+        st.dataframe(
+            headers(items_table, {"item": "col.item", "mean_high": "col.mean_high",
+                                  "mean_low": "col.mean_low", "t": "col.t", "df": "col.df",
+                                  "pvalue": "col.pvalue", "test": "col.test",
+                                  "cr_flag": "col.cr_flag", "item_rest_r": "col.item_rest_r",
+                                  "item_rest_flag": "col.item_rest_flag"}),
+            hide_index=True, width="stretch",
+            column_config={tr(c): st.column_config.NumberColumn(format="%.3f")
+                           for c in ("col.mean_high", "col.mean_low", "col.t", "col.df",
+                                     "col.pvalue", "col.item_rest_r")},
+        )

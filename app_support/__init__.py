@@ -169,3 +169,4 @@ __all__ = [
     "weights_not_ready",
     "weights_png",
 ]
+from app_support.validity import validity_report as validity_report

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from evaluation.validity import ValidityReport, assess_validity
 from i18n import Message, t
 from survey.errors import SurveyError
 from survey.loading import load_responses
@@ -106,6 +107,9 @@ class StudyResult:
     steps: list[StepRecord]
     judgments: PanelJudgments
     synthetic: bool = False
+    validity: ValidityReport | None = None
+    """Construct validity and item analysis (:mod:`evaluation.validity`); its ``error`` says
+    why a statistic could not be computed."""
 
     @property
     def dimension_weights(self) -> Mapping[str, float]:
@@ -173,8 +177,10 @@ def run_study(
 
     Steps: load the framework and questionnaire (identifiers dropped), screen respondents
     (every exclusion reported), group weights from the expert panel (AIJ or AIP, consistency
-    per expert and node), reliability (Cronbach's α with Feldt intervals), scores at every level
-    per community with bootstrap intervals and small-cell suppression.
+    per expert and node), reliability (Cronbach's α with Feldt intervals), validity (KMO,
+    Bartlett, EFA with parallel analysis against the framework's dimensions, item analysis; a
+    statistic that cannot be computed is reported in ``validity.error``, the study goes on),
+    scores at every level per community with bootstrap intervals and small-cell suppression.
     """
     settings = settings or StudySettings()
     steps: list[StepRecord] = []
@@ -223,6 +229,12 @@ def run_study(
         lambda: reliability(valid, hierarchy),
         lambda r: {"scales": len(r.scales), "warnings": len(r.warnings)},
     )
+    validity = timed(
+        "validity",
+        0.52,
+        lambda: assess_validity(valid, hierarchy, seed=settings.seed),
+        lambda v: {"line": v.summary()},
+    )
     empty = _without_valid_questionnaires(loaded, valid)
     listed = [*pd.unique(valid.community.dropna()), *empty] if empty else None
     scores = timed(
@@ -255,6 +267,7 @@ def run_study(
         steps=steps,
         judgments=panel_input,
         synthetic=synthetic,
+        validity=validity,
     )
 
 

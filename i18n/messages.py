@@ -114,8 +114,10 @@ def join_list(items: Iterable[object], lang: str) -> str:
 
 
 def _listed(fields: Mapping[str, object], lang: str) -> dict[str, object]:
-    """``fields`` with list and tuple values written as a list in ``lang``."""
-    return {k: join_list(v, lang) if isinstance(v, list | tuple) else v
+    """``fields`` with list and tuple values written as a list in ``lang`` and
+    :class:`Message` values (a sentence inside a sentence) in ``lang``."""
+    return {k: join_list([localized(x, lang) for x in v], lang) if isinstance(v, list | tuple)
+            else v.text(lang) if isinstance(v, Message) else v
             for k, v in fields.items()}
 
 

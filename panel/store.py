@@ -72,30 +72,34 @@ Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill (reciprocal j
 from __future__ import annotations
 
 import hmac
-import io
 import json
-import math
 import os
-import re
 import secrets
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from hashlib import sha256
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from itertools import count
-from pathlib import Path
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 
 from ahp.consistency import RI_TABLES
-from ahp.errors import JudgmentError
-from ahp.hierarchy import Hierarchy
 from ahp.panel import COLUMNS, PanelJudgments
-from ahp.scale import off_scale, parse_judgment, snap_to_scale
+from panel.audit import record
+from panel.db import (
+    DB_PATH_ENV,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Database,
+    DatabaseError,
+    Tx,
+    default_db_path,
+    now,
+)
+from panel.errors import AccessError, OrganizerSecretError, StoreError, TokenError
+from panel.judgments import ExpertSession
+from panel.organizer import StudyActions, add_framework, set_state
+from panel.studies import ImportResult, Progress, StudyInfo
+from panel.tokens import ORGANIZER_SECRET_ENV, expert_link, organizer_secret_from_env
 
 __all__ = [
     "DB_PATH_ENV",
@@ -116,205 +120,26 @@ __all__ = [
     "expert_link",
     "organizer_secret_from_env",
 ]
-
-ORGANIZER_SECRET_ENV = "SHANZHI_ORGANIZER_SECRET"
-"""Environment variable holding the organizer secret."""
-
-DB_PATH_ENV = "SHANZHI_DB"
-"""Environment variable holding the path of the study database."""
-
-TOKEN_BYTES = 32
-_HASH_SCHEME = "hmac-sha256"
-_MAX_TOKEN_LENGTH = 256
-_STUDY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_EXPERT_ID = re.compile(r"E\d+")
-_MAX_NAME_LENGTH = 200
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE studies (
-            study_id    TEXT PRIMARY KEY,
-            name        TEXT NOT NULL,
-            created_at  TEXT NOT NULL,
-            token_salt  BLOB NOT NULL,
-            settings    TEXT NOT NULL
-        )""",
-        """CREATE TABLE experts (
-            study_id    TEXT NOT NULL REFERENCES studies(study_id) ON DELETE CASCADE,
-            expert_id   TEXT NOT NULL,
-            name        TEXT NOT NULL,
-            token_hash  TEXT,
-            created_at  TEXT NOT NULL,
-            revoked_at  TEXT,
-            PRIMARY KEY (study_id, expert_id),
-            UNIQUE (study_id, name)
-        )""",
-        """CREATE TABLE revoked_tokens (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            token_hash  TEXT NOT NULL,
-            revoked_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, token_hash),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-        """CREATE TABLE judgments (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            node        TEXT NOT NULL,
-            row_code    TEXT NOT NULL,
-            col_code    TEXT NOT NULL,
-            value       REAL NOT NULL CHECK (value > 0),
-            updated_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, expert_id, node, row_code, col_code),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-        """CREATE TABLE node_status (
-            study_id    TEXT NOT NULL,
-            expert_id   TEXT NOT NULL,
-            node        TEXT NOT NULL,
-            done        INTEGER NOT NULL CHECK (done IN (0, 1)),
-            confirmed_inconsistent INTEGER NOT NULL CHECK (confirmed_inconsistent IN (0, 1)),
-            cr          REAL,
-            updated_at  TEXT NOT NULL,
-            PRIMARY KEY (study_id, expert_id, node),
-            FOREIGN KEY (study_id, expert_id) REFERENCES experts(study_id, expert_id)
-                ON DELETE CASCADE
-        )""",
-    ),
+from panel.judgments import (
+    import_result,
+    retire,
+    sorted_long,
+    validate,
+    write_cells,
 )
-"""Schema steps; step ``i`` (1-based) brings the database to version ``i``. Append, never edit."""
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-# ---------------------------------------------------------------------------------- errors
-class StoreError(ValueError):
-    """The judgment store was asked for something it does not hold or cannot do."""
-
-
-class AccessError(StoreError):
-    """Access refused: a missing, wrong or revoked credential."""
-
-
-class TokenError(AccessError):
-    """An expert token is missing, wrong, revoked or belongs to another study."""
-
-
-class OrganizerSecretError(AccessError):
-    """The organizer secret is missing, wrong, or not configured."""
-
-
-# ---------------------------------------------------------------------------------- helpers
-def organizer_secret_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The organizer secret from ``SHANZHI_ORGANIZER_SECRET`` (``None`` when unset or blank)."""
-    value = (os.environ if environ is None else environ).get(ORGANIZER_SECRET_ENV, "")
-    return value.strip() or None
-
-
-def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The database path: ``SHANZHI_DB`` if set, else ``~/.shanzhi/shanzhi.sqlite3``."""
-    value = (os.environ if environ is None else environ).get(DB_PATH_ENV, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".shanzhi" / "shanzhi.sqlite3"
-
-
-def expert_link(base_url: str, study_id: str, token: str) -> str:
-    """The link an expert opens: ``base_url?study=<id>&token=<token>`` (URL-encoded)."""
-    separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}{urlencode({'study': study_id, 'token': token})}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _hash_token(salt: bytes, token: str) -> str:
-    digest = hmac.new(salt, token.encode("utf-8"), sha256).hexdigest()
-    return f"{_HASH_SCHEME}${digest}"
-
-
-def _matches(stored: str | None, candidate: str) -> bool:
-    return stored is not None and hmac.compare_digest(
-        stored.encode("ascii"), candidate.encode("ascii")
-    )
-
-
-# ---------------------------------------------------------------------------------- results
-@dataclass(frozen=True, eq=False)
-class StudyInfo:
-    """A study's name and settings.
-
-    ``framework_csv`` is the framework (indicator system) as CSV text, ``None`` for a study
-    without one; then ``hierarchy`` is ``None`` and node/row/col codes are not checked.
-    ``threshold`` is the consistency-ratio limit for marking a node done, ``ri_table`` the
-    random-index table name for :func:`ahp.consistency.consistency`. Judgments are checked as
-    :class:`ahp.panel.PanelJudgments` checks them: one of Saaty's 17 values (values within 5 %
-    are snapped to it, so 0.33 is stored as 1/3), or, with ``extended_scale``, any value in
-    [1/9, 9].
-    """
-
-    study_id: str
-    name: str
-    created_at: str
-    threshold: float
-    ri_table: str
-    extended_scale: bool
-    framework_csv: str | None
-    hierarchy: Hierarchy | None
-
-    def order(self, node: str) -> list[str] | None:
-        """Child codes of ``node`` in hierarchy order (``None`` without a hierarchy)."""
-        return None if self.hierarchy is None else self.hierarchy.children(node)
-
-    def nodes(self) -> list[str] | None:
-        """Nodes that get a judgment matrix, top-down (``None`` without a hierarchy)."""
-        return None if self.hierarchy is None else self.hierarchy.compared_nodes()
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One expert's progress.
-
-    ``table`` has one row per node (hierarchy order; without a hierarchy, the nodes that have
-    judgments): ``node``, ``pairs`` (n(n-1)/2 for n children; NA without a hierarchy),
-    ``filled`` (judgments given), ``done``, ``confirmed_inconsistent``, ``cr`` (as recorded
-    when marked done), ``updated_at``.
-    """
-
-    table: pd.DataFrame
-
-    @property
-    def nodes_total(self) -> int:
-        """Number of nodes to judge."""
-        return len(self.table)
-
-    @property
-    def nodes_done(self) -> int:
-        """Number of nodes marked done."""
-        return int(self.table["done"].sum())
-
-    @property
-    def fraction_done(self) -> float:
-        """Share of nodes marked done (0 when there is none)."""
-        return self.nodes_done / self.nodes_total if self.nodes_total else 0.0
-
-    @property
-    def next_node(self) -> str | None:
-        """The first node not yet marked done (``None`` when all are done)."""
-        pending = self.table.loc[~self.table["done"], "node"]
-        return None if pending.empty else str(pending.iloc[0])
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import wrote: ``cells`` judgments, per ``(expert_id, node)`` pair in ``nodes``;
-    ``skipped`` blank rows; ``tokens`` maps each newly added expert id to their new token."""
-
-    cells: int
-    nodes: list[tuple[str, str]]
-    skipped: int
-    tokens: dict[str, str]
+from panel.studies import (
+    clean_name,
+    framework_text,
+    parse_framework,
+)
+from panel.tokens import (
+    EXPERT_ID_PATTERN,
+    MAX_TOKEN_LENGTH,
+    STUDY_ID_PATTERN,
+    TOKEN_BYTES,
+    hash_token,
+    matches,
+)
 
 
 # ---------------------------------------------------------------------------------- store
@@ -336,86 +161,36 @@ class JudgmentStore:
         organizer_secret: str | None = None,
         timeout: float = 30.0,
     ):
-        text = os.fspath(path)
-        if text == ":memory:" or text.startswith("file:"):
-            raise StoreError(
-                "the judgment store needs a database file path (each call opens its own "
-                f"connection), got {text!r}"
-            )
-        self.path = Path(text)
+        try:
+            self.db = Database(path, timeout=timeout)
+        except DatabaseError as exc:
+            raise StoreError(str(exc)) from None
+        self.path = self.db.path if self.db.path is not None else str(path)
         self.timeout = float(timeout)
         self._organizer_secret = organizer_secret or None
         self._studies: dict[str, StudyInfo] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"database {self.path}: could not switch to WAL mode ({mode})")
-            self._migrate(conn)
+        try:
+            self.db.migrate()
+        except DatabaseError as exc:
+            raise StoreError(str(exc)) from None
 
     def __repr__(self) -> str:
-        return f"JudgmentStore({str(self.path)!r})"
+        return f"JudgmentStore({self.db!r})"
 
     # ------------------------------------------------------------------ connections
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
-        finally:
-            conn.close()
+    def _write(self) -> AbstractContextManager[Tx]:
+        """One short write transaction (see :meth:`panel.db.Database.write`)."""
+        return self.db.write()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction, taking the write lock up front (no upgrade deadlock)."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> AbstractContextManager[Tx]:
         """A read transaction: every query inside sees the same snapshot."""
-        with self._connect() as conn:
-            conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+        return self.db.read()
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            version = int(current.fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"database {self.path} has schema version {version}, newer than this "
-                    f"program's {SCHEMA_VERSION}; update shanzhi"
-                )
-            for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in steps:
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (number, _now()))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    _connect = _read
 
     def schema_version(self) -> int:
-        """The schema version of the database file."""
-        with self._connect() as conn:
-            return int(conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+        """The schema version of the database."""
+        return self.db.schema_version()
 
     # ------------------------------------------------------------------ studies
     def create_study(
@@ -437,10 +212,10 @@ class JudgmentStore:
         12-character hex id; it may use letters, digits, ``-`` and ``_`` (at most 64).
         """
         self._check_secret(secret, "create a study")
-        name = _clean_name(name, "study name")
+        name = clean_name(name, "study name")
         if study_id is None:
             study_id = secrets.token_hex(6)
-        if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
+        if not isinstance(study_id, str) or not STUDY_ID_PATTERN.match(study_id):
             raise StoreError(
                 f"study id {study_id!r}: use 1-64 letters, digits, '-' or '_'"
             )
@@ -450,9 +225,9 @@ class JudgmentStore:
             raise StoreError(
                 f"study '{study_id}': ri_table must be one of {sorted(RI_TABLES)}, got {ri_table!r}"
             )
-        framework_csv = _framework_text(framework)
+        framework_csv = framework_text(framework)
         if framework_csv is not None:
-            _parse_framework(framework_csv, study_id)
+            parse_framework(framework_csv, study_id)
         settings = {
             "framework_csv": framework_csv,
             "threshold": float(threshold),
@@ -465,8 +240,12 @@ class JudgmentStore:
                 raise StoreError(f"study '{study_id}' already exists")
             conn.execute(
                 "INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
-                (study_id, name, _now(), secrets.token_bytes(16), json.dumps(settings)),
+                (study_id, name, now(), secrets.token_bytes(16), json.dumps(settings)),
             )
+            if framework_csv is not None:
+                add_framework(conn, study_id, framework_csv)
+            set_state(conn, study_id, "draft")
+            record(conn, study_id, "organizer", "study.create", name=name)
         return OrganizerSession(self, self.study(study_id))
 
     def studies(self) -> pd.DataFrame:
@@ -487,7 +266,7 @@ class JudgmentStore:
                 "SELECT name, created_at, settings FROM studies WHERE study_id = ?", (study_id,)
             ).fetchone()
         if row is None:
-            raise StoreError(f"study '{study_id}' does not exist in {self.path.name}")
+            raise StoreError(f"study '{study_id}' does not exist in {self.db.name}")
         settings = json.loads(row[2])
         framework_csv = settings.get("framework_csv")
         info = StudyInfo(
@@ -498,7 +277,7 @@ class JudgmentStore:
             ri_table=str(settings["ri_table"]),
             extended_scale=bool(settings["extended_scale"]),
             framework_csv=framework_csv,
-            hierarchy=None if framework_csv is None else _parse_framework(framework_csv, study_id),
+            hierarchy=None if framework_csv is None else parse_framework(framework_csv, study_id),
         )
         self._studies[study_id] = info
         return info
@@ -540,13 +319,13 @@ class JudgmentStore:
                 "organizer sent you"
             )
         token = token.strip()
-        if len(token) > _MAX_TOKEN_LENGTH:
+        if len(token) > MAX_TOKEN_LENGTH:
             raise TokenError(f"study '{study_id}': the expert token is not valid for this study")
         with self._read() as conn:
             salt = conn.execute(
                 "SELECT token_salt FROM studies WHERE study_id = ?", (study_id,)
             ).fetchone()[0]
-            candidate = _hash_token(salt, token)
+            candidate = hash_token(salt, token)
             active = conn.execute(
                 "SELECT expert_id, token_hash FROM experts WHERE study_id = ? "
                 "AND token_hash IS NOT NULL",
@@ -556,15 +335,44 @@ class JudgmentStore:
                 "SELECT expert_id, token_hash FROM revoked_tokens WHERE study_id = ?",
                 (study_id,),
             ).fetchall()
-        found = [expert for expert, stored in active if _matches(stored, candidate)]
+        found = [expert for expert, stored in active if matches(stored, candidate)]
         if found:
             return found[0], candidate
-        if any(_matches(stored, candidate) for _, stored in revoked):
+        if any(matches(stored, candidate) for _, stored in revoked):
             raise TokenError(
                 f"study '{info.study_id}': this expert link has been revoked or replaced; "
                 "ask the organizer for a new one"
             )
         raise TokenError(f"study '{info.study_id}': the expert token is not valid for this study")
+
+    def open_viewer(self, token: str | None):
+        """An official's read-only session from a viewer link (:mod:`panel.viewers`)."""
+        from panel.viewers import open_viewer
+
+        return open_viewer(self, token)
+
+    def study_states(self) -> pd.DataFrame:
+        """Every study with its lifecycle state and counts: ``study_id, name, created_at,
+        state, waves, results``."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT s.study_id, s.name, s.created_at, COALESCE(t.state, 'draft'), "
+                "(SELECT COUNT(*) FROM waves w WHERE w.study_id = s.study_id), "
+                "(SELECT COUNT(*) FROM results r WHERE r.study_id = s.study_id) "
+                "FROM studies s LEFT JOIN study_state t ON t.study_id = s.study_id "
+                "ORDER BY s.created_at, s.study_id"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=["study_id", "name", "created_at", "state", "waves",
+                                           "results"])
+
+    def import_archive(self, data: bytes, secret: str | None, *, study_id: str | None = None
+                       ) -> OrganizerSession:
+        """Import a study archive (:mod:`panel.archive`) as a new study, all or nothing."""
+        from panel.archive import import_study
+
+        self._check_secret(secret, "import a study")
+        new_id = import_study(self, data, study_id=study_id)
+        return OrganizerSession(self, self.study(new_id))
 
     def open_expert(self, study_id: str, token: str | None) -> ExpertSession:
         """An expert's session: reads and writes only that expert's judgments."""
@@ -629,233 +437,14 @@ class JudgmentStore:
         return table.drop(columns=["changed_at", "status_at"])
 
 
-# ---------------------------------------------------------------------------------- sessions
-class ExpertSession:
-    """One expert's access to one study (from :meth:`JudgmentStore.open_expert`).
 
-    Every call re-checks the token, so a link revoked or reissued by the organizer stops
-    working at once (:class:`TokenError`). There is no way to name another expert: every read
-    and write is restricted to ``expert_id``.
-    """
-
-    def __init__(
-        self, store: JudgmentStore, study: StudyInfo, expert_id: str, name: str, token_hash: str
-    ):
-        self._store = store
-        self.study = study
-        self.expert_id = expert_id
-        self.name = name
-        self._token_hash = token_hash
-
-    def __repr__(self) -> str:
-        return f"ExpertSession(study={self.study.study_id!r}, expert={self.expert_id!r})"
-
-    def _where(self, node: str) -> str:
-        return f"study '{self.study.study_id}', expert '{self.expert_id}', node '{node}'"
-
-    def _verify(self, conn: sqlite3.Connection) -> None:
-        row = conn.execute(
-            "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
-            (self.study.study_id, self.expert_id),
-        ).fetchone()
-        if row is None or not _matches(row[0], self._token_hash):
-            raise TokenError(
-                f"study '{self.study.study_id}': the link of expert {self.expert_id} has been "
-                "revoked or replaced; ask the organizer for a new one"
-            )
-
-    def set_judgment(self, node: str, row: str, col: str, value: float | str) -> None:
-        """Save one judgment at once: ``value`` = importance of ``row`` over ``col``.
-
-        ``value`` is a number or text like ``"1/3"`` on Saaty's scale. Saving a change clears
-        the node's done mark (its recorded CR no longer holds).
-        """
-        node, row, col = str(node).strip(), str(row).strip(), str(col).strip()
-        if row == col:
-            raise JudgmentError(
-                f"study '{self.study.study_id}', {_place(self.expert_id, node, row, col)}: "
-                "an element is not compared with itself"
-            )
-        place = f"study '{self.study.study_id}', {_place(self.expert_id, node, row, col)}"
-        try:
-            number = _number(value)
-        except JudgmentError as exc:
-            raise JudgmentError(f"{place}: {exc}") from None
-        if math.isnan(number):
-            raise JudgmentError(f"{place}: blank judgment (clear_judgment deletes one)")
-        number = _on_scale(number, self.study.extended_scale, place)
-        children = _children(self.study, node, place)
-        if children is not None:
-            for code in (row, col):
-                if code not in children:
-                    raise JudgmentError(
-                        f"{place}: '{code}' is not a child of node '{node}' "
-                        f"({', '.join(children)})"
-                    )
-            swap = children.index(row) > children.index(col)
-        else:
-            swap = row > col
-        if swap:
-            row, col, number = col, row, 1.0 / number
-        stamp = _now()
-        with self._store._write() as conn:
-            self._verify(conn)
-            conn.execute(
-                "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
-                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (self.study.study_id, self.expert_id, node, row, col, number, stamp),
-            )
-            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], stamp)
-
-    def clear_judgment(self, node: str, row: str, col: str) -> bool:
-        """Delete one judgment (either orientation); ``True`` if there was one."""
-        node, row, col = str(node).strip(), str(row).strip(), str(col).strip()
-        _children(self.study, node, self._where(node))
-        with self._store._write() as conn:
-            self._verify(conn)
-            deleted = conn.execute(
-                "DELETE FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ? "
-                "AND ((row_code = ? AND col_code = ?) OR (row_code = ? AND col_code = ?))",
-                (self.study.study_id, self.expert_id, node, row, col, col, row),
-            ).rowcount
-            if deleted:
-                _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
-        return bool(deleted)
-
-    def judgments(self, node: str) -> dict[tuple[str, str], float]:
-        """This expert's judgments for ``node``: ``(row, col) → value``, upper triangle only."""
-        node = str(node).strip()
-        _children(self.study, node, self._where(node))
-        with self._store._read() as conn:
-            self._verify(conn)
-            rows = conn.execute(
-                "SELECT row_code, col_code, value FROM judgments "
-                "WHERE study_id = ? AND expert_id = ? AND node = ?",
-                (self.study.study_id, self.expert_id, node),
-            ).fetchall()
-        return {(r, c): float(v) for r, c, v in rows}
-
-    def matrix(self, node: str) -> np.ndarray:
-        """The (n, n) reciprocal judgment matrix of ``node`` in hierarchy child order.
-
-        Diagonal 1, ``a_ji = 1 / a_ij``, NaN where no judgment was given yet. Needs a study
-        with a hierarchy (the child order comes from it).
-        """
-        node = str(node).strip()
-        order = _children(self.study, node, self._where(node))
-        if order is None:
-            raise StoreError(
-                f"{self._where(node)}: the study has no framework, so the node has no child order"
-            )
-        cells = self.judgments(node)
-        position = {code: i for i, code in enumerate(order)}
-        values = np.full((len(order), len(order)), np.nan)
-        np.fill_diagonal(values, 1.0)
-        if cells:
-            rows = np.array([position[r] for r, _ in cells])
-            cols = np.array([position[c] for _, c in cells])
-            upper = np.array(list(cells.values()))
-            values[rows, cols] = upper
-            values[cols, rows] = 1.0 / upper
-        return values
-
-    def mark_done(self, node: str, cr: float | None, confirmed: bool = False) -> None:
-        """Mark ``node`` done, recording its consistency ratio ``cr``.
-
-        Refused (:class:`StoreError`) while judgments are missing (when the study has a
-        hierarchy), or when ``cr`` ≥ the study's threshold and the expert has not
-        ``confirmed`` keeping the inconsistent judgments. ``cr`` is ``None`` only for a node
-        with two children (always consistent).
-        """
-        node = str(node).strip()
-        place = self._where(node)
-        children = _children(self.study, node, place)
-        if cr is not None and not (isinstance(cr, int | float) and math.isfinite(cr) and cr >= 0):
-            raise StoreError(f"{place}: CR must be a non-negative number, got {cr!r}")
-        if cr is None and (children is None or len(children) > 2):
-            raise StoreError(f"{place}: give the node's CR to mark it done")
-        inconsistent = cr is not None and cr >= self.study.threshold
-        if inconsistent and not confirmed:
-            raise StoreError(
-                f"{place}: CR = {cr:.3f} is not below {self.study.threshold:g}; revise the "
-                "judgments or confirm that you keep them"
-            )
-        with self._store._write() as conn:
-            self._verify(conn)
-            if children is not None:
-                have = conn.execute(
-                    "SELECT COUNT(*) FROM judgments WHERE study_id = ? AND expert_id = ? "
-                    "AND node = ?",
-                    (self.study.study_id, self.expert_id, node),
-                ).fetchone()[0]
-                need = len(children) * (len(children) - 1) // 2
-                if have < need:
-                    raise StoreError(
-                        f"{place}: {need - have} of {need} judgments are still missing"
-                    )
-            conn.execute(
-                "INSERT INTO node_status VALUES (?, ?, ?, 1, ?, ?, ?) "
-                "ON CONFLICT (study_id, expert_id, node) DO UPDATE SET done = 1, "
-                "confirmed_inconsistent = excluded.confirmed_inconsistent, cr = excluded.cr, "
-                "updated_at = excluded.updated_at",
-                (
-                    self.study.study_id,
-                    self.expert_id,
-                    node,
-                    int(inconsistent),
-                    None if cr is None else float(cr),
-                    _now(),
-                ),
-            )
-
-    def reopen(self, node: str) -> None:
-        """Clear the done mark of ``node`` (the judgments stay)."""
-        node = str(node).strip()
-        _children(self.study, node, self._where(node))
-        with self._store._write() as conn:
-            self._verify(conn)
-            _reopen_nodes(conn, self.study.study_id, [(self.expert_id, node)], _now())
-
-    def progress(self) -> Progress:
-        """This expert's progress over all nodes (see :class:`Progress`)."""
-        with self._store._read() as conn:
-            self._verify(conn)
-        table = self._store._progress(self.study, self.expert_id)
-        return Progress(table=table.drop(columns="expert_id"))
-
-    def export(self) -> pd.DataFrame:
-        """This expert's judgments as a long table ``expert, node, row, col, value``
-        (``expert`` = the expert's name), e.g. for :func:`ahp.io.workbook.write_judgments_xlsx`."""
-        with self._store._read() as conn:
-            self._verify(conn)
-            rows = conn.execute(
-                "SELECT node, row_code, col_code, value FROM judgments "
-                "WHERE study_id = ? AND expert_id = ?",
-                (self.study.study_id, self.expert_id),
-            ).fetchall()
-        frame = pd.DataFrame(rows, columns=["node", "row", "col", "value"])
-        frame.insert(0, "expert", self.name)
-        return _sorted_long(frame, self.study, [self.name])
-
-    def import_judgments(self, frame: pd.DataFrame, *, replace: bool = False) -> ImportResult:
-        """Save judgments from a long table (e.g. the expert's filled workbook) in one
-        transaction. Every row's ``expert`` must be this expert's id or name. With
-        ``replace``, this expert's judgments of the nodes in the table are deleted first."""
-        labels = {self.expert_id: self.expert_id, self.name: self.expert_id}
-        cells, skipped = _validate(self.study, frame, labels)
-        with self._store._write() as conn:
-            self._verify(conn)
-            _write_cells(conn, self.study.study_id, cells, replace)
-        return _import_result(cells, skipped, {})
-
-
-class OrganizerSession:
+class OrganizerSession(StudyActions):
     """The organizer's access to one study (from :meth:`JudgmentStore.open_organizer`)."""
 
-    def __init__(self, store: JudgmentStore, study: StudyInfo):
+    def __init__(self, store: JudgmentStore, study: StudyInfo, actor: str = "organizer"):
         self._store = store
         self.study = study
+        self.actor = actor
 
     def __repr__(self) -> str:
         return f"OrganizerSession(study={self.study.study_id!r})"
@@ -865,14 +454,14 @@ class OrganizerSession:
         """The study's id."""
         return self.study.study_id
 
-    def _labels(self, conn: sqlite3.Connection) -> dict[str, str]:
+    def _labels(self, conn: Tx) -> dict[str, str]:
         rows = conn.execute(
             "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
         ).fetchall()
         return {e: e for e, _ in rows} | {n: e for e, n in rows}
 
     def _issue(
-        self, conn: sqlite3.Connection, names: Iterable[str], stamp: str
+        self, conn: Tx, names: Iterable[str], stamp: str
     ) -> dict[str, str]:
         """Add experts with fresh tokens inside an open write transaction.
 
@@ -881,7 +470,7 @@ class OrganizerSession:
         when another expert already holds that id number (``E7`` and ``E07`` alike). Other
         names get the next free numbers ``E{k:02d}``.
         """
-        clean = [_clean_name(n, "expert name") for n in names]
+        clean = [clean_name(n, "expert name") for n in names]
         doubled = sorted({n for n in clean if clean.count(n) > 1})
         if doubled:
             raise StoreError(f"study '{self.study_id}': expert name(s) given twice: {doubled}")
@@ -893,8 +482,8 @@ class OrganizerSession:
             raise StoreError(
                 f"study '{self.study_id}': expert name(s) already on the panel: {taken}"
             )
-        held = [int(e[1:]) for e, _ in rows if _EXPERT_ID.fullmatch(e)]
-        coded = {n: int(n[1:]) for n in clean if _EXPERT_ID.fullmatch(n)}
+        held = [int(e[1:]) for e, _ in rows if EXPERT_ID_PATTERN.fullmatch(e)]
+        coded = {n: int(n[1:]) for n in clean if EXPERT_ID_PATTERN.fullmatch(n)}
         numbers = held + list(coded.values())
         clash = [n for n, k in coded.items() if numbers.count(k) > 1]
         if clash:
@@ -910,12 +499,12 @@ class OrganizerSession:
             token = secrets.token_urlsafe(TOKEN_BYTES)
             conn.execute(
                 "INSERT INTO experts VALUES (?, ?, ?, ?, ?, NULL)",
-                (self.study_id, expert_id, name, _hash_token(salt, token), stamp),
+                (self.study_id, expert_id, name, hash_token(salt, token), stamp),
             )
             tokens[expert_id] = token
         return tokens
 
-    def _salt(self, conn: sqlite3.Connection) -> bytes:
+    def _salt(self, conn: Tx) -> bytes:
         return conn.execute(
             "SELECT token_salt FROM studies WHERE study_id = ?", (self.study_id,)
         ).fetchone()[0]
@@ -931,7 +520,9 @@ class OrganizerSession:
         if not names:
             raise StoreError(f"study '{self.study_id}': no expert names given")
         with self._store._write() as conn:
-            return self._issue(conn, names, _now())
+            tokens = self._issue(conn, names, now())
+            record(conn, self.study_id, self.actor, "link.issue", experts=sorted(tokens))
+            return tokens
 
     def experts(self) -> pd.DataFrame:
         """The panel: ``expert_id, name, created_at, access`` (``active`` / ``revoked``),
@@ -954,7 +545,7 @@ class OrganizerSession:
         frame = pd.DataFrame(rows, columns=columns, dtype=object)
         return frame.astype({"judgments": int, "nodes_done": int})
 
-    def _expert_row(self, conn: sqlite3.Connection, expert_id: str) -> tuple[str | None]:
+    def _expert_row(self, conn: Tx, expert_id: str) -> tuple[str | None]:
         row = conn.execute(
             "SELECT token_hash FROM experts WHERE study_id = ? AND expert_id = ?",
             (self.study_id, expert_id),
@@ -977,15 +568,17 @@ class OrganizerSession:
         """Retire the expert's current token and store the hash of ``token`` (``None``: revoked)."""
         with self._store._write() as conn:
             (current,) = self._expert_row(conn, expert_id)
-            stamp = _now()
+            stamp = now()
             if current is not None:
-                _retire(conn, self.study_id, expert_id, current, stamp)
-            token_hash = None if token is None else _hash_token(self._salt(conn), token)
+                retire(conn, self.study_id, expert_id, current, stamp)
+            token_hash = None if token is None else hash_token(self._salt(conn), token)
             conn.execute(
                 "UPDATE experts SET token_hash = ?, revoked_at = ? "
                 "WHERE study_id = ? AND expert_id = ?",
                 (token_hash, stamp if token is None else None, self.study_id, expert_id),
             )
+            record(conn, self.study_id, self.actor,
+                   "link.revoke" if token is None else "link.reissue", expert=expert_id)
 
     def remove_expert(self, expert_id: str) -> None:
         """Delete an expert with all their judgments and node marks."""
@@ -995,6 +588,7 @@ class OrganizerSession:
                 "DELETE FROM experts WHERE study_id = ? AND expert_id = ?",
                 (self.study_id, expert_id),
             )
+            record(conn, self.study_id, self.actor, "expert.remove", expert=expert_id)
 
     def judgments(self, label: str = "name") -> pd.DataFrame:
         """All judgments as the long table of :class:`ahp.panel.PanelJudgments`:
@@ -1016,7 +610,7 @@ class OrganizerSession:
         shown = {e: (n if label == "name" else e) for e, n in experts}
         frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
         frame["expert"] = frame["expert"].map(shown)
-        return _sorted_long(frame, self.study, [shown[e] for e, _ in experts])
+        return sorted_long(frame, self.study, [shown[e] for e, _ in experts])
 
     def panel(self) -> PanelJudgments:
         """All judgments as :class:`ahp.panel.PanelJudgments` (experts by name), ready for
@@ -1033,7 +627,7 @@ class OrganizerSession:
         tokens (returned in :attr:`ImportResult.tokens`); otherwise they are an error. With
         ``replace``, each listed expert's judgments of the listed nodes are deleted first.
         """
-        stamp = _now()
+        stamp = now()
         with self._store._write() as conn:
             labels = self._labels(conn)
             tokens: dict[str, str] = {}
@@ -1041,229 +635,13 @@ class OrganizerSession:
                 new = pd.unique(frame["expert"].astype(str).str.strip())
                 tokens = self._issue(conn, [n for n in new if n not in labels], stamp)
                 labels = self._labels(conn)
-            cells, skipped = _validate(self.study, frame, labels)
-            _write_cells(conn, self.study_id, cells, replace)
-        return _import_result(cells, skipped, tokens)
+            cells, skipped = validate(self.study, frame, labels)
+            write_cells(conn, self.study_id, cells, replace)
+            record(conn, self.study_id, self.actor, "judgments.import", cells=len(cells),
+                   replace=replace, new_experts=sorted(tokens))
+        return import_result(cells, skipped, tokens)
 
     def progress(self) -> pd.DataFrame:
         """Every expert × node: ``expert_id, node, pairs, filled, done,
         confirmed_inconsistent, cr, updated_at`` (see :class:`Progress`)."""
         return self._store._progress(self.study, None)
-
-
-# ---------------------------------------------------------------------------------- internals
-def _clean_name(name: object, what: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{what} must be non-empty text, got {name!r}")
-    text = name.strip()
-    if len(text) > _MAX_NAME_LENGTH:
-        raise StoreError(f"{what} '{text[:40]}…' is longer than {_MAX_NAME_LENGTH} characters")
-    return text
-
-
-def _framework_text(framework: str | os.PathLike[str] | None) -> str | None:
-    if framework is None:
-        return None
-    if isinstance(framework, str) and ("\n" in framework or "\r" in framework):
-        return framework
-    path = Path(framework)
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise StoreError(f"framework file {path}: cannot be read ({exc.strerror})") from None
-
-
-def _parse_framework(text: str, study_id: str) -> Hierarchy:
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    return Hierarchy.from_frame(frame, source=f"study '{study_id}' framework")
-
-
-def _children(info: StudyInfo, node: str, place: str) -> list[str] | None:
-    """Children of a compared node, ``None`` without a hierarchy; error for other nodes."""
-    if info.hierarchy is None:
-        if not node:
-            raise JudgmentError(f"{place}: empty node code")
-        return None
-    if node not in info.hierarchy:
-        raise JudgmentError(f"{place}: node {node!r} is not in the study's framework")
-    children = info.hierarchy.children(node)
-    if len(children) < 2:
-        raise JudgmentError(
-            f"{place}: node '{node}' has {len(children)} child(ren) and takes no judgments"
-        )
-    return children
-
-
-def _reopen_nodes(
-    conn: sqlite3.Connection, study_id: str, pairs: Iterable[tuple[str, str]], stamp: str
-) -> None:
-    conn.executemany(
-        "UPDATE node_status SET done = 0, confirmed_inconsistent = 0, cr = NULL, "
-        "updated_at = ? WHERE study_id = ? AND expert_id = ? AND node = ? AND done = 1",
-        [(stamp, study_id, e, n) for e, n in pairs],
-    )
-
-
-def _retire(
-    conn: sqlite3.Connection, study_id: str, expert_id: str, token_hash: str, stamp: str
-) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO revoked_tokens VALUES (?, ?, ?, ?)",
-        (study_id, expert_id, token_hash, stamp),
-    )
-
-
-def _write_cells(
-    conn: sqlite3.Connection, study_id: str, cells: pd.DataFrame, replace: bool
-) -> None:
-    """Upsert cells (``expert_id, node, row, col, value``) and clear the done mark of every
-    node they touch; with ``replace``, first delete the old cells of those nodes."""
-    if replace:
-        pairs = cells[["expert_id", "node"]].drop_duplicates()
-        conn.executemany(
-            "DELETE FROM judgments WHERE study_id = ? AND expert_id = ? AND node = ?",
-            [(study_id, e, n) for e, n in pairs.itertuples(index=False, name=None)],
-        )
-    stamp = _now()
-    conn.executemany(
-        "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (study_id, expert_id, node, row_code, col_code) "
-        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        [
-            (study_id, e, n, r, c, float(v), stamp)
-            for e, n, r, c, v in cells.itertuples(index=False, name=None)
-        ],
-    )
-    touched = cells[["expert_id", "node"]].drop_duplicates()
-    _reopen_nodes(conn, study_id, touched.itertuples(index=False, name=None), stamp)
-
-
-def _import_result(cells: pd.DataFrame, skipped: int, tokens: dict[str, str]) -> ImportResult:
-    pairs = cells[["expert_id", "node"]].drop_duplicates()
-    return ImportResult(
-        cells=len(cells),
-        nodes=list(pairs.itertuples(index=False, name=None)),
-        skipped=skipped,
-        tokens=tokens,
-    )
-
-
-def _sorted_long(frame: pd.DataFrame, info: StudyInfo, experts: list[str]) -> pd.DataFrame:
-    """Sort a long judgment table by panel order, node order, then child order."""
-    frame = frame.astype({"expert": str, "node": str, "row": str, "col": str, "value": float})
-    expert_rank = frame["expert"].map({e: i for i, e in enumerate(experts)})
-    if info.hierarchy is not None:
-        node_rank = frame["node"].map({n: i for i, n in enumerate(info.nodes() or [])})
-        child_rank = {c: i for n in (info.nodes() or []) for i, c in enumerate(info.order(n))}
-        keys = pd.DataFrame(
-            {
-                "e": expert_rank,
-                "n": node_rank,
-                "r": frame["row"].map(child_rank),
-                "c": frame["col"].map(child_rank),
-            }
-        )
-    else:
-        keys = pd.DataFrame(
-            {"e": expert_rank, "n": frame["node"], "r": frame["row"], "c": frame["col"]}
-        )
-    order = keys.sort_values(["e", "n", "r", "c"], kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
-
-
-def _place(expert: str, node: str, row: str, col: str) -> str:
-    return f"expert '{expert}', node '{node}', cell ({row}, {col})"
-
-
-def _number(value: object) -> float:
-    """A judgment as a float (text like ``"1/3"`` parsed; blanks give NaN)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return math.nan
-    return parse_judgment(value)  # type: ignore[arg-type]
-
-
-def _on_scale(number: float, extended_scale: bool, place: str) -> float:
-    """One given (non-NaN) judgment checked and snapped by the shared rule of
-    :mod:`ahp.scale`, as :class:`ahp.panel.PanelJudgments` checks a value.
-
-    Refused when :func:`ahp.scale.off_scale` (not within 5 % of one of Saaty's 17 values; with
-    ``extended_scale``, outside [1/9, 9]); otherwise snapped by :func:`ahp.scale.snap_to_scale`
-    (0.33 → 1/3; other values of the extended scale are kept).
-    """
-    if off_scale(number, extended_scale):
-        raise JudgmentError(f"{place}: {number:g} is not on the Saaty scale 1/9..9")
-    return float(snap_to_scale(number))
-
-
-def _validate(
-    info: StudyInfo, frame: pd.DataFrame, labels: Mapping[str, str]
-) -> tuple[pd.DataFrame, int]:
-    """Check a long judgment table and return its cells as stored.
-
-    ``labels`` maps each accepted expert label (id or name) to the expert id. Values are
-    checked by :class:`ahp.panel.PanelJudgments` (Saaty's scale, snapping, diagonal, pairs
-    given twice); codes against the study's hierarchy. Each cell is turned into the upper
-    triangle, ``(row, col, v)`` with ``row`` first in the child order, else ``(col, row, 1/v)``.
-    Returns the cells ``expert_id, node, row, col, value`` and the number of input rows not
-    stored (blank values, diagonal ones, a pair repeated as its reciprocal).
-    """
-    where = f"study '{info.study_id}'"
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise StoreError(
-            f"{where}: judgment table lacks column(s) {', '.join(missing)} "
-            f"(expected {', '.join(COLUMNS)})"
-        )
-    table = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
-    experts = table["expert"].astype("string").str.strip()
-    unknown = ~experts.isin(list(labels)).fillna(False).to_numpy(dtype=bool)
-    if unknown.any():
-        line = int(np.flatnonzero(unknown)[0])
-        raise StoreError(
-            f"{where}, table row {line + 1}: expert '{table.at[line, 'expert']}' is not in "
-            "this panel"
-        )
-    numbers = np.empty(len(table))
-    for line, value in enumerate(table["value"].tolist()):
-        try:
-            numbers[line] = _number(value)
-        except JudgmentError as exc:
-            raise JudgmentError(f"{where}, table row {line + 1}: {exc}") from None
-    table["value"] = numbers
-    given = table.loc[~np.isnan(numbers)]
-    try:
-        cells = PanelJudgments(given, extended_scale=info.extended_scale).table.copy()
-    except JudgmentError as exc:
-        raise JudgmentError(f"{where}, {exc}") from None
-    if info.hierarchy is not None:
-        _check_codes(info, info.hierarchy, cells)
-        rank = {c: i for n in info.hierarchy.compared_nodes() for i, c in enumerate(info.order(n))}
-        swap = (cells["row"].map(rank) > cells["col"].map(rank)).to_numpy()
-    else:
-        swap = (cells["row"] > cells["col"]).to_numpy()
-    first, second = cells["row"].copy(), cells["col"].copy()
-    cells["row"] = first.where(~swap, second)
-    cells["col"] = second.where(~swap, first)
-    cells["value"] = np.where(swap, 1.0 / cells["value"].to_numpy(), cells["value"].to_numpy())
-    cells = cells.drop_duplicates(["expert", "node", "row", "col"]).reset_index(drop=True)
-    cells["expert"] = cells["expert"].map(labels)
-    return cells.rename(columns={"expert": "expert_id"}), len(table) - len(cells)
-
-
-def _check_codes(info: StudyInfo, hierarchy: Hierarchy, cells: pd.DataFrame) -> None:
-    """Every node must take judgments, every row/col must be one of its children."""
-    for expert, node, row, col in cells.drop_duplicates("node").iloc[:, :4].itertuples(
-        index=False, name=None
-    ):
-        _children(info, node, f"study '{info.study_id}', {_place(expert, node, row, col)}")
-    compared = hierarchy.compared_nodes()
-    parent_of = {c: n for n in compared for c in hierarchy.children(n)}
-    for column in ("row", "col"):
-        stray = (cells[column].map(parent_of) != cells["node"]).to_numpy(dtype=bool)
-        if stray.any():
-            expert, node, row, col, _ = cells.iloc[int(np.flatnonzero(stray)[0])].tolist()
-            code = row if column == "row" else col
-            raise JudgmentError(
-                f"study '{info.study_id}', {_place(expert, node, row, col)}: '{code}' is not "
-                f"a child of node '{node}' ({', '.join(hierarchy.children(node))})"
-            )

@@ -9,7 +9,8 @@ Two entry points:
   :meth:`ReportInputs.from_results` builds from those objects (and tests build by hand).
 
 Layout. Sheets ``说明 About``, ``有效性 Validity``, ``信度 Reliability``, ``权重 Weights``,
-``专家一致性 Expert CR``, ``得分 Scores`` (every level, one column per community, n in the
+``效度 Validity`` and ``项目分析 Item analysis`` (construct validity and item analysis, when
+given), ``专家一致性 Expert CR``, ``得分 Scores`` (every level, one column per community, n in the
 second header line; the scoring notes under the table), ``得分明细 Score detail`` (the
 tidy table with confidence intervals), ``排名 Ranking`` and, when uncertainty tables are
 given, ``不确定性 Uncertainty``; a sheet whose input is missing is left out. Every table has
@@ -58,12 +59,15 @@ SHEETS: Mapping[str, str] = {
     "about": "说明 About",
     "validity": "有效性 Validity",
     "reliability": "信度 Reliability",
+    "construct_validity": "效度 Validity",
+    "item_analysis": "项目分析 Item analysis",
     "weights": "权重 Weights",
     "expert_cr": "专家一致性 Expert CR",
     "scores": "得分 Scores",
     "score_detail": "得分明细 Score detail",
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
+    "delphi": "德尔菲 Delphi",
 }
 """Sheet key → sheet name (bilingual, at most 31 characters, none of ``[]:*?/\\``)."""
 
@@ -110,6 +114,26 @@ _FORMATS: Mapping[str, str] = {
     "k": COUNT_FORMAT,
     "rank": COUNT_FORMAT,
     "count": COUNT_FORMAT,
+    "h2": RATIO_FORMAT,
+    "msa": RATIO_FORMAT,
+    "t": "0.00",
+    "df": "0.0",
+    "pvalue": "0.0000",
+    "mean_high": RATIO_FORMAT,
+    "mean_low": RATIO_FORMAT,
+    "observed": RATIO_FORMAT,
+    "random_q95": RATIO_FORMAT,
+    "random_mean": RATIO_FORMAT,
+    "sd": RATIO_FORMAT,
+    "cv": RATIO_FORMAT,
+    "full_mark_share": PERCENT_FORMAT,
+    "response_rate": PERCENT_FORMAT,
+    "mean_cr": RATIO_FORMAT,
+    "ca": RATIO_FORMAT,
+    "cs": RATIO_FORMAT,
+    "cr_authority": RATIO_FORMAT,
+    "w": "0.0000",
+    "chi2": "0.00",
 }
 """Number format by column name."""
 
@@ -202,6 +226,11 @@ class ReportInputs:
     settings: Mapping[str, object] = field(default_factory=dict)
     synthetic: bool = False
     cr_threshold: float = 0.10
+    construct_validity: Any = None
+    """``evaluation.validity.ValidityReport``: the 效度 Validity and 项目分析 Item analysis
+    sheets (left out when ``None``)."""
+    delphi: Sequence[Any] = ()
+    """``delphi.DelphiRound`` of each round, in order: the 德尔菲 Delphi sheet."""
 
     @classmethod
     def from_results(
@@ -216,6 +245,8 @@ class ReportInputs:
         settings: Mapping[str, object] | None = None,
         synthetic: bool = False,
         cr_threshold: float = 0.10,
+        validity: Any = None,
+        delphi: Sequence[Any] = (),
     ) -> ReportInputs:
         """Collect the tables from the pipeline's result objects (see :func:`write_report`)."""
         indicators = pd.DataFrame(
@@ -269,6 +300,8 @@ class ReportInputs:
             settings=dict(settings or {}),
             synthetic=synthetic,
             cr_threshold=cr_threshold,
+            construct_validity=validity,
+            delphi=tuple(delphi),
             **parts,
         )
 
@@ -288,6 +321,8 @@ def write_report(
     settings: Mapping[str, object] | None = None,
     cr_threshold: float = 0.10,
     created: datetime | None = None,
+    validity: Any = None,
+    delphi: Sequence[Any] = (),
 ) -> None:
     """Write the study's Excel report to ``target`` (a path or a binary buffer such as BytesIO).
 
@@ -324,6 +359,13 @@ def write_report(
         Expert CR values at or above it are highlighted.
     created
         Time stamp printed on the About sheet (default: now, UTC).
+    validity
+        ``evaluation.validity.ValidityReport`` (KMO, Bartlett, EFA against the framework, item
+        analysis): the ``效度 Validity`` and ``项目分析 Item analysis`` sheets.
+    delphi
+        ``delphi.DelphiRound`` per round: the ``德尔菲 Delphi`` sheet (per round: response rate,
+        authority Cr, Kendall's W, χ², df, p; per indicator: mean, SD, CV, 满分比, rank, keep or
+        drop and why).
 
     Example
     -------
@@ -340,6 +382,8 @@ def write_report(
         settings=settings,
         synthetic=synthetic,
         cr_threshold=cr_threshold,
+        validity=validity,
+        delphi=delphi,
     )
     write_report_tables(inputs, target, lang=lang, created=created)
 
@@ -363,6 +407,11 @@ def write_report_tables(
         writer.validity(wb.create_sheet(SHEETS["validity"]))
     if inputs.reliability_scales is not None:
         writer.reliability(wb.create_sheet(SHEETS["reliability"]))
+    if inputs.construct_validity is not None:
+        writer.construct_validity(wb.create_sheet(SHEETS["construct_validity"]))
+        writer.item_analysis(wb.create_sheet(SHEETS["item_analysis"]))
+    if inputs.delphi:
+        writer.delphi(wb.create_sheet(SHEETS["delphi"]))
     if inputs.weights is not None:
         writer.weights(wb.create_sheet(SHEETS["weights"]))
     if inputs.expert_cr is not None:
@@ -534,8 +583,18 @@ class _Writer:
                     "report.method.suppression", "report.method.uncertainty"):
             if key == "report.method.uncertainty" and not inputs.uncertainty:
                 continue
+            if inputs.delphi and inputs.weights is None and inputs.received is None:
+                break  # a Delphi report: the study's methods do not apply
+            if key == "report.method.validity" and inputs.construct_validity is not None:
+                self.put(ws, row, 1, t("report.method.construct_validity", self.lang))
+                ws.cell(row=row, column=1).alignment = _WRAP
+                row += 1
             self.put(ws, row, 1, t(key, self.lang, n=inputs.min_respondents,
                                   cr=inputs.cr_threshold))
+            ws.cell(row=row, column=1).alignment = _WRAP
+            row += 1
+        if inputs.delphi:
+            self.put(ws, row, 1, t("report.method.delphi", self.lang))
             ws.cell(row=row, column=1).alignment = _WRAP
             row += 1
         row += 1
@@ -571,6 +630,9 @@ class _Writer:
         for key, sheet in SHEETS.items():
             if key == "about":
                 continue
+            if (key in ("construct_validity", "item_analysis") and \
+                    inputs.construct_validity is None) or (key == "delphi" and not inputs.delphi):
+                continue
             self.put(ws, row, 1, f"{sheet}: {t(f'report.sheet.{key}', self.lang)}")
             row += 1
 
@@ -593,6 +655,99 @@ class _Writer:
         if inputs.screening_reasons is not None:
             row = self.section(ws, row, "report.validity.reasons")
             self.table(ws, row, inputs.screening_reasons)
+
+    def lines(self, ws: Worksheet, row: int, texts: Sequence[str], font: Font | None = None
+              ) -> int:
+        """Each text (a :class:`~i18n.Message` in the report language) on its own row, wrapped
+        across the sheet's width; next free row."""
+        for text in texts:
+            self.put(ws, row, 1, localized(text, self.lang), font=font)
+            row += 1
+        return row
+
+    def construct_validity(self, ws: Worksheet) -> None:
+        v = self.inputs.construct_validity
+        row = self.section(ws, 1, "validity.title")
+        row = self.lines(ws, row, [v.verdict()], font=_BOLD if v.ok else _WARNING)
+        findings = v.findings()
+        row = self.lines(ws, row, findings[:1])
+        row = self.lines(ws, row, findings[1:], font=_WARNING if v.comparison is not None and (
+            v.comparison.off_dimension or v.comparison.splits or v.comparison.merges) else None)
+        row = self.lines(ws, row, v.notes) + 1
+        if not v.ok:
+            return
+        row = self.section(ws, row, "validity.statistics")
+        row = self.table(ws, row, v.statistics_table(), formats={"value": "0.000"})
+        row = self.section(ws, row, "validity.variance")
+        row = self.table(ws, row, v.variance_table(),
+                         formats=dict.fromkeys(v.efa.loadings.columns, RATIO_FORMAT))
+        row = self.section(ws, row, "validity.parallel")
+        row = self.table(ws, row, v.parallel_table())
+        row = self.section(ws, row, "validity.loadings")
+        row = self.lines(ws, row, [t("validity.loadings_help", self.lang)])
+        table = self.with_names(v.loadings_table(), "item")
+        off = table["off_dimension"].astype(bool).to_numpy()
+        factors = list(v.efa.loadings.columns)
+        flags = {c: off for c in ("item", "factor", "off_dimension")}
+        msa = table["msa"].astype(float) < 0.6
+        flags["msa"] = msa.to_numpy()
+        self.table(ws, row, table, formats=dict.fromkeys(factors, "0.000"), flags=flags,
+                   freeze=True, freeze_columns=2)
+
+    def item_analysis(self, ws: Worksheet) -> None:
+        v = self.inputs.construct_validity
+        row = self.section(ws, 1, "validity.items.title")
+        warnings = v.item_warnings()
+        if v.items is not None:
+            ia = v.items
+            row = self.lines(ws, row, [t("validity.items.summary", self.lang, n=ia.n,
+                                         n_high=ia.n_high, high=ia.high_cutoff,
+                                         n_low=ia.n_low, low=ia.low_cutoff,
+                                         flagged=len(warnings))])
+        if not warnings and v.items is not None:
+            row = self.lines(ws, row, [t("validity.items.ok", self.lang)])
+        row = self.lines(ws, row, warnings, font=_WARNING) + 1
+        if v.items is None:
+            return
+        table = self.with_names(v.item_table(), "item")
+        self.table(ws, row, table, flags={
+            "cr_flag": table["cr_flag"].astype(bool).to_numpy(),
+            "item_rest_r": (table["item_rest_flag"] != "").to_numpy(),
+        }, freeze=True, freeze_columns=2)
+
+    def delphi(self, ws: Worksheet) -> None:
+        rounds = self.inputs.delphi
+        row = self.section(ws, 1, "delphi.report.rounds")
+        summary = []
+        for number, r in enumerate(rounds, start=1):
+            k = r.kendall
+            summary.append({
+                "round": number, "indicators": len(r.indicators), "invited": r.invited,
+                "responded": r.responded, "response_rate": r.response_rate,
+                "mean_cr": r.mean_cr, "w": k.w if k else None, "chi2": k.statistic if k else None,
+                "df": k.df if k else None, "pvalue": k.pvalue if k else None,
+                "n_kept": len(r.kept), "n_dropped": len(r.indicators) - len(r.kept),
+            })
+        row = self.table(ws, row, pd.DataFrame(summary), formats={"df": COUNT_FORMAT})
+        rule = rounds[-1].rule
+        row = self.lines(ws, row, [t("delphi.report.rule", self.lang,
+                                     rule=_rule_text(rule, self.lang))]) + 1
+        for number, r in reversed(list(enumerate(rounds, start=1))):
+            row = self.section(ws, row, "delphi.report.round", number=number)
+            warnings = [*r.warnings]
+            row = self.lines(ws, row, warnings, font=_WARNING)
+            table = r.indicators.rename_axis("code").reset_index()
+            table = self.with_names(table)
+            table["keep"] = [t("delphi.keep" if k else "delphi.drop", self.lang)
+                             for k in r.indicators["keep"]]
+            row = self.table(ws, row, table, flags={
+                "keep": (~r.indicators["keep"]).to_numpy(),
+                "reason": (~r.indicators["keep"]).to_numpy()}, freeze=number == len(rounds),
+                freeze_columns=2)
+            if r.authority is not None and len(r.authority):
+                row = self.section(ws, row, "delphi.report.authority", number=number)
+                authority = r.authority.rename(columns={"cr": "cr_authority"})
+                row = self.table(ws, row, authority.reset_index())
 
     def notes(self, ws: Worksheet, row: int, notes: Sequence[str]) -> int:
         """A "notes" heading and one note per line in the report language; next free row."""
@@ -820,6 +975,18 @@ class _Writer:
             assert table is not None
             table = self.suppress_rows(table)
             row = self.table(ws, row + 1, table, freeze=row == 1, freeze_columns=1)
+
+
+def _rule_text(rule: Any, lang: str) -> str:
+    """The keep rule in words: mean ≥ 3.5, CV ≤ 0.25, full-mark share ≥ x."""
+    parts = []
+    if rule.min_mean is not None:
+        parts.append(f"{t('col.mean', lang)} ≥ {rule.min_mean:g}")
+    if rule.max_cv is not None:
+        parts.append(f"{t('col.cv', lang)} ≤ {rule.max_cv:g}")
+    if rule.min_full_mark is not None:
+        parts.append(f"{t('col.full_mark_share', lang)} ≥ {rule.min_full_mark:g}")
+    return (" 且 " if lang == "zh" else " and ").join(parts) or "-"
 
 
 def _setting_text(value: object) -> object:

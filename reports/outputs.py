@@ -192,6 +192,7 @@ def write_study_report(
         synthetic=result.synthetic,
         settings=result.settings.as_record(),
         cr_threshold=result.settings.threshold,
+        validity=result.validity,
     )
     book = load_workbook(BytesIO(buffer.getvalue()))
     _summary_sheet(book, result, lang, summary_charts)

@@ -38,3 +38,30 @@ def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sample-cache")
     os.environ["SHANZHI_CACHE"] = str(folder)
     return folder
+
+
+# ------------------------------------------------------------------ study store back ends
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/pg_cluster.py); the tests that
+    need it are skipped, with the reason, when PostgreSQL is not installed."""
+    from pg_cluster import start_cluster
+
+    try:
+        cluster = start_cluster()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_target(request, tmp_path: Path):
+    """A fresh database on each back end: an SQLite file path, or a PostgreSQL URL (an empty
+    database in the session's cluster)."""
+    if request.param == "sqlite":
+        return tmp_path / "study.sqlite3"
+    return request.getfixturevalue("pg_cluster").new_database()

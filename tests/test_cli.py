@@ -143,10 +143,14 @@ def test_every_option_has_help_text() -> None:
 
     from cli.main import _parser
 
-    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    for name, sub in commands.choices.items():
-        for action in sub._actions:
-            assert action.help, f"shanzhi {name}: {action.dest} has no help text"
+    def check(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            assert action.help, f"{path}: {action.dest} has no help text"
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    check(sub, f"{path} {name}")
+
+    check(_parser(), "shanzhi")
 
 
 def test_report_opens_with_a_one_page_summary(tmp_path: Path) -> None:

@@ -54,8 +54,14 @@ D,D6,C5,条目6,Item 6
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "study.sqlite3"
+def db(db_target):
+    """The database of each test: an SQLite file, then a PostgreSQL database (conftest)."""
+    return db_target
+
+
+def sqlite_only(db) -> None:
+    if not isinstance(db, Path):
+        pytest.skip("inspects the SQLite file itself")
 
 
 @pytest.fixture
@@ -89,6 +95,7 @@ def test_judgments_survive_reopening_the_store(db: Path, study):
 
 def test_database_uses_wal_and_one_row_per_cell(db: Path, study):
     _, tokens = study
+    sqlite_only(db)
     expert = JudgmentStore(db).open_expert("t1", tokens["E01"])
     for value in (3, 5, "1/7", 9):
         expert.set_judgment("B1", "C1", "C2", value)
@@ -255,6 +262,7 @@ def test_revoked_and_reissued_tokens_stop_working_at_once(store, study):
 
 
 def test_tokens_are_not_stored_in_plain_text(db: Path, store, study):
+    sqlite_only(db)
     organizer, tokens = study
     store.open_expert("t1", tokens["E01"]).set_judgment("A", "B1", "B2", 3)
     organizer.revoke("E02")

@@ -21,7 +21,8 @@ def result():
 
 
 def test_every_step_is_recorded_with_a_summary(result) -> None:
-    assert [s.name for s in result.steps] == ["load", "screen", "weights", "reliability", "score"]
+    assert [s.name for s in result.steps] == [
+        "load", "screen", "weights", "reliability", "validity", "score"]
     assert "405 received, 370 valid (91.4%)" in result.steps[1].summary("en")
     assert "收到 405 份，有效 370 份（91.4%）" in result.steps[1].summary("zh")
     assert all(s.seconds >= 0 for s in result.steps)
