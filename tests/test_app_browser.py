@@ -130,7 +130,9 @@ def test_expert_judgment_survives_reload_and_language_switch(server, browser) ->
     expert = JudgmentStore(db).open_expert(organizer.study_id, token)
     assert expert.judgments("A") == {("B1", "B2"): 5.0}
 
-    page.reload()
+    page.reload()  # the page opens at the next pair without a judgment; "上一对" goes back
+    settle(page)
+    page.get_by_role("button", name="上一对").click()
     settle(page)
     page.get_by_text("明显重要").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "expert_zh.png"), full_page=True)
@@ -157,6 +159,8 @@ def test_judgment_survives_an_app_restart(browser, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
         settle(page)
+        page.get_by_role("button", name="下一对").click()  # one pair at a time: B1–B3 is 2nd
+        settle(page)
         page.locator(key).get_by_role("radio", name="7", exact=True).first.click()
         settle(page)
         page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)
@@ -166,6 +170,8 @@ def test_judgment_survives_an_app_restart(browser, tmp_path: Path) -> None:
         page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
         settle(page)
         page.get_by_text("周专家").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="下一对").click()
+        settle(page)
         chosen = page.locator(key).locator('[aria-checked="true"]')
         assert chosen.count() == 1 and chosen.first.inner_text().strip() == "7"
         page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)

@@ -27,7 +27,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "layout"
 WIDTHS = (1280, 390)
 COMPARE_TABS = {"zh": ["排名", "不确定性", "雷达图", "热力图", "逐层查看", "下载"],
                 "en": ["Ranking", "Uncertainty", "Radar", "Heatmap", "Drill-down", "Downloads"]}
-PAGES = ["", "diagnosis", "survey", "weights", "organizer"]
+PAGES = ["", "diagnosis", "survey", "weights", "organizer", "delphi"]
 
 pytestmark = [
     pytest.mark.browser,
