@@ -71,7 +71,7 @@ def standard_png(name: str) -> bytes:
 
 not_reported = f"n<{scores.min_respondents}"  # under the column header "not reported"
 
-m1, m2, m3 = st.columns(3)
+m1 = m2 = m3 = st.container(horizontal=True, gap="medium")  # wraps on a phone
 m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")

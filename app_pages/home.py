@@ -51,7 +51,8 @@ if result is None:
     show_problem(cur)
 else:
     rep = result.scores
-    cols = st.columns(5)
+    row = st.container(horizontal=True, gap="medium")  # wraps on a phone
+    cols = [row] * 5
     cols[0].metric(tr("app.metric.overall"), score_text(result.overall_score))
     cols[1].metric(tr("app.metric.valid"), f"{result.screening.valid}",
                    help=tr("app.metric.valid_help", received=result.screening.received,

@@ -26,8 +26,13 @@ _ROOT = Path(__file__).resolve().parent.parent
 _CODE = ("ahp", "survey", "evaluation", "i18n")
 
 
+def read_only(mapping: dict) -> types.MappingProxyType:
+    """Rebuild a read-only mapping when a cached result is read back."""
+    return types.MappingProxyType(mapping)
+
+
 def _mappingproxy(proxy: types.MappingProxyType) -> tuple[object, tuple[dict]]:
-    return types.MappingProxyType, (dict(proxy),)
+    return read_only, (dict(proxy),)
 
 
 copyreg.pickle(types.MappingProxyType, _mappingproxy)
@@ -66,14 +71,20 @@ def cached_sample(settings_key: str, compute: Callable[[], object]) -> object:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
     result = compute()
+    temporary: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as file:
+            temporary = file.name
             pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
+        os.replace(temporary, path)
+        temporary = None
         for old in folder.glob("sample-study-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # an unwritable home or an unpicklable result: compute again next time
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
     return result

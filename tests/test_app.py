@@ -585,3 +585,9 @@ def test_sample_study_is_kept_on_disk(sample_cache: Path) -> None:
     assert len(list(sample_cache.glob("sample-study-*.pickle"))) == 1
     at = open_page("app_pages/compare.py", lang="en")  # the real study, pickled and read back
     assert not at.exception and metrics(at)[text("app.metric.overall", "en")] == "3.780"
+    assert len(list(sample_cache.glob("sample-study-*.pickle"))) == 1  # the real result stored
+    assert not list(sample_cache.glob("*.tmp"))
+    import pickle
+
+    stored = pickle.loads(next(sample_cache.glob("sample-study-*.pickle")).read_bytes())
+    assert round(stored.overall_score, 3) == 3.780 and stored.validity is not None
