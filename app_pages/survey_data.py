@@ -129,7 +129,7 @@ valid, report, rel = current_screening(cur)
 st.subheader(tr("app.survey.import_title"))
 mapping = responses.mapping
 st.markdown(f"**{tr('app.survey.source')}**: {source_text(responses.source)}")
-i2, i3, i4 = st.columns(3)
+i2 = i3 = i4 = st.container(horizontal=True, gap="medium")  # metrics wrap on a phone
 i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
@@ -147,7 +147,7 @@ st.caption(tr("app.survey.community_used", column=mapping.community_column))
 
 # ---------------------------------------------------------------------------- validity
 st.subheader(tr("report.validity.title"))
-v1, v2, v3 = st.columns(3)
+v1 = v2 = v3 = st.container(horizontal=True, gap="medium")
 v1.metric(tr("col.received"), f"{report.received}")
 v2.metric(tr("col.valid"), f"{report.valid}")
 v3.metric(tr("col.rate"), f"{report.rate:.1%}")
@@ -226,7 +226,7 @@ vkey = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
 report_v = validity_report(vkey, valid, cur.hierarchy, int(chosen_factors) or None, rotation,
                            method)
 if report_v.kmo is not None and report_v.bartlett is not None:
-    m1, m2, m3, m4 = st.columns(4)
+    m1 = m2 = m3 = m4 = st.container(horizontal=True, gap="medium")
     m1.metric(tr("app.validity.kmo"), f"{report_v.kmo.overall:.3f}")
     m2.metric(tr("app.validity.bartlett", df=report_v.bartlett.df,
                  p="< 0.001" if report_v.bartlett.pvalue < 0.001
