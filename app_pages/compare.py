@@ -96,8 +96,8 @@ if tab_rank.open:
         st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
                        leaders=len(leading_group(scores.ranking)),
                        trailing=len(trailing_group(scores.ranking))))
-        st.altair_chart(
-            ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
+        st.vega_lite_chart(
+            spec=ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
                           texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
                                  "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
                                  "title": tr("chart.ranking.title")}),

@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from app_support.language import tr
-from panel.store import (
-    ORGANIZER_SECRET_ENV,
-    JudgmentStore,
-    OrganizerSession,
-    default_db_path,
-    organizer_secret_from_env,
-)
+from panel.tokens import ORGANIZER_SECRET_ENV, organizer_secret_from_env
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a page first needs it, not for the sample
+    from panel.store import JudgmentStore, OrganizerSession
 
 
 def organizer_secret() -> str | None:
@@ -33,11 +31,15 @@ def organizer_secret() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str, secret: str | None) -> JudgmentStore:
+    from panel.store import JudgmentStore
+
     return JudgmentStore(path, organizer_secret=secret)
 
 
 def store() -> JudgmentStore:
     """The judgment store at ``SHANZHI_DB`` (default ``~/.shanzhi/shanzhi.sqlite3``)."""
+    from panel.store import default_db_path
+
     return _store(str(default_db_path()), organizer_secret())
 
 

@@ -17,47 +17,60 @@ BLUE = "#1f77b4"
 BAND = "#ff7f0e"
 
 
-def ranking_chart(data: pd.DataFrame, *, reference: float | None, texts: Mapping[str, str]):
-    """Dots with their 95 % interval whiskers, the value next to each dot, communities
-    ordered by rank; ``data`` has ``rank, community, score, ci_low, ci_high, best, worst`` (the
-    plausible ranks) and optionally ``n``. ``texts``: ``score, ci, ranks, mean, community``.
-    """
-    import altair as alt
-
-    frame = data.copy()
-    frame["label"] = [f"{int(r)}. {c}" for r, c in zip(frame["rank"], frame["community"],
-                                                        strict=True)]
-    frame["value"] = [f"{s:.3f}" for s in frame["score"]]
-    frame["interval"] = [f"{lo:.3f} – {hi:.3f}" if pd.notna(lo) else "–"
-                         for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)]
-    frame["ranks"] = [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
-                      for b, w in zip(frame["best"], frame["worst"], strict=True)]
-    order = frame.sort_values("rank")["label"].tolist()
-    low = float(np.nanmin(np.r_[frame["ci_low"].to_numpy(float), frame["score"]]))
-    high = float(np.nanmax(np.r_[frame["ci_high"].to_numpy(float), frame["score"]]))
+def ranking_chart(data: pd.DataFrame, *, reference: float | None,
+                  texts: Mapping[str, str]) -> dict:
+    """A Vega-Lite spec (for ``st.vega_lite_chart``; no Altair needed): dots with their 95 %
+    interval whiskers, the value next to each dot, communities ordered by rank. ``data`` has
+    ``rank, community, score, ci_low, ci_high, best, worst`` (the plausible ranks).
+    ``texts``: ``score, ci, ranks, community, title``."""
+    rows = []
+    for r, c, score, low, high, best, worst in zip(
+            data["rank"], data["community"], data["score"], data["ci_low"], data["ci_high"],
+            data["best"], data["worst"], strict=True):
+        finite = pd.notna(low) and pd.notna(high)
+        rows.append({
+            "label": f"{int(r)}. {c}", "community": str(c), "rank": int(r),
+            "score": float(score), "value": f"{score:.3f}",
+            "ci_low": float(low) if finite else float(score),
+            "ci_high": float(high) if finite else float(score),
+            "interval": f"{low:.3f} – {high:.3f}" if finite else "–",
+            "ranks": f"{int(best)}–{int(worst)}" if best != worst else f"{int(best)}",
+        })
+    order = [row["label"] for row in sorted(rows, key=lambda row: row["rank"])]
+    low = min([row["ci_low"] for row in rows] + [row["score"] for row in rows])
+    high = max([row["ci_high"] for row in rows] + [row["score"] for row in rows])
     pad = max(high - low, 0.05) * 0.06
-    x_scale = alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
-    y = alt.Y("label:N", sort=order, title=None,
-              axis=alt.Axis(labelLimit=160, labelFontSize=12))
-    tooltip = [alt.Tooltip("community:N", title=texts["community"]),
-               alt.Tooltip("value:N", title=texts["score"]),
-               alt.Tooltip("interval:N", title=texts["ci"]),
-               alt.Tooltip("ranks:N", title=texts["ranks"])]
-    base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
-    whisker = base.mark_rule(strokeWidth=3, opacity=0.45, color=BLUE).encode(
-        x=alt.X("ci_low:Q", scale=x_scale, title=texts["score"]), x2="ci_high:Q")
-    dot = base.mark_circle(size=70, color=BLUE, opacity=1).encode(x="score:Q")
-    halo = base.mark_text(dy=-9, fontSize=11, stroke="white", strokeWidth=4,
-                          strokeJoin="round").encode(x="score:Q", text="value:N")
-    value = base.mark_text(dy=-9, fontSize=11, color="#222").encode(x="score:Q", text="value:N")
-    layers = [whisker, dot, halo, value]
+    x = {"field": "score", "type": "quantitative", "title": texts["score"],
+         "scale": {"domain": [low - pad, high + pad], "zero": False, "nice": False}}
+    y = {"field": "label", "type": "nominal", "sort": order, "title": None,
+         "axis": {"labelLimit": 160, "labelFontSize": 12}}
+    tooltip = [{"field": "community", "title": texts["community"]},
+               {"field": "value", "title": texts["score"]},
+               {"field": "interval", "title": texts["ci"]},
+               {"field": "ranks", "title": texts["ranks"]}]
+    text = {"type": "text", "dy": -9, "fontSize": 11}
+    layers: list[dict] = [
+        {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.45, "color": BLUE},
+         "encoding": {"x": {**x, "field": "ci_low"}, "x2": {"field": "ci_high"}, "y": y,
+                      "tooltip": tooltip}},
+        {"mark": {"type": "circle", "size": 70, "color": BLUE, "opacity": 1},
+         "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+        {"mark": {**text, "stroke": "white", "strokeWidth": 4, "strokeJoin": "round"},
+         "encoding": {"x": x, "y": y, "text": {"field": "value"}}},
+        {"mark": {**text, "color": "#222"},
+         "encoding": {"x": x, "y": y, "text": {"field": "value"}}},
+    ]
     if reference is not None and np.isfinite(reference):
-        rule = alt.Chart(pd.DataFrame({"x": [reference]})).mark_rule(
-            strokeDash=[4, 4], color="#555").encode(x="x:Q")
-        layers.insert(0, rule)
-    return alt.layer(*layers).properties(height=max(240, 30 * len(frame)),
-                                         title=alt.TitleParams(texts.get("title", ""),
-                                                               fontSize=13))
+        layers.insert(0, {"data": {"values": [{"reference": float(reference)}]},
+                          "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555"},
+                          "encoding": {"x": {"field": "reference", "type": "quantitative"}}})
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": texts.get("title", ""), "fontSize": 13},
+        "height": max(240, 30 * len(rows)),
+        "data": {"values": rows},
+        "layer": layers,
+    }
 
 
 def _shade(diff: float, limit: float) -> tuple[str, str]:
