@@ -23,7 +23,8 @@ st.html("""<style>
 [data-testid='stTable'] td, [data-testid='stTable'] th {
   overflow-wrap: anywhere; white-space: normal !important; hyphens: auto; }
 @media (max-width: 640px) {
-  [data-testid='stTable'] table { font-size: 0.78rem; }
+  [data-testid='stTable'] table { font-size: 0.78rem; table-layout: fixed; width: 100%; }
+  [data-testid='stTable'] * { overflow-wrap: anywhere; }
   [data-testid='stTable'] td, [data-testid='stTable'] th {
     padding: 0.25rem 0.3rem !important; min-width: 0 !important; }
 }

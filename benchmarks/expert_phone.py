@@ -105,11 +105,16 @@ def main() -> None:
                     t0 = time.perf_counter()
                     button.click()
                     clicks += 1
-                    page.wait_for_function(
-                        "([sel, text]) => (document.querySelector(sel)?.innerText || '')"
-                        ".includes(text)",
-                        arg=[".st-key-expert_status", f"{answered + 1}/{count}"],
-                        timeout=60_000)
+                    try:
+                        page.wait_for_function(
+                            "([sel, text]) => (document.querySelector(sel)?.innerText || '')"
+                            ".includes(text)",
+                            arg=[".st-key-expert_status", f"已判断 {answered + 1}/{count} 对"],
+                            timeout=60_000)
+                    except Exception:
+                        page.screenshot(path="/tmp/expert_phone_stuck.png")
+                        raise SystemExit(f"node {code}, pair {k + 1} ({row}–{col}): status "
+                                         f"{status.inner_text()!r}") from None
                     _wait_idle(page)
                     click_ms.append(1000 * (time.perf_counter() - t0))
                 done = page.get_by_role("button", name="完成本节点")
@@ -120,8 +125,10 @@ def main() -> None:
                     _wait_idle(page)
                 done.first.click()
                 clicks += 1
-                status.wait_for(timeout=60_000)
-                page.wait_for_timeout(100)
+                if code != nodes[-1]:  # the page moves on to the next node not yet done
+                    page.wait_for_function(
+                        "(old) => !(document.body.innerText.includes('对于“' + old + ' '))",
+                        arg=code, timeout=60_000)
                 _wait_idle(page)
             seconds = time.perf_counter() - start
             done_nodes = JudgmentStore(db).open_expert(organizer.study_id, token).progress()

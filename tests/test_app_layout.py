@@ -7,7 +7,8 @@ each view is checked for
   box, and a canvas data grid (``st.dataframe``) shows all its columns and rows (its scroller is
   not larger than its viewport) unless it sits in a section that says how to see the rest;
 - no English label in the Chinese app: no visible text that is ASCII letters only, except
-  codes (B1, C07, D57, E01), CR, n, units and file names.
+  codes (B1, C07, D57, E01, factors MR1 …), the statistics' symbols CR and KMO, n, units and
+  file names.
 
 Skipped when ``/usr/bin/chromium`` is absent, like ``test_app_browser.py``.
 """
@@ -93,7 +94,7 @@ ASCII_LABELS = r"""
 }
 """
 ALLOWED = re.compile(
-    r"^(CR|CR –|n|n<\d+|PNG|\(PNG\)|Excel|[A-E]\d+|E\d+|[\w.-]+\.(xlsx|csv|png)|https?://\S+"
+    r"^(CR|CR –|KMO|MR\d+|PA\d+|n|n<\d+|PNG|\(PNG\)|Excel|[A-E]\d+|E\d+|[\w.-]+\.(xlsx|csv|png)|https?://\S+"
     r"|[A-Za-z0-9_-]{40,}|\d+(\.\d+)? ?(s|MB|ms)|Harker|Saaty|English|UTC)$")
 
 
