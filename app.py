@@ -21,10 +21,11 @@ language_switch()
 # HTML tables wrap long cells (links, item texts) instead of running past the page's edge
 st.html("""<style>
 [data-testid='stTable'] td, [data-testid='stTable'] th {
-  overflow-wrap: anywhere; white-space: normal !important; hyphens: auto; }
+  overflow-wrap: anywhere; white-space: normal; }
+[data-testid='stTable'] td *, [data-testid='stTable'] th * {
+  overflow-wrap: inherit !important; white-space: inherit !important; }
 @media (max-width: 640px) {
-  [data-testid='stTable'] table { font-size: 0.78rem; table-layout: fixed; width: 100%; }
-  [data-testid='stTable'] * { overflow-wrap: anywhere; }
+  [data-testid='stTable'] table { font-size: 0.78rem; }
   [data-testid='stTable'] td, [data-testid='stTable'] th {
     padding: 0.25rem 0.3rem !important; min-width: 0 !important; }
 }

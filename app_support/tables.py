@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 Format = str | Callable[[object], str]
+SHORT = 11
+"""Columns whose values are at most this long (numbers, codes, ranges) are kept on one line."""
 
 
 def _cell(value: object, fmt: Format | None) -> str:
@@ -32,4 +34,8 @@ def fitted_table(frame: pd.DataFrame, formats: Mapping[str, Format] | None = Non
         str(column): [_cell(v, formats.get(column)) for v in shown[column]]
         for column in shown.columns
     })
-    (container or st).table(text, hide_index=True)
+    # short values (numbers, codes, ranges) never break inside; long texts wrap anywhere
+    short = [c for c in text.columns if max(map(len, text[c]), default=0) <= SHORT]
+    styled = text.style.hide(axis="index").set_properties(
+        subset=short, **{"white-space": "nowrap !important", "overflow-wrap": "normal !important"})
+    (container or st).table(styled)

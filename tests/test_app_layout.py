@@ -55,6 +55,14 @@ CHECKS = r"""
       problems.push(`table clipped: ${Math.round(table.getBoundingClientRect().width)} > ` +
                     `${Math.round(box.getBoundingClientRect().width)}: ` +
                     table.innerText.replace(/\s+/g, " ").slice(0, 60));
+    if (!table) continue;
+    for (const cell of table.querySelectorAll('td, th')) {
+      const inner = cell.firstElementChild || cell;
+      if (cell.scrollWidth > cell.clientWidth + 1 || inner.scrollWidth > cell.clientWidth + 1) {
+        problems.push(`cell text runs out of its cell: "${cell.innerText.slice(0, 40)}"`);
+        break;
+      }
+    }
   }
   for (const grid of document.querySelectorAll('[data-testid="stDataFrame"]')) {
     if (!visible(grid)) continue;
