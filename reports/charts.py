@@ -326,8 +326,7 @@ def radar_chart(
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8, frameon=False)
     start, end = ax.get_ylim()  # the radius does not start at 0: say so on the chart
     ax.annotate(t("chart.radar.axis", lang, start=start, end=end), xy=(1.05, 0.02),
-                xycoords="axes fraction", fontsize=8, color="#555555", va="bottom",
-                wrap=True)
+                xycoords="axes fraction", fontsize=8, color="#555555", va="bottom")
     _suptitle(fig, title or t("chart.radar.title", lang))
     return fig
 
