@@ -7,6 +7,9 @@ cached helpers of :mod:`app_support`). The first page shows the bundled syntheti
 Configuration (environment): ``SHANZHI_DB`` (judgment database, default
 ``~/.shanzhi/shanzhi.sqlite3``), ``SHANZHI_ORGANIZER_SECRET`` (organizer access; or
 ``organizer_secret`` in ``.streamlit/secrets.toml``).
+
+A viewer link ``?view=TOKEN`` opens only the published result of its study
+(``app_pages/viewer.py``); the chosen study is kept in the URL (``?study=ID``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import language_switch, tr
+from app_support.published import VIEW_PARAM, remember_study
 
 st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/location_city:",
                    layout="wide")
@@ -38,6 +42,13 @@ def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> s
     return st.Page(f"app_pages/{path}", title=tr(title_key), icon=f":material/{icon}:",
                    url_path=url_path, default=url_path is None)
 
+
+if st.query_params.get(VIEW_PARAM):  # a viewer link: the published result only, nothing else
+    st.navigation([st.Page("app_pages/viewer.py", title=tr("store.viewer.title"),
+                           icon=":material/visibility:", default=True)],
+                  position="hidden").run()
+    st.stop()
+remember_study()
 
 pages = {
     tr("app.nav.results"): [

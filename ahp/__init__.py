@@ -26,12 +26,15 @@ from ahp.group import (
     aggregate_judgments,
     aggregate_priorities,
     consensus,
+    group_log_judgments,
+    group_priority_draws,
+    reciprocal_matrices,
     screen_cr,
     screen_experts,
 )
 from ahp.hierarchy import LEVELS, Hierarchy, HierarchyWeights, Node
-from ahp.matrix import JudgmentMatrix, as_array, validate_array
-from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from ahp.matrix import JudgmentMatrix, MatrixLike, as_array, validate_array
+from ahp.panel import PanelJudgments, PanelOptions, PanelResult, panel_weights
 from ahp.priorities import METHODS, Eigen, harker_matrix, principal_eigen, priorities
 from ahp.scale import (
     EXTENDED_BOUNDS,
@@ -84,9 +87,11 @@ __all__ = [
     "HierarchyWeights",
     "JudgmentError",
     "JudgmentMatrix",
+    "MatrixLike",
     "Node",
     "PanelJudgments",
     "PanelNotReadyError",
+    "PanelOptions",
     "PanelResult",
     "Revision",
     "WorkbookError",
@@ -96,6 +101,8 @@ __all__ = [
     "consensus",
     "consistency",
     "evaluate",
+    "group_log_judgments",
+    "group_priority_draws",
     "harker_matrix",
     "nearest_saaty",
     "off_scale",
@@ -104,6 +111,7 @@ __all__ = [
     "principal_eigen",
     "priorities",
     "random_index",
+    "reciprocal_matrices",
     "screen_cr",
     "screen_experts",
     "snap_to_scale",

@@ -23,12 +23,11 @@ Harker, P. T. (1987). Incomplete pairwise comparisons in the analytic hierarchy 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ahp.errors import JudgmentError
-from ahp.matrix import as_array
+from ahp.matrix import MatrixLike, as_array
 from ahp.priorities import METHODS, _approximate, _perron, harker_matrix
 
 __all__ = [
@@ -121,7 +120,9 @@ class Consistency:
         return bool(result) if result.ndim == 0 else result
 
 
-def consistency(matrix: Any, ri_table: str = "saaty", threshold: float = 0.10) -> Consistency:
+def consistency(
+    matrix: MatrixLike, ri_table: str = "saaty", threshold: float = 0.10
+) -> Consistency:
     """λmax, CI, RI and CR of a judgment matrix or a (k, n, n) stack, in one vectorized call.
 
     Parameters
@@ -191,7 +192,7 @@ class Evaluation:
 
 
 def evaluate(
-    matrix: Any,
+    matrix: MatrixLike,
     method: str = "eigenvector",
     ri_table: str = "saaty",
     threshold: float = 0.10,

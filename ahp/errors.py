@@ -1,21 +1,24 @@
 """Exceptions of the ``ahp`` package.
 
-All are :class:`ValueError` subclasses so that callers catching ``ValueError`` keep working;
-each message names the place of the problem (matrix, row, column, element, sheet, cell).
+All derive from :class:`i18n.errors.ShanzhiError`, a :class:`ValueError`, so that callers
+catching ``ValueError`` keep working; each message names the place of the problem (matrix, row,
+column, element, sheet, cell).
 """
+
+from i18n.errors import ShanzhiError
 
 __all__ = ["HierarchyError", "JudgmentError", "PanelNotReadyError", "WorkbookError"]
 
 
-class JudgmentError(ValueError):
+class JudgmentError(ShanzhiError):
     """A pairwise judgment or a judgment matrix is invalid (the message names the cell)."""
 
 
-class HierarchyError(ValueError):
+class HierarchyError(ShanzhiError):
     """The indicator hierarchy is invalid (the message names the node code)."""
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ShanzhiError):
     """An expert workbook or judgment file is invalid (the message names expert, sheet, cell)."""
 
 

@@ -32,7 +32,8 @@ import numpy as np
 
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
-from ahp.matrix import as_array
+from ahp.matrix import MatrixLike, as_array
+from ahp.priorities import priorities
 
 __all__ = [
     "CONSENSUS_WORDS",
@@ -41,6 +42,9 @@ __all__ = [
     "aggregate_judgments",
     "aggregate_priorities",
     "consensus",
+    "group_log_judgments",
+    "group_priority_draws",
+    "reciprocal_matrices",
     "screen_cr",
     "screen_experts",
 ]
@@ -69,7 +73,9 @@ def _stack(matrices: Any) -> np.ndarray:
     return stack
 
 
-def aggregate_judgments(matrices: Any, weights: Any = None) -> np.ndarray:
+def aggregate_judgments(
+    matrices: MatrixLike, weights: Sequence[float] | np.ndarray | None = None
+) -> np.ndarray:
     """Aggregate individual judgments (AIJ) by the element-wise weighted geometric mean.
 
     For experts k = 1..K with normalised weights w_k (equal by default),
@@ -94,14 +100,10 @@ def aggregate_judgments(matrices: Any, weights: Any = None) -> np.ndarray:
         The (n, n) group matrix.
     """
     stack = _stack(matrices)
-    w = _expert_weights(weights, stack.shape[0])
-    logs = np.log(stack)
-    given = ~np.isnan(logs)
-    weight_given = np.einsum("k,kij->ij", w, given)
-    log_sum = np.einsum("k,kij->ij", w, np.where(given, logs, 0.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        group = np.exp(log_sum / weight_given)
-    group[weight_given <= 0] = np.nan
+    k, n, _ = stack.shape
+    w = _expert_weights(weights, k)
+    logs = np.log(stack).reshape(k, n * n)
+    group = np.exp(group_log_judgments(w[None, :], logs)[0]).reshape(n, n)
     np.fill_diagonal(group, 1.0)
     return group
 
@@ -134,6 +136,87 @@ def aggregate_priorities(
         raise JudgmentError(f"{method} mean of the priority vectors is zero for every element")
     return combined / total
 
+
+
+# ---------------------------------------------------------------------------- batched
+# Many weightings of the same panel at once (one row per draw): the Monte Carlo of
+# evaluation.uncertainty resamples the experts (bootstrap counts) and perturbs their judgments;
+# aggregate_judgments is the one-row case of the same AIJ formula.
+def reciprocal_matrices(upper_logs: np.ndarray, n: int) -> np.ndarray:
+    """Reciprocal matrices ``(draws, n, n)`` from upper-triangle log judgments ``(draws, P)``
+    (``P = n(n−1)/2``, row-major order of ``numpy.triu_indices(n, 1)``)."""
+    rows, cols = np.triu_indices(n, 1)
+    out = np.ones((upper_logs.shape[0], n, n))
+    out[:, rows, cols] = np.exp(upper_logs)
+    out[:, cols, rows] = np.exp(-upper_logs)
+    return out
+
+
+def group_log_judgments(
+    counts: np.ndarray, logs: np.ndarray, shift: np.ndarray | None = None
+) -> np.ndarray:
+    """AIJ in logs for many weightings: ``(draws, P)`` from expert logs ``(k, P)`` (NaN = not
+    judged) and per-draw expert weights ``counts`` ``(draws, k)`` (need not sum to 1):
+
+        ln a_p^(s) = Σ_k c_sk (ln a_p^(k) + shift_skp) / Σ_{k judged p} c_sk,
+
+    NaN where no weighted expert judged p. ``shift`` (draws, k, P) float32 optionally moves
+    each judgment per draw (judgment noise).
+    """
+    given = ~np.isnan(logs)
+    filled = np.where(given, logs, 0.0)
+    total = counts @ given.astype(float)
+    log_sum = counts @ filled
+    if shift is not None:
+        log_sum = log_sum + np.einsum("sk,skp->sp", counts.astype(np.float32), shift)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, log_sum / np.where(total > 0, total, 1.0), np.nan)
+
+
+def group_priority_draws(
+    counts: np.ndarray,
+    logs: np.ndarray,
+    n: int,
+    aggregation: str = "AIJ",
+    method: str = "eigenvector",
+    shift: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Group priorities of one node for many weightings of its experts, and the weightings
+    without any contributing expert.
+
+    ``counts`` (draws, k) weighs the experts in each draw, ``logs`` (k, P) are their
+    upper-triangle log judgments (NaN = not judged) and ``shift`` (draws, k, P) optional
+    per-draw moves of them. ``"AIJ"``: priorities (one batched call) of the matrices of
+    :func:`group_log_judgments`; ``"AIP"``: the counts-weighted geometric mean of the experts'
+    priority vectors, normalised (Forman & Peniwati 1998). Returns weights ``(draws, n)``
+    (undefined rows where ``empty``) and ``empty`` ``(draws,)``.
+    """
+    if aggregation == "AIP":
+        return _aip_draws(counts, logs, shift, n, method)
+    group = group_log_judgments(counts, logs, shift)
+    empty = np.all(np.isnan(group), axis=1)
+    weights = np.empty((len(group), n))
+    if (~empty).any():
+        weights[~empty] = priorities(reciprocal_matrices(group[~empty], n), method)
+    return weights, empty
+
+
+def _aip_draws(
+    counts: np.ndarray, logs: np.ndarray, shift: np.ndarray | None, n: int, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts-weighted geometric mean of the experts' priority vectors, ``(draws, n)``."""
+    k = logs.shape[0]
+    if shift is None:
+        individual = priorities(reciprocal_matrices(logs, n), method)[None]
+    else:
+        noisy = (logs[None] + shift).reshape(-1, logs.shape[1])
+        individual = priorities(reciprocal_matrices(noisy, n), method).reshape(-1, k, n)
+    total = counts.sum(axis=1)
+    empty = total <= 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_log = np.einsum("sk,skn->sn", counts, np.log(individual)) / total[:, None]
+    combined = np.exp(mean_log - mean_log.max(axis=1, keepdims=True))
+    return combined / combined.sum(axis=1, keepdims=True), empty
 
 @dataclass(frozen=True)
 class ExpertScreen:

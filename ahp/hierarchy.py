@@ -182,112 +182,10 @@ class Hierarchy:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str = "framework") -> Hierarchy:
         """Validate a framework table (one row per node, columns as in :meth:`from_csv`)."""
-        frame = frame.rename(columns=lambda c: str(c).strip().lower())
-        repeated = frame.columns[frame.columns.duplicated()]
-        if len(repeated):
-            raise HierarchyError(f"{source}: column '{repeated[0]}' appears more than once")
-        missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-        if missing:
-            raise HierarchyError(
-                f"{source}: missing column(s) {', '.join(missing)} (the header row has: "
-                f"{', '.join(map(str, frame.columns))}; expected {','.join(REQUIRED_COLUMNS)})"
-            )
-        if frame.empty:
-            raise HierarchyError(f"{source}: the framework has no rows")
-        has_reverse = "reverse" in frame.columns
-        has_source = "source" in frame.columns
-
-        records: list[tuple[int, Node]] = []
-        seen: dict[str, int] = {}
-        for offset, rec in enumerate(frame.to_dict("records")):
-            row = offset + 2  # header is spreadsheet row 1
-            code = _text(rec["code"])
-            level = _text(rec["level"]).upper()
-            parent = _text(rec["parent"])
-            if not code:
-                raise HierarchyError(f"{source} row {row}: empty code")
-            if level not in LEVELS:
-                raise HierarchyError(
-                    f"{source} row {row} (code '{code}'): level must be one of "
-                    f"{'/'.join(LEVELS)}, got '{_text(rec['level'])}'"
-                )
-            if code in seen:
-                raise HierarchyError(
-                    f"{source} row {row}: duplicate code '{code}' (first on row {seen[code]})"
-                )
-            seen[code] = row
-            if level == "A" and parent:
-                raise HierarchyError(
-                    f"{source} row {row} (code '{code}'): the goal (level A) has no parent, "
-                    f"got '{parent}'"
-                )
-            if level != "A" and not parent:
-                raise HierarchyError(f"{source} row {row} (code '{code}'): empty parent")
-            flag = _text(rec["reverse"]) if has_reverse else ""
-            reverse = _parse_reverse(flag, row, code, source)
-            node = Node(
-                code=code,
-                level=level,
-                parent=parent or None,
-                name_zh=_text(rec["name_zh"]),
-                name_en=_text(rec["name_en"]),
-                reverse=reverse,
-                source=_text(rec["source"]) if has_source else "",
-            )
-            records.append((row, node))
-
-        goal_rows = [(row, n) for row, n in records if n.level == "A"]
-        if len(goal_rows) > 1:
-            rows = ", ".join(str(r) for r, _ in goal_rows)
-            raise HierarchyError(f"{source}: more than one goal row (level A) on rows {rows}")
-        if goal_rows:
-            goal = goal_rows[0][1]
-            body = [(row, n) for row, n in records if n.level != "A"]
-        else:
-            goal = Node(ROOT_CODE, "A", None, ROOT_NAMES[0], ROOT_NAMES[1])
-            if ROOT_CODE in seen:
-                raise HierarchyError(
-                    f"{source} row {seen[ROOT_CODE]}: code '{ROOT_CODE}' is reserved for the goal"
-                )
-            body = records
-        if not body:
-            raise HierarchyError(f"{source}: the framework has no nodes below the goal")
-
-        row_of = {n.code: row for row, n in body}
-        parent_of = {n.code: n.parent for _, n in body}
-        level_of = {n.code: n.level for _, n in body} | {goal.code: "A"}
-        for row, node in body:
-            if node.parent not in level_of:
-                raise HierarchyError(
-                    f"{source} row {row} (code '{node.code}'): unknown parent '{node.parent}'"
-                )
-        _check_cycles(parent_of, row_of, source)
-        for row, node in body:
-            parent_level = LEVELS.index(level_of[node.parent])
-            if LEVELS.index(node.level) != parent_level + 1:
-                expected = (
-                    f"level {LEVELS[parent_level + 1]}"
-                    if parent_level + 1 < len(LEVELS)
-                    else "no child under a level-D node"
-                )
-                raise HierarchyError(
-                    f"{source} row {row} (code '{node.code}'): level {node.level} does not follow "
-                    f"its parent '{node.parent}' (level {level_of[node.parent]}); expected "
-                    f"{expected}"
-                )
-        leaf = max((n.level for _, n in body), key=LEVELS.index)
-        has_child = {n.parent for _, n in body}
-        for row, node in body:
-            if node.level != leaf and node.code not in has_child:
-                raise HierarchyError(
-                    f"{source} row {row} (code '{node.code}'): level-{node.level} node has no "
-                    f"children, but level {leaf} is the leaf level"
-                )
-            if node.reverse and node.level != leaf:
-                raise HierarchyError(
-                    f"{source} row {row} (code '{node.code}'): reverse is only allowed on "
-                    f"level-{leaf} items"
-                )
+        records, seen = _read_nodes(_checked_columns(frame, source), source)
+        goal, body = _goal_and_body(records, seen, source)
+        _check_links(goal, body, source)
+        _check_leaves(body, source)
         return cls({goal.code: goal} | {n.code: n for _, n in body})
 
     # ------------------------------------------------------------------ queries
@@ -498,3 +396,136 @@ class HierarchyWeights:
     def item_weights(self) -> pd.Series:
         """Global weights of the leaf items (level D), indexed by item code."""
         return self.global_(self.leaf_level)
+
+
+# ---------------------------------------------------------------------- framework table checks
+def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The table with lower-case headers; duplicate or missing columns and no rows are errors."""
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise HierarchyError(f"{source}: column '{repeated[0]}' appears more than once")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise HierarchyError(
+            f"{source}: missing column(s) {', '.join(missing)} (the header row has: "
+            f"{', '.join(map(str, frame.columns))}; expected {','.join(REQUIRED_COLUMNS)})"
+        )
+    if frame.empty:
+        raise HierarchyError(f"{source}: the framework has no rows")
+    return frame
+
+
+def _read_nodes(
+    frame: pd.DataFrame, source: str
+) -> tuple[list[tuple[int, Node]], dict[str, int]]:
+    """Every row as (spreadsheet row, :class:`Node`) in file order, and the row of each code."""
+    records: list[tuple[int, Node]] = []
+    seen: dict[str, int] = {}
+    for offset, rec in enumerate(frame.to_dict("records")):
+        row = offset + 2  # header is spreadsheet row 1
+        records.append((row, _node_of(rec, row, source, seen)))
+    return records, seen
+
+
+def _node_of(rec: Mapping[str, object], row: int, source: str, seen: dict[str, int]) -> Node:
+    """One framework row as a :class:`Node`: code, level and parent checked, the code
+    recorded in ``seen`` (a code seen before is an error)."""
+    code = _text(rec["code"])
+    level = _text(rec["level"]).upper()
+    parent = _text(rec["parent"])
+    if not code:
+        raise HierarchyError(f"{source} row {row}: empty code")
+    if level not in LEVELS:
+        raise HierarchyError(
+            f"{source} row {row} (code '{code}'): level must be one of "
+            f"{'/'.join(LEVELS)}, got '{_text(rec['level'])}'"
+        )
+    if code in seen:
+        raise HierarchyError(
+            f"{source} row {row}: duplicate code '{code}' (first on row {seen[code]})"
+        )
+    seen[code] = row
+    if level == "A" and parent:
+        raise HierarchyError(
+            f"{source} row {row} (code '{code}'): the goal (level A) has no parent, "
+            f"got '{parent}'"
+        )
+    if level != "A" and not parent:
+        raise HierarchyError(f"{source} row {row} (code '{code}'): empty parent")
+    flag = _text(rec["reverse"]) if "reverse" in rec else ""
+    return Node(
+        code=code,
+        level=level,
+        parent=parent or None,
+        name_zh=_text(rec["name_zh"]),
+        name_en=_text(rec["name_en"]),
+        reverse=_parse_reverse(flag, row, code, source),
+        source=_text(rec["source"]) if "source" in rec else "",
+    )
+
+
+def _goal_and_body(
+    records: list[tuple[int, Node]], seen: dict[str, int], source: str
+) -> tuple[Node, list[tuple[int, Node]]]:
+    """The goal (a level-A row, or the implicit goal ``A``) and the rows below it."""
+    goal_rows = [(row, n) for row, n in records if n.level == "A"]
+    if len(goal_rows) > 1:
+        rows = ", ".join(str(r) for r, _ in goal_rows)
+        raise HierarchyError(f"{source}: more than one goal row (level A) on rows {rows}")
+    if goal_rows:
+        goal = goal_rows[0][1]
+        body = [(row, n) for row, n in records if n.level != "A"]
+    else:
+        goal = Node(ROOT_CODE, "A", None, ROOT_NAMES[0], ROOT_NAMES[1])
+        if ROOT_CODE in seen:
+            raise HierarchyError(
+                f"{source} row {seen[ROOT_CODE]}: code '{ROOT_CODE}' is reserved for the goal"
+            )
+        body = records
+    if not body:
+        raise HierarchyError(f"{source}: the framework has no nodes below the goal")
+    return goal, body
+
+
+def _check_links(goal: Node, body: list[tuple[int, Node]], source: str) -> None:
+    """Every parent exists, there is no cycle, and each level is one below its parent's."""
+    row_of = {n.code: row for row, n in body}
+    parent_of = {n.code: n.parent for _, n in body}
+    level_of = {n.code: n.level for _, n in body} | {goal.code: "A"}
+    for row, node in body:
+        if node.parent not in level_of:
+            raise HierarchyError(
+                f"{source} row {row} (code '{node.code}'): unknown parent '{node.parent}'"
+            )
+    _check_cycles(parent_of, row_of, source)
+    for row, node in body:
+        parent_level = LEVELS.index(level_of[node.parent])
+        if LEVELS.index(node.level) != parent_level + 1:
+            expected = (
+                f"level {LEVELS[parent_level + 1]}"
+                if parent_level + 1 < len(LEVELS)
+                else "no child under a level-D node"
+            )
+            raise HierarchyError(
+                f"{source} row {row} (code '{node.code}'): level {node.level} does not follow "
+                f"its parent '{node.parent}' (level {level_of[node.parent]}); expected "
+                f"{expected}"
+            )
+
+
+def _check_leaves(body: list[tuple[int, Node]], source: str) -> None:
+    """Only the leaf level may lack children, and only leaf items may be reverse-coded."""
+    leaf = max((n.level for _, n in body), key=LEVELS.index)
+    has_child = {n.parent for _, n in body}
+    for row, node in body:
+        if node.level != leaf and node.code not in has_child:
+            raise HierarchyError(
+                f"{source} row {row} (code '{node.code}'): level-{node.level} node has no "
+                f"children, but level {leaf} is the leaf level"
+            )
+        if node.reverse and node.level != leaf:
+            raise HierarchyError(
+                f"{source} row {row} (code '{node.code}'): reverse is only allowed on "
+                f"level-{leaf} items"
+            )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -453,7 +453,14 @@ def _parse_cell(item: Any, names: Sequence[str], i: int, j: int) -> float:
         raise JudgmentError(f"{exc} at {_cell(names, i, j)}") from None
 
 
-def as_array(matrix: Any, *, tol: float = 1e-6) -> np.ndarray:
+MatrixLike: TypeAlias = (
+    JudgmentMatrix | Sequence[JudgmentMatrix] | np.ndarray | Sequence[Sequence[float]]
+)
+"""What the math functions accept as judgments: a :class:`JudgmentMatrix`, a sequence of them,
+an (n, n) or (k, n, n) array, or nested lists (NaN marks a missing judgment)."""
+
+
+def as_array(matrix: MatrixLike, *, tol: float = 1e-6) -> np.ndarray:
     """Return the judgments as a float array of shape (n, n) or (k, n, n).
 
     Accepts a :class:`JudgmentMatrix` (returned as is), a sequence of them with equal ``n``

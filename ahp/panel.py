@@ -18,9 +18,9 @@ Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,9 @@ from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.matrix import unreachable_elements, validate_array
 from ahp.scale import SCALE_TOL, off_scale, parse_judgment, snap_to_scale
 
-__all__ = ["COLUMNS", "SCALE_TOL", "PanelJudgments", "PanelResult", "panel_weights"]
+__all__ = [
+    "COLUMNS", "SCALE_TOL", "PanelJudgments", "PanelOptions", "PanelResult", "panel_weights",
+]
 
 COLUMNS: tuple[str, ...] = ("expert", "node", "row", "col", "value")
 
@@ -52,6 +54,81 @@ def _parse_values(frame: pd.DataFrame) -> np.ndarray:
         except JudgmentError as exc:
             raise JudgmentError(f"{_place(frame.iloc[position])}: {exc}") from None
     return numeric
+
+
+Aggregation = Literal["AIJ", "AIP"]
+IncompleteRule = Literal["error", "exclude"]
+_PANEL_FIELDS = (
+    "aggregation", "method", "threshold", "exclude_inconsistent", "expert_weights", "ri_table",
+    "incomplete",
+)
+
+
+@dataclass(frozen=True)
+class PanelOptions:
+    """How a panel's judgments become group weights: every option of :func:`panel_weights`.
+
+    Attributes
+    ----------
+    aggregation
+        ``"AIJ"`` (aggregate the judgments) or ``"AIP"`` (aggregate the priorities).
+    method
+        Priority method: ``"eigenvector"``, ``"geometric"`` or ``"arithmetic"``.
+    threshold
+        CR threshold (reported; with ``exclude_inconsistent`` experts at or above it are left
+        out of the node).
+    exclude_inconsistent
+        Leave out experts with CR ≥ ``threshold``.
+    expert_weights
+        Optional weight per expert name (default: equal weights).
+    ri_table
+        Random-index table of the CR (``"saaty"`` …, see :data:`ahp.consistency.RI_TABLES`).
+    incomplete
+        ``"error"``: an expert whose judgments do not link a node's elements is an error;
+        ``"exclude"``: such experts are left out of the node (listed in ``excluded``).
+    """
+
+    aggregation: Aggregation = "AIJ"
+    method: str = "eigenvector"
+    threshold: float = 0.10
+    exclude_inconsistent: bool = False
+    expert_weights: Mapping[str, float] | None = None
+    ri_table: str = "saaty"
+    incomplete: IncompleteRule = "error"
+
+    def __post_init__(self) -> None:
+        if self.aggregation not in ("AIJ", "AIP"):
+            raise JudgmentError(f"aggregation must be 'AIJ' or 'AIP', got '{self.aggregation}'")
+        if self.incomplete not in ("error", "exclude"):
+            raise JudgmentError(
+                f"incomplete must be 'error' or 'exclude', got '{self.incomplete}'"
+            )
+
+    def keys(self) -> tuple[str, ...]:
+        """The option names: with :meth:`__getitem__`, ``**options`` still spreads the options
+        as the keyword arguments of :func:`panel_weights` they replace."""
+        return _PANEL_FIELDS
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def replace(self, **changes: Any) -> PanelOptions:
+        """A copy with some options changed (checked like a new one)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def resolve(
+        cls, options: PanelOptions | None, keywords: Mapping[str, Any], caller: str
+    ) -> PanelOptions:
+        """``options`` (default: the defaults) with the option ``keywords`` of ``caller``
+        applied; an unknown keyword is a :class:`TypeError`, as for any function."""
+        unknown = [name for name in keywords if name not in _PANEL_FIELDS]
+        if unknown:
+            raise TypeError(f"{caller}() got an unexpected keyword argument '{unknown[0]}'")
+        base = cls() if options is None else options
+        if not isinstance(base, PanelOptions):
+            raise TypeError(f"{caller}(): options must be a PanelOptions, got {base!r}")
+        return base.replace(**keywords) if keywords else base
 
 
 @dataclass(frozen=True)
@@ -186,6 +263,14 @@ class PanelJudgments:
         out[e, j, i] = 1.0 / v
         return experts, out
 
+    def upper_logs(self, node: str, elements: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The experts of ``node`` and their upper-triangle log judgments ``(k, P)`` in the
+        order of ``numpy.triu_indices(n, 1)`` (NaN where a pair was not judged): the input of
+        the batched :func:`ahp.group.group_priority_draws`."""
+        experts, stack = self.stack(node, elements)
+        rows, cols = np.triu_indices(len(elements), 1)
+        return experts, np.log(stack[:, rows, cols])
+
 
 def _positions(codes: np.ndarray, names: np.ndarray) -> np.ndarray:
     """Position of each code in ``names`` (-1 when absent), vectorized by sorted search."""
@@ -273,6 +358,12 @@ class PanelResult:
     method: str
     threshold: float
 
+    def included(self, node: str, experts: Sequence[str]) -> list[int]:
+        """Positions in ``experts`` of those not excluded from ``node`` (the CR screening,
+        silent and incomplete experts of :func:`panel_weights`)."""
+        out = set(self.excluded.loc[self.excluded["node"] == node, "expert"])
+        return [i for i, x in enumerate(experts) if x not in out]
+
 
 def _expert_weight_vector(
     expert_weights: Mapping[str, float] | pd.Series | None, experts: list[str]
@@ -316,17 +407,15 @@ def _drop_incomplete(
 def panel_weights(
     hierarchy: Hierarchy,
     judgments: PanelJudgments | pd.DataFrame,
-    aggregation: str = "AIJ",
-    method: str = "eigenvector",
-    threshold: float = 0.10,
-    exclude_inconsistent: bool = False,
-    expert_weights: Mapping[str, float] | pd.Series | None = None,
-    ri_table: str = "saaty",
-    incomplete: str = "error",
+    options: PanelOptions | None = None,
+    **keywords: Any,
 ) -> PanelResult:
     """Group weights of a hierarchy from a panel of experts.
 
-    For each node with two or more children (top-down):
+    ``options`` (:class:`PanelOptions`) sets aggregation, priority method, CR threshold and
+    exclusion, expert weights, RI table and the handling of incomplete experts; its fields can
+    also be given as keywords (``panel_weights(h, j, aggregation="AIP")``), which override
+    ``options``. For each node with two or more children (top-down):
 
     1. stack the matrices of the experts who judged the node (experts with no judgment for it
        are listed in ``excluded`` with the reason ``"no judgments for this node"``); an
@@ -346,13 +435,21 @@ def panel_weights(
 
     Local weights are then composed into global weights (:meth:`Hierarchy.weights`).
     """
+    options = PanelOptions.resolve(options, keywords, "panel_weights")
     if not isinstance(judgments, PanelJudgments):
         judgments = PanelJudgments(judgments)
-    if aggregation not in ("AIJ", "AIP"):
-        raise JudgmentError(f"aggregation must be 'AIJ' or 'AIP', got '{aggregation}'")
-    if incomplete not in ("error", "exclude"):
-        raise JudgmentError(f"incomplete must be 'error' or 'exclude', got '{incomplete}'")
-    panel = judgments.experts
+    _check_nodes(hierarchy, judgments)
+    tally = _PanelTally.start(judgments.experts, hierarchy.compared_nodes())
+    for node in hierarchy.compared_nodes():
+        children = hierarchy.children(node)
+        stacked = _node_stack(judgments, node, children, tally, options)
+        if stacked is not None:
+            _weigh_node(node, children, *stacked, tally, options)
+    return tally.result(hierarchy, options)
+
+
+def _check_nodes(hierarchy: Hierarchy, judgments: PanelJudgments) -> None:
+    """Judgments may only name nodes of the hierarchy that have two or more children."""
     compared = hierarchy.compared_nodes()
     stray_nodes = [n for n in judgments.nodes if n not in compared]
     if stray_nodes:
@@ -361,79 +458,120 @@ def panel_weights(
         why = "unknown node" if node not in hierarchy else "a node with fewer than 2 children"
         raise JudgmentError(f"expert '{expert}', node '{node}': {why}, nothing to compare")
 
-    local: dict[str, np.ndarray] = {}
-    expert_cr = pd.DataFrame(np.nan, index=pd.Index(panel, name="expert"), columns=compared)
-    group_cr: dict[str, float] = {}
-    agreement: dict[str, float] = {}
-    excluded_rows: list[dict[str, str]] = []
-    vectors_by_node: dict[str, pd.DataFrame] = {}
-    matrices_by_node: dict[str, pd.DataFrame] = {}
-    unready: list[str] = []
-    for node in compared:
-        children = hierarchy.children(node)
-        if node not in judgments.nodes:
-            if incomplete == "error":
-                raise JudgmentError(f"node '{node}': no expert judged it")
-            unready.append(node)
-            continue
-        experts, stack = judgments.stack(node, children)
-        excluded_rows += [
-            {"node": node, "expert": x, "reason": "no judgments for this node"}
-            for x in panel
-            if x not in experts
-        ]
-        if incomplete == "exclude":
-            experts, stack, apart = _drop_incomplete(experts, stack, children)
-            excluded_rows += [{"node": node, "expert": x, "reason": why} for x, why in apart]
-            if not experts:
-                unready.append(node)
-                continue
-        try:
-            individual = evaluate(stack, method=method, ri_table=ri_table, threshold=threshold)
-        except JudgmentError as exc:
-            raise _name_expert(exc, node, experts, stack, children) from None
-        vectors = individual.weights
-        cr = np.atleast_1d(np.asarray(individual.consistency.cr, dtype=float))
-        expert_cr.loc[experts, node] = cr
-        vectors_by_node[node] = pd.DataFrame(
-            vectors, index=pd.Index(experts, name="expert"), columns=children
-        )
-        screen = screen_cr(cr, experts, threshold=threshold, exclude=exclude_inconsistent)
-        excluded_rows += [
-            {"node": node, "expert": x, "reason": why} for x, why in screen.excluded.items()
-        ]
-        keep = screen.mask
-        kept = [x for x, k in zip(experts, keep, strict=True) if k]
-        weights = _expert_weight_vector(expert_weights, kept)
-        try:
-            group = aggregate_judgments(stack[keep], weights)
-            pooled = evaluate(group, method=method, ri_table=ri_table, threshold=threshold)
-            group_cr[node] = float(pooled.consistency.cr)
-            if aggregation == "AIJ":
-                local[node] = np.asarray(pooled.weights, dtype=float)
-            else:
-                local[node] = aggregate_priorities(vectors[keep], weights, method="geometric")
-        except JudgmentError as exc:
-            raise JudgmentError(f"node '{node}': {exc}") from None
-        matrices_by_node[node] = pd.DataFrame(group, index=children, columns=children)
-        agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan
 
-    if unready:
-        raise PanelNotReadyError(
-            f"no expert has linked every element yet at node(s) {', '.join(unready)}: the "
-            "weights need at least one expert per node whose judgments connect all its elements",
-            unready,
+@dataclass
+class _PanelTally:
+    """What :func:`panel_weights` collects node by node, turned into a :class:`PanelResult`."""
+
+    panel: list[str]
+    expert_cr: pd.DataFrame
+    local: dict[str, np.ndarray] = field(default_factory=dict)
+    group_cr: dict[str, float] = field(default_factory=dict)
+    agreement: dict[str, float] = field(default_factory=dict)
+    excluded_rows: list[dict[str, str]] = field(default_factory=list)
+    vectors_by_node: dict[str, pd.DataFrame] = field(default_factory=dict)
+    matrices_by_node: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unready: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, panel: list[str], compared: list[str]) -> _PanelTally:
+        """An empty tally: every expert × node CR unknown."""
+        expert_cr = pd.DataFrame(np.nan, index=pd.Index(panel, name="expert"), columns=compared)
+        return cls(panel=panel, expert_cr=expert_cr)
+
+    def exclude(self, node: str, reasons: Iterable[tuple[str, str]]) -> None:
+        """Record experts left out of ``node``, with why."""
+        self.excluded_rows += [{"node": node, "expert": x, "reason": why} for x, why in reasons]
+
+    def result(self, hierarchy: Hierarchy, options: PanelOptions) -> PanelResult:
+        """The :class:`PanelResult`, or :class:`PanelNotReadyError` naming unready nodes."""
+        if self.unready:
+            raise PanelNotReadyError(
+                f"no expert has linked every element yet at node(s) {', '.join(self.unready)}: "
+                "the weights need at least one expert per node whose judgments connect all its "
+                "elements",
+                self.unready,
+            )
+        return PanelResult(
+            weights=hierarchy.weights(self.local),
+            expert_cr=self.expert_cr,
+            group_cr=pd.Series(self.group_cr, name="group_cr", dtype=float),
+            excluded=pd.DataFrame(self.excluded_rows, columns=["node", "expert", "reason"]),
+            consensus=pd.Series(self.agreement, name="consensus", dtype=float),
+            priorities=self.vectors_by_node,
+            group_matrices=self.matrices_by_node,
+            aggregation=options.aggregation,
+            method=options.method,
+            threshold=options.threshold,
         )
-    excluded = pd.DataFrame(excluded_rows, columns=["node", "expert", "reason"])
-    return PanelResult(
-        weights=hierarchy.weights(local),
-        expert_cr=expert_cr,
-        group_cr=pd.Series(group_cr, name="group_cr", dtype=float),
-        excluded=excluded,
-        consensus=pd.Series(agreement, name="consensus", dtype=float),
-        priorities=vectors_by_node,
-        group_matrices=matrices_by_node,
-        aggregation=aggregation,
-        method=method,
-        threshold=threshold,
+
+
+def _node_stack(
+    judgments: PanelJudgments,
+    node: str,
+    children: list[str],
+    tally: _PanelTally,
+    options: PanelOptions,
+) -> tuple[list[str], np.ndarray] | None:
+    """The experts of a node and their matrices, after the silent and (with
+    ``incomplete="exclude"``) the incomplete experts are recorded as excluded; None when the
+    node has no usable expert yet."""
+    if node not in judgments.nodes:
+        if options.incomplete == "error":
+            raise JudgmentError(f"node '{node}': no expert judged it")
+        tally.unready.append(node)
+        return None
+    experts, stack = judgments.stack(node, children)
+    silent = [x for x in tally.panel if x not in experts]
+    tally.exclude(node, ((x, "no judgments for this node") for x in silent))
+    if options.incomplete == "exclude":
+        experts, stack, apart = _drop_incomplete(experts, stack, children)
+        tally.exclude(node, apart)
+        if not experts:
+            tally.unready.append(node)
+            return None
+    return experts, stack
+
+
+def _weigh_node(
+    node: str,
+    children: list[str],
+    experts: list[str],
+    stack: np.ndarray,
+    tally: _PanelTally,
+    options: PanelOptions,
+) -> None:
+    """Individual priorities and CRs, CR screening, aggregation and consensus of one node."""
+    try:
+        individual = evaluate(
+            stack, method=options.method, ri_table=options.ri_table, threshold=options.threshold
+        )
+    except JudgmentError as exc:
+        raise _name_expert(exc, node, experts, stack, children) from None
+    vectors = individual.weights
+    cr = np.atleast_1d(np.asarray(individual.consistency.cr, dtype=float))
+    tally.expert_cr.loc[experts, node] = cr
+    tally.vectors_by_node[node] = pd.DataFrame(
+        vectors, index=pd.Index(experts, name="expert"), columns=children
     )
+    screen = screen_cr(
+        cr, experts, threshold=options.threshold, exclude=options.exclude_inconsistent
+    )
+    tally.exclude(node, screen.excluded.items())
+    keep = screen.mask
+    kept = [x for x, k in zip(experts, keep, strict=True) if k]
+    weights = _expert_weight_vector(options.expert_weights, kept)
+    try:
+        group = aggregate_judgments(stack[keep], weights)
+        pooled = evaluate(
+            group, method=options.method, ri_table=options.ri_table, threshold=options.threshold
+        )
+        tally.group_cr[node] = float(pooled.consistency.cr)
+        if options.aggregation == "AIJ":
+            tally.local[node] = np.asarray(pooled.weights, dtype=float)
+        else:
+            tally.local[node] = aggregate_priorities(vectors[keep], weights, method="geometric")
+    except JudgmentError as exc:
+        raise JudgmentError(f"node '{node}': {exc}") from None
+    tally.matrices_by_node[node] = pd.DataFrame(group, index=children, columns=children)
+    tally.agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from ahp.errors import JudgmentError
-from ahp.matrix import as_array
+from ahp.matrix import MatrixLike, as_array
 
 __all__ = ["METHODS", "Eigen", "harker_matrix", "principal_eigen", "priorities"]
 
@@ -176,7 +176,7 @@ def _arithmetic(stack: np.ndarray) -> np.ndarray:
     return normalised.mean(axis=-1)
 
 
-def priorities(matrix: Any, method: str = "eigenvector") -> np.ndarray:
+def priorities(matrix: MatrixLike, method: str = "eigenvector") -> np.ndarray:
     """Priority vector(s) of a judgment matrix or a stack of matrices.
 
     Parameters

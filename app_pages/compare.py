@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_pages import compare_methods as methods
 from app_support import (
     PAIRWISE_DEFAULT,
     XLSX_MIME,
@@ -37,6 +38,8 @@ from app_support import (
     uncertainty_key,
     uncertainty_pngs,
 )
+from app_support.published import study_page
+from app_support.text import literal
 from evaluation.certainty import (
     distinguishable_share,
     interval_rank_range,
@@ -50,6 +53,8 @@ from reports.web_charts import colour_table, ranking_chart
 from survey.scoring import POOLED
 
 TAB_KEY = "compare_tab"  # session key: the label of the open tab
+if study_page("compare"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.page.compare"))
 synthetic_banner(cur)
@@ -76,10 +81,11 @@ m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
 
-tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download = st.tabs([
+(tab_rank, tab_uncertainty, tab_radar, tab_heat, tab_drill, tab_download,
+ *method_tabs) = st.tabs([
     tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
     tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
-    tr("app.compare.tab_download"),
+    tr("app.compare.tab_download"), *(tr(k) for k in methods.METHOD_TABS),
 ], key=TAB_KEY, on_change="rerun")  # only the open tab is computed (a fast first page)
 
 if tab_rank.open:
@@ -111,6 +117,7 @@ if tab_rank.open:
             tr("col.rank"): [str(int(r)) for r in ranked["rank"]],
             tr("col.community"): ranked["community"].tolist(),
             tr("col.score"): [f"{v:.3f}" for v in ranked["score"]],
+            tr("methods.app.col_grade"): methods.grade_labels(result, ranked["community"]),
             tr("chart.ci95"): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "–"
                                for lo, hi in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
             tr("app.rank.ranks"): [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
@@ -119,14 +126,15 @@ if tab_rank.open:
         })
         hidden = pd.DataFrame({
             tr("col.rank"): "–", tr("col.community"): root["community"].tolist(),
-            tr("col.score"): not_reported, tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
+            tr("col.score"): not_reported, tr("methods.app.col_grade"): "–",
+            tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
             tr("col.n"): [str(int(n)) for n in root["n"]],
         })
         st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
         st.caption(tr("app.rank.ranks_help"))
         if scores.suppressed:
             st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                          names=joined(scores.suppressed)))
+                          names=joined(map(literal, scores.suppressed))))
         if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
             st.info("\n".join([tr("report.scores.notes"),
                                *(f"- {localized(n, language)}" for n in scores.notes)]),
@@ -172,7 +180,7 @@ def heatmap_section() -> None:
                          caption=tr("app.heat.caption")))
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                      names=joined(scores.suppressed)))
+                      names=joined(map(literal, scores.suppressed))))
 
 
 @st.fragment
@@ -260,8 +268,8 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
         weight = float(oat.thresholds.set_index("dimension").loc[dimension, "weight"])
         side.metric(tr("app.uncertainty.smallest_change"), f"{oat.smallest_change:.3f}")
         side.caption(tr("app.uncertainty.smallest_change_detail",
-                        dimension=f"{dimension} {hierarchy.name(dimension, language)}",
-                        weight=weight, change=oat.smallest_change, leader=leader))
+                        dimension=literal(f"{dimension} {hierarchy.name(dimension, language)}"),
+                        weight=weight, change=oat.smallest_change, leader=literal(leader)))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
     fitted_table(
@@ -349,7 +357,7 @@ def uncertainty_section() -> None:
                 0.6 * min(max(part, 0.0), 1.0), text=text))
         except ValueError as exc:  # the libraries raise ValueError subclasses that name the data
             bar.empty()
-            st.error(tr("app.uncertainty.failed", reason=str(exc)))
+            st.error(tr("app.uncertainty.failed", reason=literal(exc)))
         else:
             bar.progress(0.6, text=tr("app.uncertainty.drawing"))
             uncertainty_pngs(uncertainty_key(cur, controls), language, result, done)
@@ -379,8 +387,8 @@ def uncertainty_section() -> None:
                          tr("col.p_bottom_n", n=mc.top): percent}, container=table)
     if not mc.excluded.empty:
         table.caption(tr("app.uncertainty.excluded", names=joined(
-            f"{name} (n={n})" for name, n in zip(mc.excluded["community"], mc.excluded["n"],
-                                                 strict=True))))
+            literal(f"{name} (n={n})")
+            for name, n in zip(mc.excluded["community"], mc.excluded["n"], strict=True))))
     st.markdown(f"**{tr('app.uncertainty.sources')}**")
     sources = mc.sources.assign(
         source=[tr(f"source.{code}") for code in mc.sources["source"]],
@@ -390,7 +398,7 @@ def uncertainty_section() -> None:
     st.table(headers(sources, {"source": "col.source", "varied": "col.varied",
                                "detail": "col.detail"}).set_index(tr("col.source")))
     for note in mc.notes:
-        st.info(localized(note, language), icon=":material/info:")
+        st.info(literal(localized(note, language)), icon=":material/info:")
 
     sensitivity_part(uncertainty, pngs)
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)
@@ -440,3 +448,10 @@ if tab_download.open:
                     file_name=f"{stem}_{name}_{language}.png",
                     mime="image/png", on_click="ignore", key=f"png_{name}",
                 )
+
+for tab, section in zip(method_tabs, (methods.grades_section, methods.improve_section,
+                                      methods.groups_section, methods.schemes_section),
+                        strict=True):
+    if tab.open:
+        with tab:
+            section(result, cur.key)

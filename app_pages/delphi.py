@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from app_support import XLSX_MIME, app_origin, lang, signed_in, store, tr
+from app_support.text import literal
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, KeepRule
 from panel.delphi_files import read_delphi_xlsx, write_delphi_template
 from panel.delphi_rounds import DelphiExpert, DelphiOrganizer
@@ -35,7 +36,7 @@ token = st.query_params.get("token")
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+    return literal(" ".join(str(exc).split()))
 
 
 # ---------------------------------------------------------------------------- expert mode
@@ -83,7 +84,7 @@ def expert_mode() -> None:
         st.stop()
     if "delphi_error" in st.session_state:
         st.error(st.session_state.pop("delphi_error"))
-    st.subheader(f"{tr('app.delphi.round', number=info.number)} · {expert.session.name}")
+    st.subheader(f"{tr('app.delphi.round', number=info.number)} · {literal(expert.session.name)}")
     st.caption(tr("app.delphi.expert_intro"))
     st.caption(tr("app.delphi.scale"))
     saved = expert.ratings()
@@ -116,7 +117,7 @@ def expert_mode() -> None:
         st.session_state.setdefault(f"delphi_r_{code}", rating)
         st.session_state.setdefault(f"delphi_c_{code}", comment)
         with st.container(border=True, key=f"delphi_box_{code}"):
-            st.markdown(f"**{code}** {hierarchy.name(code, language)}")
+            st.markdown(f"**{literal(code)}** {literal(hierarchy.name(code, language))}")
             st.segmented_control(
                 code, SCALE, key=f"delphi_r_{code}", label_visibility="collapsed",
                 on_change=_save_rating, args=(code,))
@@ -127,7 +128,7 @@ def expert_mode() -> None:
                               sd=fb["sd"], counts=counts))
                 if fb["comments"]:
                     st.caption(tr("app.delphi.feedback_comments",
-                                  comments=" | ".join(fb["comments"])))
+                                  comments=" | ".join(map(literal, fb["comments"]))))
             st.text_input(tr("app.delphi.comment"), key=f"delphi_c_{code}",
                           label_visibility="collapsed", placeholder=tr("app.delphi.comment"),
                           on_change=_save_comment, args=(code,))
@@ -301,7 +302,7 @@ def organizer_mode() -> None:
                        analysis.kept.to_csv(index=False).encode("utf-8"),
                        file_name="framework_kept.csv", mime="text/csv", key="delphi_kept")
     if analysis.problem:
-        st.warning(tr("app.delphi.framework_problem", reason=analysis.problem))
+        st.warning(tr("app.delphi.framework_problem", reason=literal(analysis.problem)))
 
 
 if study_id and token:

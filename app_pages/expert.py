@@ -30,6 +30,7 @@ from app_support import (
     store,
     tr,
 )
+from app_support.text import literal
 from panel.store import StoreError
 
 language = lang()
@@ -142,7 +143,7 @@ def _save(node: str, row: str, col: str) -> None:
         session.set_judgment(node, row, col, VALUE_AT[position])
         judged = session.judgments(node)
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
         return
     st.session_state[SAVED_KEY] = _meaning(_name(row), _name(col), VALUE_AT[position])
     pair_key = f"{PAIR_KEY}_{node}"
@@ -154,7 +155,7 @@ def _apply(node: str, row: str, col: str, value: float) -> None:
     try:
         session.set_judgment(node, row, col, value)
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
         return
     st.session_state[_widget_key(node, row, col)] = _position(value)
     st.session_state[f"{PAIR_KEY}_{node}"] = node_pairs.index((row, col))
@@ -165,7 +166,7 @@ def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -
     try:
         session.mark_done(node, cr, confirmed=confirmed)
     except StoreError as exc:
-        st.session_state["expert_error"] = str(exc)
+        st.session_state["expert_error"] = literal(exc)
         return
     if following is not None:
         st.session_state[NODE_KEY] = following
@@ -221,7 +222,8 @@ def _name(code: str) -> str:
 
 # ---------------------------------------------------------------------------- header
 st.html(SCALE_CSS)
-st.markdown(tr("app.expert.welcome", name=session.name, study=session.study.name))
+st.markdown(tr("app.expert.welcome", name=literal(session.name),
+               study=literal(session.study.name)))
 progress = session.progress()
 table = progress.table
 nodes = table["node"].tolist()
@@ -248,7 +250,7 @@ node = st.selectbox(
     format_func=labels.__getitem__, key=picker, on_change=_pick, args=(picker,),
 )
 children = hierarchy.children(node)
-st.markdown(f"**{tr('app.expert.question', parent=_name(node))}**")
+st.markdown(f"**{tr('app.expert.question', parent=literal(_name(node)))}**")
 position = nodes.index(node)
 following = next((n for n in nodes[position + 1:] + nodes[:position] if not done[n]), None)
 node_pairs = [(row, children[j]) for i, row in enumerate(children)
@@ -313,7 +315,7 @@ def node_work() -> None:
     nav.button(tr("app.expert.next"), icon=":material/chevron_right:", key=f"next_{node}",
                disabled=k == len(node_pairs) - 1,
                on_click=_show_pair, args=(pair_key, k + 1))
-    card.markdown(f":blue-background[**◀ {_name(row)}**]")
+    card.markdown(f":blue-background[**◀ {literal(_name(row))}**]")
     key = _widget_key(node, row, col)
     value = judged.get((row, col))
     if key not in st.session_state or st.session_state[key] != (
@@ -324,7 +326,7 @@ def node_work() -> None:
         format_func=_label, key=key, width="stretch",
         on_change=_save, args=(node, row, col), label_visibility="collapsed",
     )
-    card.markdown(f":orange-background[**{_name(col)} ▶**]", text_alignment="right")
+    card.markdown(f":orange-background[**{literal(_name(col))} ▶**]", text_alignment="right")
     current_value = None if chosen is None else VALUE_AT[chosen]
     card.caption(tr("app.expert.not_given") if current_value is None
                  else _meaning(_name(row), _name(col), current_value), text_alignment="center")
@@ -387,7 +389,7 @@ with st.expander(tr("app.expert.workbook")):
                 frame = read_judgments_xlsx(BytesIO(upload.data), hierarchy).table
                 result = session.import_judgments(frame.assign(expert=session.name))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.expert.import_failed", reason=str(exc)))
+                st.error(tr("app.expert.import_failed", reason=literal(exc)))
             else:
                 _forget_widgets()
                 st.session_state["expert_notice"] = tr("app.expert.imported", cells=result.cells)

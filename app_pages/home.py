@@ -19,6 +19,8 @@ from app_support import (
     template_xlsx,
     tr,
 )
+from app_support.published import study_page
+from app_support.text import literal
 from i18n import t
 
 
@@ -39,12 +41,13 @@ def step_summary(step) -> str:
         ) if isinstance(dropped, tuple) else tr("app.none")
         return t("step.load", lang(), **fields)
     return step.summary(lang())
-
+if study_page("home"):  # a chosen study: its published snapshot, nothing recomputed
+    st.stop()
 cur = current()
 st.title(tr("app.title"))
 st.caption(tr("app.subtitle"))
 synthetic_banner(cur)
-st.subheader(tr("app.home.current", name=cur.title))
+st.subheader(tr("app.home.current", name=literal(cur.title)))
 
 result = current_result(cur)
 if result is None:
@@ -85,7 +88,7 @@ else:
     with st.expander(tr("app.home.steps")):
         for step in result.steps:
             st.markdown(f"- **{step.label(lang())}** ({step.seconds:.2f} s): "
-                        f"{step_summary(step)}")
+                        f"{literal(step_summary(step))}")
 
 st.divider()
 st.subheader(tr("app.home.new_study"))

@@ -30,6 +30,8 @@ from app_support import (
     store,
     tr,
 )
+from app_support.study_admin import study_admin, study_list
+from app_support.text import csv_bytes, literal
 from i18n import t
 from panel.store import StoreError, expert_link
 
@@ -77,7 +79,7 @@ if fresh is not None:
     st.warning(tr("app.organizer.links_once"), icon=":material/link:")
     fitted_table(headers(fresh, {"expert_id": "col.expert", "name": "col.name",
                                  "link": "app.organizer.link"}))
-    st.download_button(tr("app.organizer.links_csv"), fresh.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(tr("app.organizer.links_csv"), csv_bytes(fresh),
                        file_name="expert_links.csv", mime="text/csv", on_click="ignore")
     if st.button(tr("app.organizer.links_copied"), key="links_copied"):
         st.session_state[LINKS_KEY] = None
@@ -85,6 +87,7 @@ if fresh is not None:
 
 # ---------------------------------------------------------------------------- studies
 studies = store().studies()
+study_list(secret)
 options = [None, *studies["study_id"].tolist()]
 labels = dict(zip(studies["study_id"], studies["name"], strict=True))
 active = st.session_state.get(ACTIVE_KEY)
@@ -117,7 +120,7 @@ with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("c
                 tokens = organizer.create_panel(names)
                 _links(tokens, dict(zip(tokens, names, strict=True)), organizer.study_id)
         except (StoreError, HierarchyError, UnicodeDecodeError) as exc:
-            st.error(tr("app.organizer.failed", reason=str(exc)))
+            st.error(tr("app.organizer.failed", reason=literal(exc)))
         else:
             st.session_state[ACTIVE_KEY] = organizer.study_id
             st.session_state[SURVEY_KEY] = None
@@ -129,7 +132,7 @@ if cur.study_id is None:
     st.stop()
 
 organizer = organizer_for(cur.study_id)
-st.subheader(tr("app.organizer.panel", name=cur.title))
+st.subheader(tr("app.organizer.panel", name=literal(cur.title)))
 panel = organizer.experts()
 total = len(cur.hierarchy.compared_nodes())
 panel["progress"] = [f"{d} / {total}" for d in panel["nodes_done"]]
@@ -158,7 +161,7 @@ with a1, st.form("add_experts"):
             tokens = organizer.create_panel(names)
             _links(tokens, dict(zip(tokens, names, strict=True)), cur.study_id)
         except StoreError as exc:
-            st.error(tr("app.organizer.failed", reason=str(exc)))
+            st.error(tr("app.organizer.failed", reason=literal(exc)))
         else:
             st.rerun()
 names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
@@ -182,7 +185,7 @@ with a2, st.form("reissue"):
             st.session_state[LINKS_KEY] = kept if len(kept) else None
         del st.session_state["revoke_confirm"]
         st.session_state["organizer_notice"] = tr("app.organizer.revoked",
-                                                  expert=f"{who} {names_by_id[who]}")
+                                                  expert=literal(f"{who} {names_by_id[who]}"))
         st.rerun()
 
 with st.expander(tr("app.organizer.import")):
@@ -200,7 +203,7 @@ with st.expander(tr("app.organizer.import")):
                 frame = read_judgments_xlsx([BytesIO(u.data) for u in uploads], cur.hierarchy).table
                 result = organizer.import_judgments(frame, add_experts=True)
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.organizer.failed", reason=str(exc)))
+                st.error(tr("app.organizer.failed", reason=literal(exc)))
             else:
                 if result.tokens:
                     now = organizer.experts()
@@ -209,3 +212,6 @@ with st.expander(tr("app.organizer.import")):
                 st.session_state["organizer_notice"] = tr("app.expert.imported",
                                                           cells=result.cells)
                 st.rerun()
+
+st.divider()
+study_admin(organizer)

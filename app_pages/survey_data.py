@@ -22,11 +22,13 @@ from app_support import (
     lang,
     listed,
     load_survey,
+    screening_key,
     signed_in,
     source_text,
     synthetic_banner,
     tr,
 )
+from app_support.text import literal
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
@@ -105,13 +107,13 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     _mapping_step(upload, mapping_key, mapping, choice.community_column)
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
-                    st.error(tr("app.survey.load_failed", reason=str(exc)))
+                    st.error(tr("app.survey.load_failed", reason=literal(exc)))
                     st.stop()
                 else:
                     if chosen != choice:
                         st.session_state[SURVEY_KEY] = choice
                         st.rerun()
-                    loaded_message.success(tr("app.survey.loaded", name=upload.name),
+                    loaded_message.success(tr("app.survey.loaded", name=literal(upload.name)),
                                            icon=":material/check_circle:")
                     if mapping is not None and st.toggle(tr("app.survey.edit_mapping"),
                                                          key=f"edit_{mapping_key}"):
@@ -128,22 +130,22 @@ valid, report, rel = current_screening(cur)
 # ---------------------------------------------------------------------------- import
 st.subheader(tr("app.survey.import_title"))
 mapping = responses.mapping
-st.markdown(f"**{tr('app.survey.source')}**: {source_text(responses.source)}")
+st.markdown(f"**{tr('app.survey.source')}**: {literal(source_text(responses.source))}")
 i2 = i3 = i4 = st.container(horizontal=True, gap="medium")  # metrics wrap on a phone
 i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
 i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
 st.markdown(f"**{tr('app.survey.dropped')}**:\n\n"
-            + (listed(f"“{c}”" if language == "zh" else f"'{c}'" for c in responses.dropped_columns)
-               or tr("app.none")))
+            + (listed(literal(f"“{c}”" if language == "zh" else f"'{c}'")
+                      for c in responses.dropped_columns) or tr("app.none")))
 st.caption(tr("app.survey.dropped_help"))
 if mapping.missing_items:
-    st.warning(tr("app.survey.missing_items", items=joined(mapping.missing_items)))
+    st.warning(tr("app.survey.missing_items", items=joined(map(literal, mapping.missing_items))))
 if mapping.unmatched_columns:
     st.caption(tr("app.survey.unmatched", columns="")
-               + "\n" + listed(mapping.unmatched_columns))
-st.caption(tr("app.survey.community_used", column=mapping.community_column))
+               + "\n" + listed(map(literal, mapping.unmatched_columns)))
+st.caption(tr("app.survey.community_used", column=literal(mapping.community_column)))
 
 # ---------------------------------------------------------------------------- validity
 st.subheader(tr("report.validity.title"))
@@ -186,7 +188,7 @@ with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
 # ---------------------------------------------------------------------------- reliability
 st.subheader(tr("report.reliability.scales"))
 for warning in rel.warnings:
-    st.warning(warning)
+    st.warning(literal(warning))
 scales = rel.scales.assign(
     scope=[tr(f"scope.{s}") for s in rel.scales["scope"]],
     name=[cur.hierarchy.name(c, language) for c in rel.scales["code"]],
@@ -222,7 +224,7 @@ with st.expander(tr("app.validity.settings")):
     method = s2.selectbox(tr("app.validity.method"), METHODS, key="validity_method")
     chosen_factors = s3.number_input(tr("app.validity.n_factors"), min_value=0, max_value=20,
                                      value=0, step=1, key="validity_factors")
-vkey = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
+vkey = screening_key(cur)
 report_v = validity_report(vkey, valid, cur.hierarchy, int(chosen_factors) or None, rotation,
                            method)
 if report_v.kmo is not None and report_v.bartlett is not None:
@@ -238,7 +240,7 @@ if report_v.kmo is not None and report_v.bartlett is not None:
 verdict = report_v.verdict().text(language)
 if not report_v.ok:
     st.error(verdict if report_v.kmo is not None else
-             tr("validity.failed", reason=report_v.error), icon=":material/error:")
+             tr("validity.failed", reason=literal(report_v.error)), icon=":material/error:")
 elif report_v.kmo is not None and report_v.kmo.overall >= 0.6:
     st.success(verdict, icon=":material/check_circle:")
 else:

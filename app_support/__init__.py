@@ -21,6 +21,7 @@ from app_support.access import (
     store,
 )
 from app_support.cached import (
+    cache_key,
     expert_workbook,
     figure_pngs,
     hierarchy_from_csv,
@@ -52,6 +53,7 @@ from app_support.current import (
     load_survey,
     nothing_ranked,
     score_text,
+    screening_key,
     set_settings,
     settings,
     show_problem,
@@ -113,6 +115,7 @@ __all__ = [
     "UncertaintyControls",
     "Upload",
     "app_origin",
+    "cache_key",
     "check_upload",
     "current",
     "current_result",
@@ -146,6 +149,7 @@ __all__ = [
     "scheme_label",
     "score_text",
     "screened",
+    "screening_key",
     "secret_help",
     "set_settings",
     "settings",

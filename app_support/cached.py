@@ -13,7 +13,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
-from app_support.files import Upload
+from app_support.files import Upload, digest
 from app_support.sample_cache import cached_sample
 from evaluation.study import (
     StudyResult,
@@ -36,6 +36,13 @@ from survey.screening import ScreeningReport, screen
 
 if TYPE_CHECKING:  # scipy.stats, matplotlib and openpyxl load when first used, not at start
     from evaluation.sensitivity import DropOne
+
+
+def cache_key(*parts: object) -> str:
+    """The cache key of the calls below, made in this one place: a digest of ``parts`` (text
+    and bytes as they are, anything else, e.g. settings dataclasses, by its ``repr``). Keys
+    are opaque: combine existing keys by passing them as parts, never by string formatting."""
+    return digest(*(part if isinstance(part, bytes | str) else repr(part) for part in parts))
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,19 +99,19 @@ def screened(key: str, _responses: Responses, _hierarchy: Hierarchy,
 def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
             _settings: StudySettings) -> PanelResult:
     """Group weights of a panel (``key`` identifies framework, judgments and settings)."""
-    return panel_weights(_hierarchy, _judgments, **_settings.panel_options())
+    return panel_weights(_hierarchy, _judgments, _settings.panel_options())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def study(key: str, _hierarchy: Hierarchy, _responses: Responses, _judgments: PanelJudgments,
-          _settings: StudySettings, synthetic: bool) -> StudyResult:
+          _settings: StudySettings, synthetic: bool, sample: bool = False) -> StudyResult:
     """One run of :func:`evaluation.study.run_study` (``key`` identifies all inputs); the
-    bundled sample's run is kept on disk across restarts (:mod:`app_support.sample_cache`)."""
+    bundled ``sample``'s run is kept on disk across restarts (:mod:`app_support.sample_cache`)."""
 
     def compute() -> StudyResult:
         return run_study(_hierarchy, _responses, _judgments, _settings, synthetic=synthetic)
 
-    if key.startswith("sample|sample|sample|"):
+    if sample:
         return cached_sample(key, compute)
     return compute()
 
@@ -177,8 +184,11 @@ def report_xlsx(key: str, lang: str, _result: StudyResult,
                 _uncertainty: StudyUncertainty | None = None) -> bytes:
     """The Excel report of a study run, as bytes, with the uncertainty sheet when
     ``_uncertainty`` is given (``key`` then identifies the uncertainty run too)."""
+    from evaluation.schemes import study_schemes
+
     buffer = BytesIO()
-    write_study_report(_result, buffer, lang, uncertainty=_uncertainty)
+    write_study_report(_result, buffer, lang, uncertainty=_uncertainty,
+                       schemes=study_schemes(_result, 200))
     return buffer.getvalue()
 
 

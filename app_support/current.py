@@ -17,6 +17,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, PanelResult
 from app_support.access import organizer_for, store
 from app_support.cached import (
+    cache_key,
     hierarchy_from_csv,
     sample_hierarchy,
     sample_judgments,
@@ -26,8 +27,9 @@ from app_support.cached import (
     uploaded_responses,
     weights,
 )
-from app_support.files import Upload, digest
+from app_support.files import Upload
 from app_support.language import joined, lang, tr
+from app_support.text import literal
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -75,15 +77,19 @@ class Current:
     problem: tuple[str, dict[str, object]] | None = None
 
     @property
+    def is_sample(self) -> bool:
+        """The bundled sample study itself (its result is kept on disk across restarts)."""
+        return self.framework_key == self.responses_key == self.judgments_key == "sample"
+
+    @property
     def key(self) -> str:
-        return "|".join((self.framework_key, self.responses_key, self.judgments_key,
-                         repr(sorted(self.settings.as_record().items()))))
+        return cache_key(self.framework_key, self.responses_key, self.judgments_key,
+                         sorted(self.settings.as_record().items()))
 
 
 def survey_key(choice: SurveyChoice, framework_key: str) -> str:
     """Cache key of an uploaded questionnaire read against a framework."""
-    return digest(choice.upload.key, choice.community_column, repr(choice.mapping),
-                  framework_key)
+    return cache_key(choice.upload.key, choice.community_column, choice.mapping, framework_key)
 
 
 def load_survey(choice: SurveyChoice, hierarchy: Hierarchy, framework_key: str) -> Responses:
@@ -117,7 +123,7 @@ def current() -> Current:
     else:
         info = store().study(study_id)
         text = info.framework_csv or SAMPLE_FRAMEWORK.read_text("utf-8")
-        hierarchy, framework_key = hierarchy_from_csv(text), digest(text)
+        hierarchy, framework_key = hierarchy_from_csv(text), cache_key(text)
         title, synthetic = info.name, False
         organizer = organizer_for(study_id)
         judgments, judgments_key = None, "none"
@@ -129,7 +135,7 @@ def current() -> Current:
                 problem = ("app.weights.no_judgments", {})
             else:
                 judgments = PanelJudgments(table, extended_scale=info.extended_scale)
-                judgments_key = digest(table.to_csv(index=False))
+                judgments_key = cache_key(table.to_csv(index=False))
     survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
     responses: Responses | None
     if survey is not None and survey.study_id == study_id:
@@ -154,7 +160,7 @@ def current_result(cur: Current) -> StudyResult | None:
         return None
     try:
         return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
-                     cur.synthetic)
+                     cur.synthetic, sample=cur.is_sample)
     except JudgmentError as exc:
         weights_not_ready(exc)
         return None
@@ -163,23 +169,27 @@ def current_result(cur: Current) -> StudyResult | None:
 def weights_not_ready(exc: JudgmentError) -> None:
     """Say, in the page language, why the panel's weights cannot be computed."""
     if isinstance(exc, PanelNotReadyError):
-        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(exc.nodes)),
+        st.warning(tr("app.weights.not_ready_nodes", nodes=joined(map(literal, exc.nodes))),
                    icon=":material/hourglass:")
     else:
-        st.warning(tr("app.weights.not_ready", reason=str(exc)), icon=":material/hourglass:")
+        st.warning(tr("app.weights.not_ready", reason=literal(exc)), icon=":material/hourglass:")
 
 
 def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:
     """Screening and reliability of the current questionnaire (which must be loaded)."""
     if cur.responses is None:
         raise ValueError("current_screening: the study has no questionnaire yet")
-    key = f"{cur.framework_key}|{cur.responses_key}|{cur.settings.rules!r}"
-    return screened(key, cur.responses, cur.hierarchy, cur.settings)
+    return screened(screening_key(cur), cur.responses, cur.hierarchy, cur.settings)
+
+
+def screening_key(cur: Current) -> str:
+    """Cache key of the current questionnaire's screening: framework, answers and rules."""
+    return cache_key(cur.framework_key, cur.responses_key, cur.settings.rules)
 
 
 def weights_key(cur: Current) -> str:
     """Cache key of the current panel's weights: framework, judgments and settings."""
-    return f"{cur.framework_key}|{cur.judgments_key}|{cur.settings!r}"
+    return cache_key(cur.framework_key, cur.judgments_key, cur.settings)
 
 
 def current_weights(cur: Current) -> PanelResult | None:
@@ -203,7 +213,7 @@ def nothing_ranked(result: StudyResult) -> bool:
     st.warning(tr("app.compare.none_ranked", n=scores.min_respondents,
                   valid=result.screening.valid), icon=":material/visibility_off:")
     for note in scores.notes:
-        st.caption(localized(note, lang()))
+        st.caption(literal(localized(note, lang())))
     return True
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app_support.language import tr
+from app_support.text import literal
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT_MB = 20
@@ -46,10 +47,11 @@ class Upload:
 def check_upload(upload: Upload, types: tuple[str, ...]) -> str | None:
     """The message to show for a file of the wrong type or over the size limit, else None."""
     if upload.suffix not in types:
-        return tr("app.upload.wrong_type", name=upload.name, types=", ".join(types))
+        return tr("app.upload.wrong_type", name=literal(upload.name), types=", ".join(types))
     size_mb = len(upload.data) / 2**20
     if size_mb > UPLOAD_LIMIT_MB:
-        return tr("app.upload.too_large", name=upload.name, size=size_mb, limit=UPLOAD_LIMIT_MB)
+        return tr("app.upload.too_large", name=literal(upload.name), size=size_mb,
+                  limit=UPLOAD_LIMIT_MB)
     return None
 
 

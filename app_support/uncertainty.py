@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from app_support.cached import cache_key
 from app_support.current import Current
 from evaluation.study import (
     StudyResult,
@@ -62,7 +63,7 @@ def _uncertainty_runs() -> _Runs:
 
 def uncertainty_key(cur: Current, controls: UncertaintyControls) -> str:
     """Cache key of an uncertainty run: the study's inputs and the controls."""
-    return f"{cur.key}|{controls!r}"
+    return cache_key(cur.key, controls)
 
 
 def run_uncertainty(cur: Current, result: StudyResult, controls: UncertaintyControls,

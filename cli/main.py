@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from ahp.hierarchy import Hierarchy
 from cli import study as study_cli
+from cli.methods import add_method_options, method_lines, method_settings
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -173,6 +174,7 @@ def _common(ev: argparse.ArgumentParser) -> None:
                     help="random seed of the bootstrap and Monte Carlo (same seed, same numbers)")
     ev.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N",
                     help="Monte Carlo draws (expert panel, judgment noise, residents); 0 = off")
+    add_method_options(ev)
 
 
 def _run(
@@ -217,8 +219,9 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
     lines.append(f"ranking 排名 ({len(ranking)} communities; suppressed: "
                  f"{', '.join(result.scores.suppressed) or '-'}):")
     for row in ranking.head(5).itertuples():
+        grade = result.grades.of(row.community, h.root, lang)[0] if result.grades else ""
         lines.append(f"  {int(row.rank):>2}. {row.community:<10} {row.score:.4f} "
-                     f"[{row.ci_low:.3f}, {row.ci_high:.3f}] n={int(row.n)}")
+                     f"[{row.ci_low:.3f}, {row.ci_high:.3f}] n={int(row.n)} {grade}".rstrip())
     lines += [f"note 注: {localized(note, lang)}" for note in result.scores.notes]
     return lines
 
@@ -226,6 +229,7 @@ def summary_lines(result: StudyResult, lang: str = "zh") -> list[str]:
 def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
     from reports.outputs import (
         study_figures,
+        synthetic_note,
         uncertainty_figures,
         write_figures,
         write_study_report,
@@ -239,20 +243,29 @@ def _evaluate(args: argparse.Namespace, synthetic: bool = False) -> int:
         aggregation=args.aggregation,
         exclude_inconsistent=args.exclude_inconsistent,
         community_column=args.community_column,
+        **method_settings(args),
     )
     result = _run(args.framework, args.responses, args.judgments, settings, synthetic)
     print("\n".join(summary_lines(result, args.lang)))
+    from evaluation.schemes import study_schemes
+
+    schemes = study_schemes(result, getattr(args, "scheme_draws", 200))
+    print("\n".join(method_lines(result, schemes, args.lang)))
     uncertainty = _uncertainty(result, args.uncertainty) if args.uncertainty > 0 else None
     if uncertainty is not None:
         print("\n".join(uncertainty_lines(uncertainty)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_study_report(result, out, args.lang, uncertainty=uncertainty)
+    write_study_report(result, out, args.lang, uncertainty=uncertainty, schemes=schemes)
     print(f"report 报告: {out}")
     if args.figures:
         figures = study_figures(result, args.lang)
         if uncertainty is not None:
             figures |= uncertainty_figures(result, uncertainty, args.lang)
+        from reports.methods_report import method_figures
+
+        figures |= method_figures(result, schemes, args.lang,
+                                  note=synthetic_note(result, args.lang))
         paths = write_figures(figures, args.figures)
         print(f"charts 图表: {', '.join(str(p) for p in paths)}")
     return 0
@@ -433,6 +446,7 @@ def _demo(args: argparse.Namespace) -> int:
         community_column="社区",
         seed=0,
         uncertainty=args.uncertainty,
+        scheme_draws=200,
     )
     return _evaluate(ns, synthetic=True)
 

@@ -82,6 +82,12 @@ def add_parser(sub: argparse._SubParsersAction, whole_number) -> None:
         p.add_argument("--wave", default=None, help="wave label (default: the latest)")
         p.add_argument("--format", choices=["table", "csv"], default="table",
                        help="a printed table or CSV")
+    p = command("report", "the Excel report of a published result (changes and audit sheets)")
+    p.add_argument("--out", required=True, help="report .xlsx")
+    p.add_argument("--wave", default=None, help="default: the latest published result")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh",
+                   help="language of the report")
+    p.add_argument("--no-audit", action="store_true", help="leave the audit sheet out")
     p = command("export", "write the whole study as one zip archive")
     p.add_argument("--out", required=True, help="zip archive to write")
     p = command("import", "import a study archive; prints the new id on the last line",
@@ -180,6 +186,13 @@ def run(args: argparse.Namespace) -> int:
                           ("only_after", "only in this wave")):
             if result.lists.get(key):
                 print(f"# {text}: {', '.join(result.lists[key])}", file=sys.stderr)
+    elif action == "report":
+        from reports.excel_report import published_report
+
+        result = org.result(args.wave)
+        published_report(args.out, result, org.study.hierarchy, lang=args.lang,
+                         audit=None if args.no_audit else org.audit())
+        print(f"wrote {args.out} (result {result.result_id} of wave '{result.wave}')")
     elif action == "export":
         Path(args.out).write_bytes(org.export_archive())
         print(f"wrote {args.out}")

@@ -173,6 +173,16 @@ IP_PREFIXES = ("203.0.113.", "198.51.100.", "192.0.2.")  # RFC 5737 documentatio
 FIELDWORK_START = dt.datetime(2021, 7, 5, 8, 0, 0)
 FIELDWORK_DAYS = 42
 
+YEARS_HEADER = "12、您在本地居住的年限"
+DEMOGRAPHICS: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "10、您的性别": (("男", "女"), (0.47, 0.53)),
+    "11、您的年龄段": (("18-29岁", "30-44岁", "45-59岁", "60岁及以上"), (0.17, 0.31, 0.29, 0.23)),
+    YEARS_HEADER: (("不满1年", "1-5年", "5-10年", "10年以上"), (0.015, 0.25, 0.30, 0.435)),
+    "13、您的户籍": (("本地户籍", "外地户籍"), (0.66, 0.34)),
+}
+"""Demographic questions appended to the export (options and their shares)."""
+YEARS_TILT = (-0.4, -0.25, 0.0, 0.25)  # log-odds per SD of the mean answer, by years lived
+
 SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余")
 GIVEN = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志红文斌宇浩凯晨欣怡佳琪")
 
@@ -493,12 +503,58 @@ def _item_headers(hierarchy: Hierarchy) -> list[str]:
     ]
 
 
+def _row_means(export: pd.DataFrame, hierarchy: Hierarchy) -> np.ndarray:
+    """Each questionnaire's mean answer over the positively worded items (NaN-safe)."""
+    headers = _item_headers(hierarchy)
+    positive = [h for h, d in zip(headers, hierarchy.items, strict=True)
+                if d not in hierarchy.reverse_items]
+    level = {text: i + 1.0 for i, text in enumerate(OPTION_TEXT)}
+    values = export[positive].apply(lambda col: col.map(level)).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(np.where(np.isnan(values), np.nan, values), axis=1)
+    return np.where(np.isnan(means), np.nanmean(means), means)
+
+
+def add_demographics(
+    export: pd.DataFrame, key: pd.DataFrame, hierarchy: Hierarchy, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Append the demographic questions (性别, 年龄段, 居住年限, 户籍) from their own random stream,
+    so that no other value of the sample changes. Longer-settled residents answer a little more
+    favourably (the years-lived probabilities tilt with the questionnaire's mean answer); the
+    other columns are independent of the answers. ``不满1年`` is rare, a group too small to show.
+    Duplicated questionnaires repeat their original's answers."""
+    n = len(export)
+    z = _row_means(export, hierarchy)
+    z = (z - z.mean()) / (z.std() or 1.0)
+    columns: dict[str, np.ndarray] = {}
+    for header, (labels, probabilities) in DEMOGRAPHICS.items():
+        p = np.tile(np.asarray(probabilities, dtype=float), (n, 1))
+        if header == YEARS_HEADER:
+            p = p * np.exp(np.outer(z, YEARS_TILT))
+            p /= p.sum(axis=1, keepdims=True)
+        u = rng.random(n)[:, None]
+        choice = (u > np.cumsum(p, axis=1)).sum(axis=1).clip(0, len(labels) - 1)
+        columns[header] = np.asarray(labels, dtype=object)[choice]
+    out = export.copy()
+    for header, values in columns.items():
+        out[header] = values
+    serial = {int(s): i for i, s in enumerate(out["序号"])}
+    repeats = key["detail"].astype(str).str.extract(r"repeats 序号 (\d+)")[0]
+    for row_serial, original in zip(key["序号"], repeats, strict=True):
+        if isinstance(original, str):
+            out.loc[serial[int(row_serial)], list(DEMOGRAPHICS)] = out.loc[
+                serial[int(original)], list(DEMOGRAPHICS)
+            ].to_numpy()
+    return out
+
+
 def generate_sample(seed: int = SEED, framework: Path = FRAMEWORK_CSV) -> SampleStudy:
     """The whole synthetic study for ``seed`` (independent random streams for each part)."""
     hierarchy = Hierarchy.from_csv(framework)
     targets = _target_local_weights(hierarchy, np.random.default_rng([seed, 0]))
     judgments, experts = generate_judgments(hierarchy, targets, np.random.default_rng([seed, 1]))
     export, key = generate_responses(hierarchy, targets, np.random.default_rng([seed, 2]))
+    export = add_demographics(export, key, hierarchy, np.random.default_rng([seed, 3]))
     return SampleStudy(
         hierarchy=hierarchy,
         export=export,

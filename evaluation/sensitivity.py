@@ -42,12 +42,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
-from ahp.panel import PanelJudgments, panel_weights
+from ahp.panel import PanelJudgments, PanelOptions, panel_weights
 from survey.errors import SurveyError
 from survey.responses import Responses
 from survey.scoring import POOLED, Scores, score
@@ -416,22 +417,22 @@ def equal_weights(hierarchy: Hierarchy) -> HierarchyWeights:
 def weighting_schemes(
     hierarchy: Hierarchy,
     judgments: PanelJudgments,
-    *,
-    method: str = "eigenvector",
-    threshold: float = 0.10,
-    exclude_inconsistent: bool = False,
-    expert_weights: Mapping[str, float] | None = None,
-    ri_table: str = "saaty",
-    incomplete: str = "error",
+    options: PanelOptions | None = None,
+    **panel_options: Any,
 ) -> dict[str, HierarchyWeights]:
-    """The three schemes to compare: ``"AHP (AIJ)"``, ``"AHP (AIP)"`` and ``"equal"``."""
-    options = {
-        "method": method, "threshold": threshold, "exclude_inconsistent": exclude_inconsistent,
-        "expert_weights": expert_weights, "ri_table": ri_table, "incomplete": incomplete,
-    }
+    """The three schemes to compare: ``"AHP (AIJ)"``, ``"AHP (AIP)"`` and ``"equal"``.
+
+    ``options`` (or its fields as keywords) set the panel's other options; the aggregation is
+    the scheme's.
+    """
+    options = PanelOptions.resolve(options, panel_options, "weighting_schemes")
     return {
-        "AHP (AIJ)": panel_weights(hierarchy, judgments, aggregation="AIJ", **options).weights,
-        "AHP (AIP)": panel_weights(hierarchy, judgments, aggregation="AIP", **options).weights,
+        "AHP (AIJ)": panel_weights(
+            hierarchy, judgments, options.replace(aggregation="AIJ")
+        ).weights,
+        "AHP (AIP)": panel_weights(
+            hierarchy, judgments, options.replace(aggregation="AIP")
+        ).weights,
         "equal": equal_weights(hierarchy),
     }
 

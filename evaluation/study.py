@@ -21,12 +21,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ahp.hierarchy import Hierarchy
-from ahp.panel import PanelJudgments, PanelResult, panel_weights
+from ahp.hierarchy import Hierarchy, HierarchyWeights
+from ahp.panel import PanelJudgments, PanelOptions, PanelResult, panel_weights
+from evaluation.grades import StudyGrades, grades_text, parse_grades, study_grades
+from evaluation.groups import GroupResults, group_comparisons
+from evaluation.ipa_study import StudyIPA, study_ipa
+from evaluation.methods import (
+    DEFAULT_GRADES,
+    OPERATORS,
+    GradeSet,
+    MethodError,
+    TopsisResult,
+    topsis,
+)
+from evaluation.methods.group_comparison import TESTS
+from evaluation.schemes import (
+    COMBINATIONS,
+    OBJECTIVE_METHODS,
+    WEIGHT_SCHEMES,
+    SchemeWeights,
+    scheme_weights,
+)
 from evaluation.validity import ValidityReport, assess_validity
 from i18n import Message, t
 from survey.errors import SurveyError
@@ -35,6 +54,10 @@ from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.scoring import Scores, score
 from survey.screening import ScreeningReport, ScreeningRules, screen
+
+if TYPE_CHECKING:  # imported when used: a study run without uncertainty does not load them
+    from evaluation.sensitivity import DropOne, OneAtATime, SchemeComparison
+    from evaluation.uncertainty import UncertaintyResult
 
 Progress = Callable[[str, float], None]
 """Called with a step name and the fraction of the pipeline done (0..1)."""
@@ -55,22 +78,60 @@ class StudySettings:
     incomplete_judgments: str = "error"
     community_column: str = "社区"
     rules: ScreeningRules = field(default_factory=ScreeningRules)
+    weights: str = "ahp"
+    """Weights of the scores: ``"ahp"``, ``"entropy"``, ``"critic"`` or ``"combined"``
+    (:mod:`evaluation.schemes`: objective weights are global item weights)."""
+    objective: str = "entropy"
+    """Objective method combined with AHP under ``weights="combined"``."""
+    combination: str = "multiplicative"
+    """``"multiplicative"`` (AHP × objective, renormalised) or ``"linear"`` (α·AHP + (1−α)·obj.)."""
+    alpha: float = 0.5
+    grades: GradeSet = DEFAULT_GRADES
+    fuzzy_operator: str = "M(·,+)"
+    group_by: tuple[str, ...] = ()
+    """Demographic columns to compare groups on; empty = every column kept."""
+    group_test: str = "kruskal"
+    min_group_size: int = 10
 
-    def panel_options(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`ahp.panel.panel_weights` (and of the Monte Carlo's
-        panel) set by these settings."""
-        return {
-            "aggregation": self.aggregation,
-            "method": self.method,
-            "threshold": self.threshold,
-            "exclude_inconsistent": self.exclude_inconsistent,
-            "ri_table": self.ri_table,
-            "incomplete": self.incomplete_judgments,
-        }
+    def __post_init__(self) -> None:
+        # settings rebuilt from a stored record (:meth:`as_record`) carry text here
+        if isinstance(self.grades, str):
+            object.__setattr__(self, "grades", parse_grades(self.grades))
+        if isinstance(self.group_by, str):
+            parts = [p.strip() for p in self.group_by.split(",")]
+            object.__setattr__(self, "group_by", tuple(p for p in parts if p and p != "-"))
+        checks = (
+            ("weights", self.weights, WEIGHT_SCHEMES),
+            ("objective", self.objective, OBJECTIVE_METHODS),
+            ("combination", self.combination, COMBINATIONS),
+            ("fuzzy_operator", self.fuzzy_operator, OPERATORS),
+            ("group_test", self.group_test, TESTS),
+        )
+        for name, value, allowed in checks:
+            if value not in allowed:
+                raise MethodError(f"{name} must be one of {', '.join(allowed)}, got '{value}'")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise MethodError(f"alpha must lie in [0, 1], got {self.alpha}")
+        if self.min_group_size < 2:
+            raise MethodError(f"min_group_size must be at least 2, got {self.min_group_size}")
+
+    def panel_options(self) -> PanelOptions:
+        """The :class:`ahp.panel.PanelOptions` of these settings (for
+        :func:`ahp.panel.panel_weights`, the Monte Carlo and the weighting schemes)."""
+        return PanelOptions(
+            aggregation=self.aggregation,
+            method=self.method,
+            threshold=self.threshold,
+            exclude_inconsistent=self.exclude_inconsistent,
+            ri_table=self.ri_table,
+            incomplete=self.incomplete_judgments,
+        )
 
     def as_record(self) -> dict[str, object]:
         """Flat mapping of the settings (screening rules prefixed ``screen.``)."""
-        record = {k: v for k, v in asdict(self).items() if k != "rules"}
+        record = {k: v for k, v in asdict(self).items() if k not in ("rules", "grades")}
+        record["grades"] = grades_text(self.grades)
+        record["group_by"] = ", ".join(self.group_by) or "-"
         record.update({f"screen.{k}": v for k, v in asdict(self.rules).items()})
         return record
 
@@ -107,15 +168,32 @@ class StudyResult:
     steps: list[StepRecord]
     judgments: PanelJudgments
     synthetic: bool = False
+    scheme: SchemeWeights | None = None
+    grades: StudyGrades | None = None
+    ipa: StudyIPA | None = None
+    topsis: TopsisResult | None = None
+    groups: GroupResults | None = None
+    method_notes: list[Any] = field(default_factory=list)
+
+    @property
+    def weights(self) -> HierarchyWeights:
+        """The weights the scores use (``settings.weights``; the AHP panel's by default)."""
+        return self.scheme.weights if self.scheme is not None else self.panel.weights
+
+    @property
+    def published(self) -> list[str]:
+        """Ranked communities, best first."""
+        return self.scores.ranking.sort_values("rank")["community"].astype(str).tolist()
     validity: ValidityReport | None = None
     """Construct validity and item analysis (:mod:`evaluation.validity`); its ``error`` says
     why a statistic could not be computed."""
 
     @property
     def dimension_weights(self) -> Mapping[str, float]:
-        """Global weights of the level below the goal, in framework order."""
+        """Global weights of the level below the goal, in framework order (of the weights the
+        scores use)."""
         level = self.hierarchy.children(self.hierarchy.root)
-        table = self.panel.weights.table
+        table = self.weights.table
         return {code: float(table.loc[code, "global"]) for code in level}
 
     @property
@@ -219,7 +297,7 @@ def run_study(
     panel = timed(
         "weights",
         0.3,
-        lambda: panel_weights(hierarchy, panel_input, **settings.panel_options()),
+        lambda: panel_weights(hierarchy, panel_input, settings.panel_options()),
         lambda p: {"experts": len(panel_input.experts), "aggregation": settings.aggregation,
                    "method": settings.method, "excluded": len(p.excluded)},
     )
@@ -228,6 +306,13 @@ def run_study(
         0.45,
         lambda: reliability(valid, hierarchy),
         lambda r: {"scales": len(r.scales), "warnings": len(r.warnings)},
+    )
+    counts = valid.community.value_counts()
+    eligible = [str(c) for c in pd.unique(valid.community.dropna())
+                if counts.get(c, 0) >= settings.min_respondents]
+    scheme = scheme_weights(
+        hierarchy, panel.weights, valid, eligible, settings.weights,
+        objective=settings.objective, combination=settings.combination, alpha=settings.alpha,
     )
     validity = timed(
         "validity",
@@ -243,7 +328,7 @@ def run_study(
         lambda: score(
             valid,
             hierarchy,
-            panel.weights,
+            scheme.weights,
             min_respondents=settings.min_respondents,
             bootstrap=settings.bootstrap,
             seed=settings.seed,
@@ -254,6 +339,14 @@ def run_study(
     )
     if empty:
         scores.notes.append(_empty_community_note(report, empty))
+    methods = timed(
+        "methods",
+        0.85,
+        lambda: _methods(hierarchy, valid, scheme, scores, settings),
+        lambda m: {"weights": settings.weights, "graded": len(m["grades"].fuzzy.communities)
+                   if m["grades"] is not None else 0,
+                   "columns": len(valid.demographics.columns)},
+    )
     notify("done", 1.0)
     return StudyResult(
         hierarchy=hierarchy,
@@ -267,8 +360,53 @@ def run_study(
         steps=steps,
         judgments=panel_input,
         synthetic=synthetic,
+        scheme=scheme,
+        grades=methods["grades"],
+        ipa=methods["ipa"],
+        topsis=methods["topsis"],
+        groups=methods["groups"],
+        method_notes=[*scheme.notes, *methods["notes"]],
         validity=validity,
     )
+
+
+def _methods(
+    hierarchy: Hierarchy,
+    valid: Responses,
+    scheme: SchemeWeights,
+    scores: Scores,
+    settings: StudySettings,
+) -> dict[str, Any]:
+    """Fuzzy grades, IPA, TOPSIS and group comparisons with the study's weights. A method that
+    cannot run on these data (too few communities, no demographic column) leaves its result
+    ``None`` and a note; explicitly requested group columns that are not kept raise."""
+    published = scores.ranking.sort_values("rank")["community"].astype(str).tolist()
+    notes: list[Any] = []
+    out: dict[str, Any] = {"grades": None, "ipa": None, "topsis": None, "groups": None}
+    if published:
+        try:
+            out["grades"] = study_grades(valid, hierarchy, scheme.weights, published,
+                                         settings.grades, settings.fuzzy_operator)
+            notes += out["grades"].notes
+        except MethodError as exc:
+            notes.append(f"fuzzy grades: {exc}")
+        try:
+            out["ipa"] = study_ipa(valid, hierarchy, scheme.weights, published)
+        except MethodError as exc:
+            notes.append(f"IPA: {exc}")
+        matrix = scheme.matrix.reindex([c for c in published if c in scheme.matrix.index])
+        if len(matrix) >= 2:
+            try:
+                out["topsis"] = topsis(matrix, scheme.weights.item_weights.reindex(matrix.columns))
+            except MethodError as exc:
+                notes.append(f"TOPSIS: {exc}")
+    if settings.group_by or len(valid.demographics.columns):
+        out["groups"] = group_comparisons(
+            valid, hierarchy, scheme.weights, list(settings.group_by) or None,
+            test=settings.group_test, min_group_size=settings.min_group_size,
+        )
+    out["notes"] = notes
+    return out
 
 
 @dataclass(frozen=True)
@@ -292,12 +430,12 @@ class StudyUncertainty:
         :class:`evaluation.sensitivity.SchemeComparison`: AHP (AIJ), AHP (AIP), equal weights.
     """
 
-    monte_carlo: Any
-    one_at_a_time: Any
-    tornado: Any
+    monte_carlo: UncertaintyResult
+    one_at_a_time: OneAtATime
+    tornado: pd.DataFrame
     tornado_community: str
-    drop_one: Any
-    schemes: Any
+    drop_one: DropOne
+    schemes: SchemeComparison
 
 
 def analyse_uncertainty(
@@ -331,23 +469,24 @@ def analyse_uncertainty(
             "uncertainty: no community has enough respondents to be ranked "
             f"(minimum {s.min_respondents})"
         )
+    fixed = s.weights != "ahp"  # data-driven weights: no expert panel to resample
     mc = monte_carlo(
         result.valid,
         result.hierarchy,
-        result.judgments,
+        None if fixed else result.judgments,
+        weights=result.weights if fixed else None,
         draws=draws,
-        panel=panel,
-        judgment_noise=judgment_noise,
+        panel=panel and not fixed,
+        judgment_noise=0.0 if fixed else judgment_noise,
         residents=residents,
-        **s.panel_options(),
+        options=s.panel_options(),
         min_respondents=s.min_respondents,
         seed=s.seed if seed is None else seed,
         progress=progress,
     )
-    weights = result.panel.weights
+    weights = result.weights
     leader = str(result.scores.ranking.sort_values("rank")["community"].iloc[0])
-    options = {k: v for k, v in s.panel_options().items() if k != "aggregation"}
-    schemes = weighting_schemes(result.hierarchy, result.judgments, **options)
+    schemes = weighting_schemes(result.hierarchy, result.judgments, s.panel_options())
     return StudyUncertainty(
         monte_carlo=mc,
         one_at_a_time=one_at_a_time(result.scores, weights, community=leader),

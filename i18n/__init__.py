@@ -4,6 +4,7 @@ The bottom layer of shanzhi: it imports nothing else of the project, so the AHP 
 questionnaire libraries, the evaluation, the reports and the app can all use it.
 """
 
+from i18n.errors import ShanzhiError
 from i18n.messages import (
     LANGS,
     Message,
@@ -19,6 +20,7 @@ from i18n.messages import (
 __all__ = [
     "LANGS",
     "Message",
+    "ShanzhiError",
     "TranslationError",
     "bilingual",
     "catalog",

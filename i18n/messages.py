@@ -19,10 +19,12 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from i18n.errors import ShanzhiError
+
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
-class TranslationError(ValueError):
+class TranslationError(ShanzhiError):
     """Unknown language, unknown key, or a format field the caller did not supply."""
 
 

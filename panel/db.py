@@ -42,6 +42,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from i18n.errors import ShanzhiError
+
 __all__ = [
     "DB_PATH_ENV",
     "METADATA",
@@ -58,7 +60,7 @@ DB_PATH_ENV = "SHANZHI_DB"
 """Environment variable holding the database: a file path (SQLite) or a ``postgresql://`` URL."""
 
 
-class DatabaseError(ValueError):
+class DatabaseError(ShanzhiError):
     """The database cannot be opened or is of an unknown version (subclassed by StoreError)."""
 
 

@@ -67,18 +67,24 @@ def add_framework(tx: Tx, study_id: str, csv_text: str) -> int:
     return version
 
 
-def published_result(tx: Tx, study_id: str, wave: str | None = None) -> Published:
-    """The latest published result of the study (or of wave ``wave``)."""
+def published_result(tx: Tx, study_id: str, wave: str | None = None,
+                     result_id: int | None = None) -> Published:
+    """The latest published result of the study (or of wave ``wave``; or result
+    ``result_id``)."""
     sql = ("SELECT r.result_id, w.label, r.published_at, r.published_by, r.payload_sha256, "
            "r.payload FROM results r JOIN waves w ON w.study_id = r.study_id "
            "AND w.wave_id = r.wave_id WHERE r.study_id = ?")
     args: tuple = (study_id,)
     if wave is not None:
         sql += " AND w.label = ?"
-        args = (study_id, wave)
+        args = (*args, wave)
+    if result_id is not None:
+        sql += " AND r.result_id = ?"
+        args = (*args, int(result_id))
     row = tx.execute(sql + " ORDER BY r.result_id DESC LIMIT 1", args).fetchone()
     if row is None:
         where = "" if wave is None else f" for wave '{wave}'"
+        where += "" if result_id is None else f" with id {result_id}"
         raise StoreError(f"study '{study_id}' has no published result{where} yet")
     payload = bytes(row[5])
     return Published.from_payload(payload, study_id=study_id, result_id=int(row[0]),
@@ -272,9 +278,10 @@ class StudyActions:
         frame["expert"] = frame["expert"].map(names)
         return sorted_long(frame, self.study, [n for _, n in experts])
 
-    def result(self, wave: str | None = None) -> Published:
+    def result(self, wave: str | None = None, result_id: int | None = None) -> Published:
+        """The latest published result (of wave ``wave``; or result ``result_id``)."""
         with self._store._read() as tx:
-            return published_result(tx, self.study.study_id, wave)
+            return published_result(tx, self.study.study_id, wave, result_id)
 
     def results(self) -> pd.DataFrame:
         """Every published result: ``result_id, wave, published_at, published_by,

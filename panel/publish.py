@@ -74,7 +74,7 @@ def compute_snapshot(
     change_draws: int = 500,
 ) -> tuple[bytes, str, dict[str, Any]]:
     """Evaluate and serialise: ``(gzip payload, payload sha256, summary)``."""
-    panel = panel_weights(hierarchy, judgments, **settings.panel_options())
+    panel = panel_weights(hierarchy, judgments, settings.panel_options())
     scores = score(valid, hierarchy, panel.weights, min_respondents=settings.min_respondents,
                    bootstrap=settings.bootstrap, seed=settings.seed)
     tables = {

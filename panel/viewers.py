@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from panel.errors import TokenError
 from panel.organizer import published_result
 from panel.publish import Published
@@ -58,11 +60,25 @@ class ViewerSession:
                 "ORDER BY w.wave_id", (self.study_id,)).fetchall()
         return [label for _, label in rows]
 
-    def result(self, wave: str | None = None) -> Published:
-        """The latest published result (or wave ``wave``'s), viewer's cut."""
+    def results(self) -> pd.DataFrame:
+        """The latest published result per wave: ``result_id, wave, published_at`` (oldest
+        wave first), so that a caller can cache a snapshot by its id."""
         _check(self._store, self._token)
         with self._store._read() as tx:
-            return published_result(tx, self.study_id, wave).for_viewer()
+            rows = tx.execute(
+                "SELECT MAX(r.result_id), w.wave_id, w.label, MAX(r.published_at) FROM results r "
+                "JOIN waves w ON w.study_id = r.study_id AND w.wave_id = r.wave_id "
+                "WHERE r.study_id = ? GROUP BY w.wave_id, w.label ORDER BY w.wave_id",
+                (self.study_id,)).fetchall()
+        return pd.DataFrame([(int(r[0]), r[2], r[3]) for r in rows],
+                            columns=["result_id", "wave", "published_at"])
+
+    def result(self, wave: str | None = None, result_id: int | None = None) -> Published:
+        """The latest published result (or wave ``wave``'s, or result ``result_id``), viewer's
+        cut."""
+        _check(self._store, self._token)
+        with self._store._read() as tx:
+            return published_result(tx, self.study_id, wave, result_id).for_viewer()
 
 
 def open_viewer(store: JudgmentStore, token: str | None) -> ViewerSession:

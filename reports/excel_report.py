@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from os import PathLike
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,13 @@ from ahp.io.xlsx_safety import safe_cell_text
 from i18n import LANGS, Message, bilingual, catalog, localized, other_lang, t
 from survey.errors import SurveyError
 from survey.scoring import POOLED
+
+if TYPE_CHECKING:
+    from ahp.hierarchy import Hierarchy
+    from ahp.panel import PanelResult
+    from survey.reliability import ReliabilityResult
+    from survey.scoring import Scores
+    from survey.screening import ScreeningReport
 
 __all__ = [
     "SHEETS",
@@ -67,7 +74,13 @@ SHEETS: Mapping[str, str] = {
     "score_detail": "得分明细 Score detail",
     "ranking": "排名 Ranking",
     "uncertainty": "不确定性 Uncertainty",
+    "grades": "等级 Grades",
+    "ipa": "重点改进 IPA",
+    "schemes": "权重方案 Schemes",
+    "groups": "群体比较 Groups",
     "delphi": "德尔菲 Delphi",
+    "changes": "变化 Changes",
+    "audit": "审计 Audit",
 }
 """Sheet key → sheet name (bilingual, at most 31 characters, none of ``[]:*?/\\``)."""
 
@@ -223,6 +236,7 @@ class ReportInputs:
     min_respondents: int = 10
     score_notes: tuple[str, ...] = ()
     uncertainty: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     synthetic: bool = False
     cr_threshold: float = 0.10
@@ -231,20 +245,31 @@ class ReportInputs:
     sheets (left out when ``None``)."""
     delphi: Sequence[Any] = ()
     """``delphi.DelphiRound`` of each round, in order: the 德尔菲 Delphi sheet."""
+    changes: pd.DataFrame | None = None
+    """Change between two waves (:func:`evaluation.waves.wave_changes` ``.table``): the
+    变化 Changes sheet, with ``changes_from``/``changes_to`` and the communities of one wave only
+    (``only_before``, ``only_after``)."""
+    changes_from: str = ""
+    changes_to: str = ""
+    only_before: tuple[str, ...] = ()
+    only_after: tuple[str, ...] = ()
+    audit: pd.DataFrame | None = None
+    """The study's audit log (``seq, at, actor, action, detail``): the 审计 Audit sheet."""
 
     @classmethod
     def from_results(
         cls,
-        hierarchy: Any,
+        hierarchy: Hierarchy,
         *,
-        screening: Any = None,
-        reliability: Any = None,
-        panel: Any = None,
-        scores: Any = None,
+        screening: ScreeningReport | None = None,
+        reliability: ReliabilityResult | None = None,
+        panel: PanelResult | None = None,
+        scores: Scores | None = None,
         uncertainty: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
         settings: Mapping[str, object] | None = None,
         synthetic: bool = False,
         cr_threshold: float = 0.10,
+        methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
         validity: Any = None,
         delphi: Sequence[Any] = (),
     ) -> ReportInputs:
@@ -297,6 +322,7 @@ class ReportInputs:
         return cls(
             indicators=indicators,
             uncertainty=dict(uncertainty or {}),
+            methods=dict(methods or {}),
             settings=dict(settings or {}),
             synthetic=synthetic,
             cr_threshold=cr_threshold,
@@ -309,18 +335,19 @@ class ReportInputs:
 # ----------------------------------------------------------------------------- writing
 def write_report(
     target: str | PathLike[str] | BinaryIO,
-    hierarchy: Any,
+    hierarchy: Hierarchy,
     *,
-    screening: Any = None,
-    reliability: Any = None,
-    panel: Any = None,
-    scores: Any = None,
+    screening: ScreeningReport | None = None,
+    reliability: ReliabilityResult | None = None,
+    panel: PanelResult | None = None,
+    scores: Scores | None = None,
     uncertainty: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
     lang: str = "zh",
     synthetic: bool = False,
     settings: Mapping[str, object] | None = None,
     cr_threshold: float = 0.10,
     created: datetime | None = None,
+    methods: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
     validity: Any = None,
     delphi: Sequence[Any] = (),
 ) -> None:
@@ -359,6 +386,9 @@ def write_report(
         Expert CR values at or above it are highlighted.
     created
         Time stamp printed on the About sheet (default: now, UTC).
+    methods
+        Sheet key (``"grades"``, ``"ipa"``, ``"schemes"``, ``"groups"``) → section title →
+        table (:func:`reports.methods_report.method_tables`): the other evaluation methods.
     validity
         ``evaluation.validity.ValidityReport`` (KMO, Bartlett, EFA against the framework, item
         analysis): the ``效度 Validity`` and ``项目分析 Item analysis`` sheets.
@@ -382,6 +412,7 @@ def write_report(
         settings=settings,
         synthetic=synthetic,
         cr_threshold=cr_threshold,
+        methods=methods,
         validity=validity,
         delphi=delphi,
     )
@@ -423,6 +454,13 @@ def write_report_tables(
         writer.ranking(wb.create_sheet(SHEETS["ranking"]))
     if inputs.uncertainty:
         writer.uncertainty(wb.create_sheet(SHEETS["uncertainty"]))
+    for key, sections in inputs.methods.items():
+        if sections:
+            writer.sections(wb.create_sheet(SHEETS[key]), sections)
+    if inputs.changes is not None or inputs.only_before or inputs.only_after:
+        writer.changes(wb.create_sheet(SHEETS["changes"]))
+    if inputs.audit is not None:
+        writer.audit(wb.create_sheet(SHEETS["audit"]))
     for ws in wb.worksheets[1:]:
         _fit_columns(ws)
     wb.save(target)
@@ -975,6 +1013,98 @@ class _Writer:
             assert table is not None
             table = self.suppress_rows(table)
             row = self.table(ws, row + 1, table, freeze=row == 1, freeze_columns=1)
+
+    def changes(self, ws: Worksheet) -> None:
+        """Per community and node: before, after, change, its bootstrap interval and whether
+        the interval excludes 0 (highlighted); then the communities of one wave only."""
+        inputs = self.inputs
+        row = self.section(ws, 1, "report.changes.title", before=inputs.changes_from,
+                           after=inputs.changes_to)
+        if inputs.changes is not None and not inputs.changes.empty:
+            table = self.with_names(inputs.changes.reset_index(drop=True))
+            row = self.table(ws, row, table, freeze=True, freeze_columns=3,
+                             flags={"change": table["excludes_zero"].astype(bool).tolist()})
+        for key, names, wave in (("report.changes.only_before", inputs.only_before,
+                                  inputs.changes_from),
+                                 ("report.changes.only_after", inputs.only_after,
+                                  inputs.changes_to)):
+            row = self.section(ws, row, key, wave=wave, count=len(names))
+            for name in names:
+                self.put(ws, row, 1, name)
+                row += 1
+            row += 1
+
+    def audit(self, ws: Worksheet) -> None:
+        assert self.inputs.audit is not None
+        self.table(ws, 1, self.inputs.audit.reset_index(drop=True), freeze=True)
+
+    def sections(self, ws: Worksheet, sections: Mapping[str, pd.DataFrame]) -> None:
+        """Titled tables one under the other (the other methods' sheets)."""
+        row = 1
+        for title, frame in sections.items():
+            self.put(ws, row, 1, title, font=_SECTION)
+            table = _with_index(frame)
+            assert table is not None
+            row = self.table(ws, row + 1, self.suppress_rows(table), formats=_METHOD_FORMATS,
+                             freeze=row == 1, freeze_columns=1)
+
+
+
+def published_inputs(published: Any, hierarchy: Any, *, audit: pd.DataFrame | None = None
+                     ) -> ReportInputs:
+    """Report tables of a published snapshot (:class:`panel.publish.Published`): weights, group
+    and expert CRs, scores, ranking, the change between waves and, when given, the audit log.
+    Nothing is recomputed."""
+    tables, lists, summary = published.tables, published.lists, published.summary
+    base = ReportInputs.from_results(hierarchy, settings={
+        **{k: _setting_text(v) for k, v in summary.get("settings", {}).items()},
+        "wave": published.wave, "result": published.result_id,
+        "published_at": published.published_at, "payload_sha256": published.payload_sha256,
+        "code_version": summary.get("code_version")})
+    screening = summary.get("screening") or {}
+    parts: dict[str, Any] = {
+        "weights": tables["weights"].set_index("code"),
+        "group_cr": tables["group_cr"].set_index("node")["cr"],
+        "scores": tables["scores"], "ranking": tables["ranking"],
+        "suppressed": tuple(lists.get("suppressed", ())),
+        "min_respondents": int(summary.get("settings", {}).get("min_respondents", 10)),
+        "score_notes": tuple(lists.get("notes", ())),
+        "changes_from": str(lists.get("changes_from", "")), "changes_to": published.wave,
+        "only_before": tuple(lists.get("only_before", ())),
+        "only_after": tuple(lists.get("only_after", ())), "audit": audit,
+    }
+    if "strengths" in tables:
+        parts["strengths"] = tables["strengths"]
+    if "expert_cr" in tables:
+        parts["expert_cr"] = tables["expert_cr"].set_index("expert")
+    if "excluded" in tables:
+        parts["excluded"] = tables["excluded"]
+    if screening.get("received") is not None:
+        parts.update(received=int(screening["received"]), valid=int(screening["valid"]))
+        counts = screening.get("counts") or {}
+        parts["screening_counts"] = pd.DataFrame({"rule": list(counts),
+                                                  "count": list(counts.values())})
+    if "changes" in tables:
+        parts["changes"] = tables["changes"]
+    return replace(base, **parts)
+
+
+def published_report(target: str | PathLike[str] | BinaryIO, published: Any, hierarchy: Any, *,
+                     audit: pd.DataFrame | None = None, lang: str = "zh") -> None:
+    """The Excel report of a published snapshot (see :func:`published_inputs`), with the
+    变化 Changes sheet when the snapshot has a change table and the 审计 Audit sheet when
+    ``audit`` is given."""
+    write_report_tables(published_inputs(published, hierarchy, audit=audit), target, lang=lang)
+
+
+_METHOD_FORMATS: Mapping[str, str] = {
+    "importance": SCORE_FORMAT, "performance": SCORE_FORMAT, "importance_cut": SCORE_FORMAT,
+    "performance_cut": SCORE_FORMAT, "weighted_gap": "0.000000", "closeness": SCORE_FORMAT,
+    "statistic": SCORE_FORMAT, "estimate": SCORE_FORMAT, "df1": "0.##", "df2": "0.##",
+    "p": "0.0000", "p_adj": "0.0000", "effect_size": SCORE_FORMAT, "spearman": RATIO_FORMAT,
+    "kendall": RATIO_FORMAT, "sd": SCORE_FORMAT, "grade_score": "0.00", "ahp": SCORE_FORMAT,
+    "objective": SCORE_FORMAT, "used": SCORE_FORMAT,
+}
 
 
 def _rule_text(rule: Any, lang: str) -> str:

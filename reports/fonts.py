@@ -20,6 +20,8 @@ from pathlib import Path
 
 from matplotlib import font_manager, rcParams
 
+from i18n.errors import ShanzhiError
+
 PREFERRED_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Source Han Sans SC",
@@ -52,8 +54,8 @@ INSTALL_HINT = (
 )
 
 
-class CJKFontError(RuntimeError):
-    """No installed font can draw Chinese characters."""
+class CJKFontError(ShanzhiError, RuntimeError):
+    """No installed font can draw Chinese characters (a :class:`RuntimeError` too, as before)."""
 
 
 class CJKFontWarning(UserWarning):

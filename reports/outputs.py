@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 
+from evaluation.schemes import AllSchemes
 from evaluation.study import StudyResult, StudyUncertainty
 from i18n import t
 
@@ -168,16 +169,19 @@ def write_study_report(
     *,
     uncertainty: StudyUncertainty | None = None,
     summary_charts: bool = True,
+    schemes: AllSchemes | None = None,
 ) -> None:
     """The Excel report of a study run (every sheet of :func:`reports.excel_report.write_report`;
-    the uncertainty sheet when ``uncertainty`` is given), opened by a one-page summary sheet
-    (``摘要 Summary``: key numbers, top and bottom five, dimension weights and, with
+    the uncertainty sheet when ``uncertainty`` is given; the grades, IPA and groups sheets of the
+    other methods, and the schemes sheet when ``schemes`` is given), opened by a one-page summary
+    sheet (``摘要 Summary``: key numbers, top and bottom five, dimension weights and, with
     ``summary_charts``, the ranking chart and the heatmap as pictures)."""
     from io import BytesIO
 
     from openpyxl import load_workbook
 
     from reports.excel_report import write_report
+    from reports.methods_report import method_tables
 
     buffer = BytesIO()
     write_report(
@@ -192,6 +196,7 @@ def write_study_report(
         synthetic=result.synthetic,
         settings=result.settings.as_record(),
         cr_threshold=result.settings.threshold,
+        methods=method_tables(result, schemes, lang),
         validity=result.validity,
     )
     book = load_workbook(BytesIO(buffer.getvalue()))

@@ -1,7 +1,9 @@
-"""Errors raised by the survey engine."""
+"""Errors raised by the survey engine (rooted in :class:`i18n.errors.ShanzhiError`)."""
+
+from i18n.errors import ShanzhiError
 
 
-class SurveyError(ValueError):
+class SurveyError(ShanzhiError):
     """Questionnaire data that cannot be loaded or screened.
 
     The message names the place: file, sheet, row, column and respondent id where they apply.

@@ -1,13 +1,14 @@
 """Direct identifiers in questionnaire exports, recognized by column header.
 
-Columns whose header names a person or a device (name, phone, ID card, WeChat, e-mail, address,
-IP, the 问卷星 ``来源详情`` channel detail) are dropped on import, before anything is stored or
+Columns whose header names a person or a device (name, phone, ID card or other ID document,
+WeChat, e-mail, address, house number, date of birth, contact person, IP, the 问卷星
+``来源详情`` channel detail) are dropped on import, before anything is stored or
 shown: under China's Personal Information Protection Law (PIPL, 2021) an IP address together with
 a community and a timestamp identifies a resident. Headers are compared after NFKC folding
 (full-width → half-width) and lower-casing; English words must stand alone (``name`` matches
 ``Name``, ``first_name`` and ``full name``; ``ip`` matches ``来自IP`` but not ``tip``).
-``地址`` (address) matches unless the header is about the community (``社区``), which is the
-unit of analysis, not an identifier. A header is only a hint: the loader never drops the
+``地址`` / ``住址`` (address) match unless the header is about the community (``社区``), which is
+the unit of analysis, not an identifier. A header is only a hint: the loader never drops the
 community column nor a column explicitly matched to an item.
 """
 
@@ -17,6 +18,9 @@ import re
 import unicodedata
 
 _WORD = r"(?<![a-z]){}(?![a-z])"
+_END = r"(?:是|为)?(?:多少|什么)?[\s:?*.。()_-]*$"  # compared after NFKC: "？" is "?"
+"""End of a header: ``联系人`` and ``门牌号`` count only as the header's last words (``紧急联系人``,
+``门牌号是？``), not inside a statement rated by residents (``网格联系人服务及时``)."""
 
 IDENTIFIER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -32,6 +36,13 @@ IDENTIFIER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"昵称",
         r"邮箱",
         r"来源详情",
+        r"电子邮件",
+        r"证件号",
+        r"出生日期",
+        r"出生年月",
+        r"生日",
+        r"联系人(?:姓名|电话|手机|方式)?" + _END,
+        r"门牌(?:号码?)?" + _END,
         _WORD.format("qq"),
         _WORD.format("ip"),
         _WORD.format("e-?mail"),
@@ -41,12 +52,16 @@ IDENTIFIER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         _WORD.format("wechat"),
         _WORD.format("nickname"),
         _WORD.format("address"),
-        _WORD.format("id ?card"),
+        _WORD.format("id ?(?:card|number|no)"),
+        _WORD.format("tel"),
+        _WORD.format("passport"),
+        _WORD.format("(?:date of birth|birth ?date|birthday|dob)"),
+        _WORD.format("contact person"),
     )
 )
 """Regular expressions searched in the folded, lower-cased header; any hit marks an identifier."""
 
-_ADDRESS = re.compile(r"地址")
+_ADDRESS = re.compile(r"地址|住址")
 _COMMUNITY = re.compile(r"社区")
 
 

@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
+from survey.demographics import demographic_frame, is_demographic
 from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
 from survey.responses import INVALID_CELL_COLUMNS, ColumnMapping, Responses
@@ -131,14 +132,17 @@ _DURATION_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=([\"'])(.*?)\1")
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^<>]*?\bref=([\"'])([^<>]*?)\1")
+# Linear time: a tag's attributes stop at the next '<' or '>' and the possessive quantifiers
+# (*+) never give back, so no match attempt scans past the next tag (with [^>]* a run of
+# "<c <c <c …" in a comment made the search quadratic, and error cells cubic).
 _ERROR_CELL = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>]*)>\s*"
-    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+    rb"<(?:\w+:)?c\s(?=[^<>]*+>)([^<>]*?\bt=[\"']e[\"'][^<>]*+)>\s*+"
+    rb"(?:<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+)?<(?:\w+:)?v>([^<]*+)</(?:\w+:)?v>"
 )
 _UNCACHED_FORMULA = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>|</(?:\w+:)?c>)"
+    rb"<(?:\w+:)?c\s([^<>]*+)>\s*+<(?:\w+:)?f\b[^<>]*?(?:/>|>[^<]*+</(?:\w+:)?f>)\s*+"
+    rb"(?:<(?:\w+:)?v\s*+/>|<(?:\w+:)?v>\s*+</(?:\w+:)?v>|</(?:\w+:)?c>)"
 )
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]+[0-9]+)[\"']")
@@ -794,14 +798,50 @@ def load_responses(
         respondent id where they apply.
     """
     hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
-    items = hierarchy.items
     data, file_name = _source_bytes(path, name)
-    table = _read_table(data, file_name, sheet, items)
+    table = _read_table(data, file_name, sheet, hierarchy.items)
+    folded_labels = _fold_labels(labels)
+    meta_columns = _find_meta(list(table.frame.columns))
+    mapping_used, dropped = _match_columns(
+        table, hierarchy.items, meta_columns, mapping, community_column, folded_labels
+    )
+    ids = _respondent_ids(table.frame, meta_columns.get("respondent_id"), table.rows, table.where)
+    answers, invalid_cells = _answers(table, hierarchy, mapping_used, ids, folded_labels, strict)
+    return Responses(
+        answers=answers,
+        community=_communities(table, mapping_used.community_column, ids),
+        meta=_meta(table, meta_columns, ids),
+        invalid_cells=invalid_cells,
+        dropped_columns=dropped,
+        mapping=mapping_used,
+        source=table.where,
+        reversed_items=tuple(c for c in hierarchy.reverse_items if c in answers.columns),
+        demographics=_demographics(table, mapping_used, ids, folded_labels),
+    )
+
+
+def _demographics(
+    table: _Table, mapping_used: ColumnMapping, ids: pd.Index, folded_labels: dict[str, float]
+) -> pd.DataFrame:
+    """The demographic columns among those left unmatched (never identifiers: those are dropped
+    already; never a column of answers on the scale)."""
+    candidates = [h for h in mapping_used.unmatched_columns if is_demographic(h)]
+    likert = set(_likert_columns(table, candidates, folded_labels)) if candidates else set()
+    return demographic_frame(table.frame, [h for h in candidates if h not in likert], ids)
+
+
+def _match_columns(
+    table: _Table,
+    items: list[str],
+    meta_columns: dict[str, str],
+    mapping: Mapping[str, str] | str | PathLike[str] | None,
+    community_column: str,
+    folded_labels: dict[str, float],
+) -> tuple[ColumnMapping, list[str]]:
+    """Which column answers which item (by ``mapping``, item codes or order), the community
+    column, and the identifier columns dropped."""
     where = table.where
     headers = list(table.frame.columns)
-    folded_labels = _fold_labels(labels)
-
-    meta_columns = _find_meta(headers)
     others = [h for h in headers if h not in meta_columns.values()]
     if mapping is not None:
         method, columns = "file", _explicit_columns(mapping, others, items, where)
@@ -822,38 +862,61 @@ def load_responses(
         missing_items=[c for c in items if c not in set(columns.values())],
         unmatched_columns=[h for h in rest if h not in columns],
     )
+    return mapping_used, dropped
 
-    frame = table.frame
-    ids = _respondent_ids(frame, meta_columns.get("respondent_id"), table.rows, where)
+
+def _answers(
+    table: _Table,
+    hierarchy: Hierarchy,
+    mapping: ColumnMapping,
+    ids: pd.Index,
+    folded_labels: dict[str, float],
+    strict: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores 1..5 per respondent × item (framework order, reverse-coded items turned) and
+    the invalid cells (with ``strict``, the first one is an error)."""
+    items, columns = hierarchy.items, mapping.columns
     ordered = sorted(columns, key=lambda h: items.index(columns[h]))
-    raw = frame[ordered]
+    raw = table.frame[ordered]
     scored = _score_cells(raw, folded_labels)
     invalid_cells = _invalid_table(raw, scored, columns, ids, table.rows)
     if strict and not invalid_cells.empty:
         first = invalid_cells.iloc[0]
         more = len(invalid_cells) - 1
         raise SurveyError(
-            f"{where}, row {first['row']}, column '{first['column']}' (item {first['item']}), "
-            f"respondent {first['respondent_id']}: value '{first['value']}' is {first['reason']}"
+            f"{table.where}, row {first['row']}, column '{first['column']}' "
+            f"(item {first['item']}), respondent {first['respondent_id']}: value "
+            f"'{first['value']}' is {first['reason']}"
             + (f" ({more} more invalid cell(s))" if more else "")
         )
     answers = pd.DataFrame(scored.score, index=ids, columns=[columns[h] for h in ordered])
     reverse = [c for c in hierarchy.reverse_items if c in answers.columns]
     answers[reverse] = (SCALE_MIN + SCALE_MAX) - answers[reverse]
+    return answers, invalid_cells
+
+
+def _communities(table: _Table, community: str, ids: pd.Index) -> pd.Series:
+    """The normalised community of every respondent; an all-empty column is an error."""
+    communities = normalize_community(table.frame[community]).set_axis(ids).rename("community")
+    if communities.isna().all():
+        raise SurveyError(
+            f"{table.where}: the community column '{community}' is empty on every row; pass "
+            "community_column= (CLI: --community-column) with the header of the column that "
+            "holds the community names"
+        )
+    return communities
+
+
+def _meta(table: _Table, meta_columns: dict[str, str], ids: pd.Index) -> pd.DataFrame:
+    """File row, duration, submission date and source channel of every respondent."""
+    frame = table.frame
 
     def column(role: str) -> pd.Series:
         header = meta_columns.get(role)
         values = frame[header] if header else pd.Series("", index=frame.index)
         return values.set_axis(ids)
 
-    communities = normalize_community(frame[community]).set_axis(ids).rename("community")
-    if communities.isna().all():
-        raise SurveyError(
-            f"{where}: the community column '{community}' is empty on every row; pass "
-            "community_column= (CLI: --community-column) with the header of the column that "
-            "holds the community names"
-        )
-    meta = pd.DataFrame(
+    return pd.DataFrame(
         {
             "row": table.rows,
             "duration_seconds": parse_duration(column("duration")).to_numpy(),
@@ -863,14 +926,4 @@ def load_responses(
             "source": normalize_community(column("source")).to_numpy(),
         },
         index=ids,
-    )
-    return Responses(
-        answers=answers,
-        community=communities,
-        meta=meta,
-        invalid_cells=invalid_cells,
-        dropped_columns=dropped,
-        mapping=mapping_used,
-        source=where,
-        reversed_items=tuple(reverse),
     )

@@ -240,7 +240,7 @@ def _loud(messages: list[str], message: str) -> None:
 
 
 def reliability(
-    responses: Responses, framework: Hierarchy, confidence: float = 0.95
+    responses: Responses, hierarchy: Hierarchy, confidence: float = 0.95
 ) -> ReliabilityResult:
     """Cronbach's α with Feldt CI for the whole questionnaire, each dimension B and each C.
 
@@ -256,11 +256,11 @@ def reliability(
     raised as :class:`ReliabilityWarning` (common implementations stay silent about them).
     """
     answers = responses.answers
-    known = [item for item in framework.items if item in answers.columns]
+    known = [item for item in hierarchy.items if item in answers.columns]
     if not known:
         raise SurveyError(
             "reliability: none of the framework's items is a column of the answers "
-            f"(framework items {framework.items[0]}…{framework.items[-1]})"
+            f"(framework items {hierarchy.items[0]}…{hierarchy.items[-1]})"
         )
     values = answers[known].to_numpy(dtype=float, na_value=np.nan)
     answered = (~np.isnan(values)).sum(axis=0)
@@ -274,8 +274,8 @@ def reliability(
                 "没有作答数据，未计算信度"
             ],
         )
-    absent = [_label(framework, item) for item in framework.items if item not in answers.columns]
-    silent = [_label(framework, i) for i, count in zip(known, answered, strict=True) if count == 0]
+    absent = [_label(hierarchy, item) for item in hierarchy.items if item not in answers.columns]
+    silent = [_label(hierarchy, i) for i, count in zip(known, answered, strict=True) if count == 0]
     _left_out(messages, absent, "not in the data", "数据中没有")
     _left_out(messages, silent, "nobody answered", "无人作答")
     present = [item for item, count in zip(known, answered, strict=True) if count > 0]
@@ -289,14 +289,14 @@ def reliability(
         if top == bottom:
             _loud(
                 messages,
-                f"{_label(framework, item)}: zero variance (every respondent answered {top:g}); "
+                f"{_label(hierarchy, item)}: zero variance (every respondent answered {top:g}); "
                 "it adds nothing to α and its item-rest correlation is undefined / "
                 "该题方差为零（所有人答案相同）"
             )
 
     scale_rows: list[dict[str, object]] = []
     item_frames: list[pd.DataFrame] = []
-    for scope, code, items in _scales(framework, present):
+    for scope, code, items in _scales(hierarchy, present):
         block = values[:, [column[i] for i in items]]
         block = block[~np.isnan(block).any(axis=1)]
         res = _item_stats(block)
@@ -311,7 +311,7 @@ def reliability(
                  "alpha_if_deleted": res.alpha_if_deleted, "item_rest_r": res.item_rest_r}
             )
         )
-        where = f"scale {_label(framework, code)} ({scope})"
+        where = f"scale {_label(hierarchy, code)} ({scope})"
         if res.n < MIN_COMPLETE_CASES:
             messages.append(
                 f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
@@ -329,7 +329,7 @@ def reliability(
             if np.isfinite(r) and r < 0:
                 _loud(
                     messages,
-                    f"{_label(framework, item)}: negative item-rest correlation r = {r:.3f} in "
+                    f"{_label(hierarchy, item)}: negative item-rest correlation r = {r:.3f} in "
                     f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
                     "可能是反向题未反向计分"
                 )

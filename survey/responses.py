@@ -65,6 +65,10 @@ class Responses:
         File name and, for a workbook, the sheet name.
     reversed_items
         Items recoded as 6 − x on import (from the framework's reverse flags).
+    demographics
+        Same index; the demographic columns kept (gender, age band, years lived there, 户籍 …;
+        :mod:`survey.demographics`) as text or NaN, named by their header without the question
+        number. Never a direct identifier. Empty (no columns) when the file has none.
     """
 
     answers: pd.DataFrame
@@ -75,6 +79,7 @@ class Responses:
     mapping: ColumnMapping
     source: str
     reversed_items: tuple[str, ...] = ()
+    demographics: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def respondent_ids(self) -> pd.Index:
@@ -94,5 +99,7 @@ class Responses:
             answers=self.answers.loc[ids],
             community=self.community.loc[ids],
             meta=self.meta.loc[ids],
+            demographics=self.demographics.reindex(ids) if len(self.demographics.columns)
+            else self.demographics,
             invalid_cells=cells[cells["respondent_id"].isin(ids)].reset_index(drop=True),
         )

@@ -406,6 +406,44 @@ def score(
     respondents (then suppressed with n = 0); others found in the data follow in order of
     appearance. A categorical community column contributes its categories the same way.
     """
+    _check_score_settings(min_respondents, bootstrap, confidence)
+    min_respondents, bootstrap = int(min_respondents), int(bootstrap)
+    agg = Aggregation.from_hierarchy(hierarchy)
+    local = agg.local_vector(weights)
+    items = list(agg.items)
+    values, absent = _item_values(responses, items)
+    codes, names = _community_codes(
+        responses.community.reindex(responses.answers.index), communities
+    )
+    notes: list[str] = []
+    values, codes = _drop_without_community(values, codes, notes)
+    cells = _Cells.of(codes, names, min_respondents, notes)
+    sums, counts = _with_pooled_row(*item_sums_by_group(values, codes, len(names)), cells)
+    point = level_scores(_means(sums, counts), agg, local)
+    _publication_notes(cells, min_respondents, notes)
+    intervals = _bootstrap_intervals(
+        values, codes, cells, agg, local, point, bootstrap, seed, confidence
+    )
+    labels = [*names, POOLED]
+    if absent:
+        notes.insert(0, Message("note.items_absent", items=tuple(absent)))
+    notes += _unanswered_notes(counts, items, absent, labels, cells.hide)
+    table = _tidy(agg, labels, point, intervals, cells.sizes_all, counts, cells.hide)
+    hide = cells.hide[:-1]
+    return Scores(
+        table=table,
+        ranking=_ranking(table, agg.levels[0], hide),
+        strengths=_strengths(point[agg.levels[1]][:-1], agg.codes[agg.levels[1]], names, hide),
+        suppressed=[name for name, s in zip(names, cells.suppressed, strict=True) if s],
+        min_respondents=min_respondents,
+        bootstrap=bootstrap,
+        seed=seed,
+        notes=notes,
+    )
+
+
+def _check_score_settings(min_respondents: int, bootstrap: int, confidence: float) -> None:
+    """The settings of :func:`score` in range (a :class:`SurveyError` naming the one out)."""
     if int(min_respondents) != min_respondents or min_respondents < 1:
         raise SurveyError(
             f"score: min_respondents must be a positive integer, got {min_respondents}"
@@ -414,86 +452,123 @@ def score(
         raise SurveyError(f"score: bootstrap must be a non-negative integer, got {bootstrap}")
     if not 0 < confidence < 1:
         raise SurveyError(f"score: confidence must be between 0 and 1, got {confidence}")
-    min_respondents, bootstrap = int(min_respondents), int(bootstrap)
-    agg = Aggregation.from_hierarchy(hierarchy)
-    local = agg.local_vector(weights)
-    items = list(agg.items)
+
+
+def _item_values(responses: Responses, items: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Answers as a float array respondent × item (framework order; checked on the scale)
+    and the items absent from the answers."""
     answers = responses.answers
     absent = [item for item in items if item not in answers.columns]
     values = answers.reindex(columns=items).to_numpy(dtype=float, na_value=np.nan)
     _check_range(values, answers, items)
+    return values, absent
 
-    codes, names = _community_codes(responses.community.reindex(answers.index), communities)
-    m = len(names)
-    notes: list[str] = []
+
+def _drop_without_community(
+    values: np.ndarray, codes: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Leave out respondents without a community (noted)."""
     has_community = codes >= 0
-    if not has_community.all():
-        notes.append(Message("note.no_community", count=int((~has_community).sum())))
-        values, codes = values[has_community], codes[has_community]
-    sizes = np.bincount(codes, minlength=m)
-    suppressed_mask = sizes < min_respondents
-    if suppressed_mask.any():
-        hidden_names = [name for name, s in zip(names, suppressed_mask, strict=True) if s]
-        notes.append(Message("note.suppressed", hidden=len(hidden_names), total=m,
-                             minimum=min_respondents, names=tuple(hidden_names)))
-    hidden = int(sizes[suppressed_mask].sum())
-    pool_all = hidden == 0 or hidden >= min_respondents
-    pooled_members = np.ones(m, bool) if pool_all else ~suppressed_mask
-    if not pool_all and not suppressed_mask.all():
-        notes.append(Message("note.pooled_restricted", pooled=POOLED, hidden=hidden,
-                             minimum=min_respondents))
+    if has_community.all():
+        return values, codes
+    notes.append(Message("note.no_community", count=int((~has_community).sum())))
+    return values[has_community], codes[has_community]
 
-    sums, counts = item_sums_by_group(values, codes, m)
-    sums = np.vstack([sums, sums[pooled_members].sum(axis=0)])
-    counts = np.vstack([counts, counts[pooled_members].sum(axis=0)])
-    sizes_all = np.append(sizes, sizes[pooled_members].sum())
-    hide = np.append(suppressed_mask, sizes_all[-1] < min_respondents)
-    point = level_scores(_means(sums, counts), agg, local)
-    if hide.all():
+
+@dataclass(frozen=True)
+class _Cells:
+    """Community sizes and small-cell suppression: which rows are hidden and which
+    communities the pooled row covers (complementary suppression)."""
+
+    sizes: np.ndarray  # (m,) respondents per community
+    suppressed: np.ndarray  # (m,) below min_respondents
+    pooled_members: np.ndarray  # (m,) communities the pooled row covers
+    sizes_all: np.ndarray  # (m + 1,) with the pooled row
+    hide: np.ndarray  # (m + 1,) rows without a published score
+
+    @classmethod
+    def of(
+        cls, codes: np.ndarray, names: list[str], min_respondents: int, notes: list[str]
+    ) -> _Cells:
+        """Sizes and suppression of the communities ``names`` (notes the suppressed ones)."""
+        m = len(names)
+        sizes = np.bincount(codes, minlength=m)
+        suppressed = sizes < min_respondents
+        if suppressed.any():
+            hidden_names = [name for name, s in zip(names, suppressed, strict=True) if s]
+            notes.append(Message("note.suppressed", hidden=len(hidden_names), total=m,
+                                 minimum=min_respondents, names=tuple(hidden_names)))
+        hidden = int(sizes[suppressed].sum())
+        pool_all = hidden == 0 or hidden >= min_respondents
+        pooled_members = np.ones(m, bool) if pool_all else ~suppressed
+        if not pool_all and not suppressed.all():
+            notes.append(Message("note.pooled_restricted", pooled=POOLED, hidden=hidden,
+                                 minimum=min_respondents))
+        sizes_all = np.append(sizes, sizes[pooled_members].sum())
+        hide = np.append(suppressed, sizes_all[-1] < min_respondents)
+        return cls(sizes, suppressed, pooled_members, sizes_all, hide)
+
+
+def _with_pooled_row(
+    sums: np.ndarray, counts: np.ndarray, cells: _Cells
+) -> tuple[np.ndarray, np.ndarray]:
+    """Item sums and answer counts per community with the pooled row appended."""
+    members = cells.pooled_members
+    return (
+        np.vstack([sums, sums[members].sum(axis=0)]),
+        np.vstack([counts, counts[members].sum(axis=0)]),
+    )
+
+
+def _publication_notes(cells: _Cells, min_respondents: int, notes: list[str]) -> None:
+    """Note when nothing, or only the pooled row, is published."""
+    if cells.hide.all():
         notes.append(Message("note.nothing_published", minimum=min_respondents))
-    elif hide[:-1].all():
+    elif cells.hide[:-1].all():
         notes.append(Message("note.only_pooled", pooled=POOLED, minimum=min_respondents))
 
-    if bootstrap:
-        rng = np.random.default_rng(seed)
-        boot_sums, boot_counts = bootstrap_item_sums(values, codes, m, bootstrap, rng)
-        boot_sums = np.concatenate(
-            [boot_sums, boot_sums[:, pooled_members].sum(axis=1, keepdims=True)], axis=1
-        )
-        boot_counts = np.concatenate(
-            [boot_counts, boot_counts[:, pooled_members].sum(axis=1, keepdims=True)], axis=1
-        )
-        drawn = level_scores(_means(boot_sums, boot_counts), agg, local)
-        intervals = {lv: _percentile_interval(drawn[lv], confidence) for lv in agg.levels}
-    else:
-        intervals = {
+
+def _bootstrap_intervals(
+    values: np.ndarray,
+    codes: np.ndarray,
+    cells: _Cells,
+    agg: Aggregation,
+    local: np.ndarray,
+    point: dict[str, np.ndarray],
+    bootstrap: int,
+    seed: int | None,
+    confidence: float,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Percentile intervals per level from the stratified respondent bootstrap (NaN when
+    ``bootstrap`` is 0)."""
+    if not bootstrap:
+        return {
             lv: (np.full_like(point[lv], np.nan), np.full_like(point[lv], np.nan))
             for lv in agg.levels
         }
-
-    labels = [*names, POOLED]
-    if absent:
-        notes.insert(0, Message("note.items_absent", items=tuple(absent)))
-    unanswered = (counts == 0) & ~np.isin(items, absent)
-    for row in np.flatnonzero(unanswered.any(axis=1) & ~hide):
-        empty = [items[j] for j in np.flatnonzero(unanswered[row])]
-        notes.append(Message("note.items_unanswered", community=labels[row],
-                             items=tuple(empty)))
-
-    table = _tidy(agg, labels, point, intervals, sizes_all, counts, hide)
-    ranking = _ranking(table, agg.levels[0], hide[:-1])
-    strengths = _strengths(point[agg.levels[1]][:-1], agg.codes[agg.levels[1]], names, hide[:-1])
-    return Scores(
-        table=table,
-        ranking=ranking,
-        strengths=strengths,
-        suppressed=[name for name, s in zip(names, suppressed_mask, strict=True) if s],
-        min_respondents=min_respondents,
-        bootstrap=bootstrap,
-        seed=seed,
-        notes=notes,
+    rng = np.random.default_rng(seed)
+    members = cells.pooled_members
+    boot_sums, boot_counts = bootstrap_item_sums(values, codes, len(members), bootstrap, rng)
+    boot_sums = np.concatenate(
+        [boot_sums, boot_sums[:, members].sum(axis=1, keepdims=True)], axis=1
     )
+    boot_counts = np.concatenate(
+        [boot_counts, boot_counts[:, members].sum(axis=1, keepdims=True)], axis=1
+    )
+    drawn = level_scores(_means(boot_sums, boot_counts), agg, local)
+    return {lv: _percentile_interval(drawn[lv], confidence) for lv in agg.levels}
 
+
+def _unanswered_notes(
+    counts: np.ndarray, items: list[str], absent: list[str], labels: list[str], hide: np.ndarray
+) -> list[Message]:
+    """One note per published row with items nobody answered (absent items aside)."""
+    unanswered = (counts == 0) & ~np.isin(items, absent)
+    return [
+        Message("note.items_unanswered", community=labels[row],
+                items=tuple(items[j] for j in np.flatnonzero(unanswered[row])))
+        for row in np.flatnonzero(unanswered.any(axis=1) & ~hide)
+    ]
 
 def _tidy(
     agg: Aggregation,

@@ -60,8 +60,8 @@ def test_demo_writes_report_and_charts(demo_run: tuple[str, Path]) -> None:
     wb = load_workbook(out / "report.xlsx")
     assert len(wb.sheetnames) >= 6
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert pngs == ["heatmap.png", "radar.png", "ranking.png", "weights.png",
-                    "weights_sunburst.png"]
+    assert pngs == ["grades.png", "heatmap.png", "ipa.png", "radar.png", "ranking.png",
+                    "schemes.png", "weights.png", "weights_sunburst.png"]
     assert all((out / "figures" / p).stat().st_size > 10_000 for p in pngs)
 
 

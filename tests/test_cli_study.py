@@ -44,7 +44,8 @@ def test_study_cycle_by_cli(db_target, tmp_path: Path, capsys, monkeypatch):
     # a second wave: the same questionnaire with one community's answers raised
     frame = pd.read_excel(SAMPLE_RESPONSES, dtype=str, engine="openpyxl")
     second = tmp_path / "wave2024.csv"
-    frame.loc[frame.index[:40], frame.columns[-1]] = "非常不同意"
+    last_item = [c for c in frame.columns if c.split("、", 1)[-1].startswith("(")][-1]
+    frame.loc[frame.index[:40], last_item] = "非常不同意"
     frame.to_csv(second, index=False)
     assert run(capsys, "study", "add-wave", *base, "--wave", "2024",
                "--responses", str(second))[0] == 0
@@ -54,6 +55,16 @@ def test_study_cycle_by_cli(db_target, tmp_path: Path, capsys, monkeypatch):
     changes = pd.read_csv(io.StringIO(out))
     assert {"community", "code", "change", "ci_low", "ci_high", "excludes_zero"} <= set(changes)
     assert np.isfinite(changes["change"]).all()
+    report = tmp_path / "report.xlsx"
+    status, out, _ = run(capsys, "study", "report", *base, "--out", str(report))
+    assert status == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(report)
+    assert {"变化 Changes", "审计 Audit", "排名 Ranking"} <= set(book.sheetnames)
+    audit_actions = {row[3] for row in book["审计 Audit"].iter_rows(min_row=3, values_only=True)}
+    assert {"publish", "wave.add"} <= audit_actions
+    assert book["变化 Changes"].max_row >= len(changes)
     status, out, _ = run(capsys, "study", "show", *base, "--format", "csv", "--wave", "2023")
     pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(out)), ranking)
     status, out, _ = run(capsys, "study", "viewer-link", *base, "--label", "区政府")

@@ -17,6 +17,12 @@ from survey.identifiers import fold_header, is_identifier
         "家庭住址地址", "来自IP", "IP", "来源详情", "Name", "first_name", "Full name",
         "Phone number", "telephone", "Mobile", "WeChat ID", "Nickname", "Home address", "ID card",
         "Surname", "username",
+        # added after the security review (issue 14)
+        "家庭住址", "5、您的家庭住址", "住址", "电子邮件", "电子邮件地址", "Tel", "Tel.", "TEL:",
+        "证件号码", "证件号", "身份证号码", "门牌号", "门牌号码", "您家的门牌号是？", "出生日期",
+        "出生年月", "您的生日", "联系人", "紧急联系人", "联系人电话", "6、联系人：", "Email",
+        "E-Mail", "telephone", "Address", "Date of birth", "Birthdate", "DOB", "ID number",
+        "ID No.", "Passport", "Contact person",
     ],
 )
 def test_identifiers_are_recognized(header):
@@ -29,6 +35,10 @@ def test_identifiers_are_recognized(header):
         "序号", "提交答卷时间", "所用时间", "来源", "社区", "所在社区", "社区地址",
         "3、您所在的社区是？", "tip", "Zip", "description", "renamed", "4、(平台运行稳定)", "D01",
         "community",
+        # items and demographics that only look like the identifiers added for issue 14
+        "社区住址变更", "网格联系人服务及时", "10、社区网格联系人能及时回应诉求", "门牌号标识清晰",
+        "楼栋门牌标识是否清楚", "联系群众", "办理证件方便", "您的年龄", "hotel", "telecom",
+        "Stella", "contact with officials", "birth year", "rebirth",
     ],
 )
 def test_other_headers_are_kept(header):

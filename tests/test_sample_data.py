@@ -163,7 +163,9 @@ def test_export_has_the_wenjuanxing_text_layout(hierarchy):
         "1、您的姓名",
         "2、您所在的社区是？",
     ]
-    items = frame.columns[8:]
+    demographics = ["10、您的性别", "11、您的年龄段", "12、您在本地居住的年限", "13、您的户籍"]
+    assert list(frame.columns[-4:]) == demographics
+    items = frame.columns[8:-4]
     assert len(items) == len(hierarchy.items)
     assert all(re.fullmatch(r"[3-9]、\(.+\)", h) for h in items)
     assert frame["所用时间"].str.fullmatch(r"\d+秒").all()

@@ -22,7 +22,7 @@ def result():
 
 def test_every_step_is_recorded_with_a_summary(result) -> None:
     assert [s.name for s in result.steps] == [
-        "load", "screen", "weights", "reliability", "validity", "score"]
+        "load", "screen", "weights", "reliability", "validity", "score", "methods"]
     assert "405 received, 370 valid (91.4%)" in result.steps[1].summary("en")
     assert "收到 405 份，有效 370 份（91.4%）" in result.steps[1].summary("zh")
     assert all(s.seconds >= 0 for s in result.steps)

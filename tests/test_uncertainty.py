@@ -16,15 +16,10 @@ from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments, panel_weights
 from ahp.priorities import priorities
 from ahp.scale import SAATY_VALUES, nearest_saaty
-from evaluation.uncertainty import (
-    SUMMARY_COLUMNS,
-    _count_cells,
-    _noise_steps,
-    _rank_cells,
-    _rank_quantile,
-    _Residents,
-    monte_carlo,
-)
+from evaluation.uncertainty import SUMMARY_COLUMNS, monte_carlo
+from evaluation.uncertainty.panel_draws import noise_steps
+from evaluation.uncertainty.ranking import count_cells, rank_cells, rank_quantile
+from evaluation.uncertainty.residents import Residents
 from survey.errors import SurveyError
 from survey.responses import ColumnMapping, Responses
 from survey.scoring import level_scores, score
@@ -237,7 +232,7 @@ def _naive_draws(hierarchy, panel, responses, communities, draws, noise, seed, r
         pairs = len(np.triu_indices(stack.shape[1], 1)[0])
         stacks[node] = (names, stack)
         uniforms[node] = noise_rng.random((draws, len(names), pairs), dtype=np.float32)
-    crowd = _Residents.build(responses, hierarchy.items, communities)
+    crowd = Residents.build(responses, hierarchy.items, communities)
     picks = crowd.picks(resident_rng, draws)
     answers = responses.answers.reindex(columns=hierarchy.items)
     members = {c: answers[responses.community == c].to_numpy() for c in communities}
@@ -307,7 +302,7 @@ def test_rank_cells_count_min_ranks_with_ties_and_gaps():
     scores = np.array(
         [[3.0, 1.0, 3.0, 2.0], [1.0, np.nan, 4.0, 4.0], [2.0, 2.0, 2.0, 2.0]], dtype=np.float32
     )
-    tally = _count_cells(_rank_cells(scores), 4)
+    tally = count_cells(rank_cells(scores), 4)
     expected = np.zeros((4, 4), dtype=np.int64)
     for row in scores:
         ok = ~np.isnan(row)
@@ -323,13 +318,13 @@ def test_rank_quantile_is_the_inverted_cdf():
     tally = np.stack([np.bincount(r - 1, minlength=5) for r in ranks])
     for q in (0.05, 0.5, 0.95):
         np.testing.assert_array_equal(
-            _rank_quantile(tally, q), np.quantile(ranks, q, axis=1, method="inverted_cdf")
+            rank_quantile(tally, q), np.quantile(ranks, q, axis=1, method="inverted_cdf")
         )
 
 
 def test_noise_steps_follow_the_saaty_scale():
     logs = np.log(np.array([[9.0, 1 / 9, 1.0, 1 / 2]]))
-    up, down = _noise_steps(logs)
+    up, down = noise_steps(logs)
     np.testing.assert_allclose(np.exp(logs + up), [[8.0, 1 / 8, 2.0, 1.0]])
     np.testing.assert_allclose(np.exp(logs + down), [[8.0, 1 / 8, 1 / 2, 1 / 3]])
 

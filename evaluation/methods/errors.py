@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from i18n.errors import ShanzhiError
+
 __all__ = ["MethodError", "MethodWarning"]
 
 
-class MethodError(ValueError):
+class MethodError(ShanzhiError):
     """Input a method cannot use; the message names the column, row or group at fault."""
 
 
