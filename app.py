@@ -24,6 +24,18 @@ st.set_page_config(page_title="善治评价 shanzhi", page_icon=":material/locat
                    layout="wide")
 language_switch()
 ensure_sandbox()  # once per process: the fork server that parses uploads (app_support.guarded)
+# HTML tables wrap long cells (links, item texts) instead of running past the page's edge
+st.html("""<style>
+[data-testid='stTable'] td, [data-testid='stTable'] th {
+  overflow-wrap: anywhere; white-space: normal; }
+[data-testid='stTable'] td *, [data-testid='stTable'] th * {
+  overflow-wrap: inherit !important; white-space: inherit !important; }
+@media (max-width: 640px) {
+  [data-testid='stTable'] table { font-size: 0.78rem; }
+  [data-testid='stTable'] td, [data-testid='stTable'] th {
+    padding: 0.25rem 0.3rem !important; min-width: 0 !important; }
+}
+</style>""")
 
 
 def page(path: str, title_key: str, icon: str, url_path: str | None = None) -> st.Page:
@@ -44,6 +56,7 @@ pages = {
     tr("app.nav.results"): [
         page("home.py", "app.page.home", "home"),
         page("compare.py", "app.page.compare", "leaderboard", "compare"),
+        page("diagnosis.py", "app.page.diagnosis", "troubleshoot", "diagnosis"),
         page("survey_data.py", "app.page.survey", "fact_check", "survey"),
         page("weights.py", "app.page.weights", "balance", "weights"),
     ],

@@ -18,6 +18,7 @@ from app_support import (
     current_result,
     current_uncertainty,
     figure_pngs,
+    fitted_table,
     headers,
     joined,
     lang,
@@ -28,6 +29,7 @@ from app_support import (
     remember_uncertainty,
     report_xlsx,
     run_uncertainty,
+    scheme_label,
     score_text,
     show_problem,
     synthetic_banner,
@@ -38,11 +40,19 @@ from app_support import (
 )
 from app_support.published import study_page
 from app_support.text import literal
+from evaluation.certainty import (
+    distinguishable_share,
+    interval_rank_range,
+    leading_group,
+    trailing_group,
+)
 from evaluation.study import StudyUncertainty
 from i18n import localized, t
 from reports.outputs import default_radar_communities
+from reports.web_charts import colour_table, ranking_chart
 from survey.scoring import POOLED
 
+TAB_KEY = "compare_tab"  # session key: the label of the open tab
 if study_page("compare"):  # a chosen study: its published snapshot, nothing recomputed
     st.stop()
 cur = current()
@@ -58,10 +68,15 @@ if nothing_ranked(result):
 language = lang()
 scores = result.scores
 hierarchy = result.hierarchy
-pngs = figure_pngs(cur.key, language, result)
+
+def standard_png(name: str) -> bytes:
+    """A chart of the standard set as PNG (drawn on first use: the page itself shows
+    responsive charts and tables, so a first visit draws no matplotlib figure but the radar)."""
+    return figure_pngs(cur.key, language, result)[name]
+
 not_reported = f"n<{scores.min_respondents}"  # under the column header "not reported"
 
-m1, m2, m3 = st.columns(3)
+m1 = m2 = m3 = st.container(horizontal=True, gap="medium")  # wraps on a phone
 m1.metric(tr("app.metric.overall"), score_text(result.overall_score))
 m2.metric(tr("app.metric.ranked"), f"{len(scores.ranking)}")
 m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.suppressed)}")
@@ -71,38 +86,59 @@ m3.metric(tr("app.metric.suppressed", n=scores.min_respondents), f"{len(scores.s
     tr("app.compare.tab_ranking"), tr("app.compare.tab_uncertainty"),
     tr("app.compare.tab_radar"), tr("app.compare.tab_heatmap"), tr("app.compare.tab_drill"),
     tr("app.compare.tab_download"), *(tr(k) for k in methods.METHOD_TABS),
-])
+], key=TAB_KEY, on_change="rerun")  # only the open tab is computed (a fast first page)
 
-with tab_rank:
-    chart, table = st.columns([1, 1])
-    chart.image(pngs["ranking"], width="stretch")
-    root = scores.table[(scores.table["code"] == hierarchy.root)
-                        & scores.table["community"].isin(scores.suppressed)]
-    shown = pd.concat(
-        [scores.ranking.assign(status=""),
-         root[["community", "n"]].assign(status=not_reported)],
-        ignore_index=True,
-    )
-    shown["ci"] = [f"{low:.2f} – {high:.2f}" if pd.notna(low) else ""
-                   for low, high in zip(shown["ci_low"], shown["ci_high"], strict=True)]
-    shown["grade"] = methods.grade_labels(result, shown["community"])
-    table.dataframe(
-        headers(shown, {"rank": "col.rank", "community": "col.community", "score": "col.score",
-                        "grade": "methods.app.col_grade", "ci": "chart.ci95", "n": "col.n",
-                        "status": "col.suppressed"}),
-        hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3, placeholder="–",
-        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
-                       tr("col.rank"): st.column_config.NumberColumn(width="small"),
-                       tr("col.n"): st.column_config.NumberColumn(width="small"),
-                       tr("col.suppressed"): st.column_config.TextColumn(width="medium")},
-    )
-    if scores.suppressed:
-        table.caption(tr("chart.suppressed_list", n=scores.min_respondents,
-                         names=joined(map(literal, scores.suppressed))))
-    if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
-        st.info("\n".join([tr("report.scores.notes"),
-                           *(f"- {literal(localized(n, language))}" for n in scores.notes)]),
-                icon=":material/info:")
+if tab_rank.open:
+    with tab_rank:
+        ran = current_uncertainty(cur, result)
+        ranked = interval_rank_range(scores.ranking).sort_values("rank", kind="stable")
+        if ran is not None:  # a Monte Carlo run of this study: its 5–95 % rank bands
+            bands = ran[1].monte_carlo.level(hierarchy.root)
+            ranked = ranked.assign(
+                best=ranked["community"].map(bands["rank_low"]).round().fillna(ranked["best"]),
+                worst=ranked["community"].map(bands["rank_high"]).round().fillna(ranked["worst"]))
+        pooled = scores.table[(scores.table["code"] == hierarchy.root)
+                              & (scores.table["community"] == POOLED)]["score"]
+        st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
+                       leaders=len(leading_group(scores.ranking)),
+                       trailing=len(trailing_group(scores.ranking))))
+        st.vega_lite_chart(
+            spec=ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
+                          texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
+                                 "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
+                                 "title": tr("chart.ranking.title")}),
+            width="stretch")
+        st.caption(tr("app.rank.chart_help") + " " + (
+            tr("app.rank.mc_note") if ran is None else tr("app.rank.mc_used", draws=ran[0].draws)))
+        st.markdown(f"**{tr('app.rank.table_title')}**")
+        root = scores.table[(scores.table["code"] == hierarchy.root)
+                            & scores.table["community"].isin(scores.suppressed)]
+        rows = pd.DataFrame({
+            tr("col.rank"): [str(int(r)) for r in ranked["rank"]],
+            tr("col.community"): ranked["community"].tolist(),
+            tr("col.score"): [f"{v:.3f}" for v in ranked["score"]],
+            tr("methods.app.col_grade"): methods.grade_labels(result, ranked["community"]),
+            tr("chart.ci95"): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "–"
+                               for lo, hi in zip(ranked["ci_low"], ranked["ci_high"], strict=True)],
+            tr("app.rank.ranks"): [f"{int(b)}–{int(w)}" if b != w else f"{int(b)}"
+                                   for b, w in zip(ranked["best"], ranked["worst"], strict=True)],
+            tr("col.n"): [str(int(n)) for n in ranked["n"]],
+        })
+        hidden = pd.DataFrame({
+            tr("col.rank"): "–", tr("col.community"): root["community"].tolist(),
+            tr("col.score"): not_reported, tr("methods.app.col_grade"): "–",
+            tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
+            tr("col.n"): [str(int(n)) for n in root["n"]],
+        })
+        st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
+        st.caption(tr("app.rank.ranks_help"))
+        if scores.suppressed:
+            st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
+                          names=joined(map(literal, scores.suppressed))))
+        if scores.notes:  # suppression, items without answers, pooled row: Scores.notes
+            st.info("\n".join([tr("report.scores.notes"),
+                               *(f"- {localized(n, language)}" for n in scores.notes)]),
+                    icon=":material/info:")
 
 stem = "shanzhi_synthetic" if result.synthetic else "shanzhi"
 published = scores.ranking.sort_values("rank")["community"].tolist()
@@ -118,8 +154,7 @@ def radar_section() -> None:
     if not chosen:
         picture.info(tr("app.compare.choose_one"))
         return
-    radar = (pngs["radar"] if chosen == default_radar_communities(result)
-             else radar_png(cur.key, language, tuple(chosen), result))
+    radar = radar_png(cur.key, language, tuple(chosen), result)
     picture.image(radar, width="stretch")
     picker.download_button(
         f"{tr('app.chart.radar')} (PNG)", radar, file_name=f"{stem}_radar_{language}.png",
@@ -127,33 +162,55 @@ def radar_section() -> None:
     )
 
 
-@st.fragment
-def drill_section() -> None:
-    """Scores of one dimension's sub-indicators and items per community; choosing another
-    dimension reruns only this part of the page."""
+def _dimension_label(code: str) -> str:
+    return f"{code} {hierarchy.name(code, language)}"
+
+
+def heatmap_section() -> None:
+    """Community × dimension scores as a coloured table, dimension names at the top (sticky)."""
     dimensions = hierarchy.children(hierarchy.root)
-    dimension = st.selectbox(
-        tr("app.compare.dimension"), dimensions, key=f"drill_dimension_{language}",
-        format_func=lambda code: f"{code} {hierarchy.name(code, language)}",
-    )
-    subtree = [code for sub in hierarchy.children(dimension)
-               for code in (sub, *hierarchy.children(sub))]
-    rows = scores.table[scores.table["code"].isin(subtree)
-                        & ~scores.table["community"].isin(scores.suppressed)]
-    wide = rows.pivot(index="code", columns="community", values="score").reindex(
-        index=subtree, columns=[POOLED, *published])
-    wide = wide.rename(columns={POOLED: tr("chart.all_communities")})
-    wide.insert(0, tr("col.name"), [hierarchy.name(code, language) for code in subtree])
-    wide.insert(0, tr("col.level"), [hierarchy.nodes[code].level for code in subtree])
-    wide.index.name = tr("col.code")
-    config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f")
-                                 for c in wide.columns[2:]}
-    config[tr("col.name")] = st.column_config.TextColumn(width="medium", pinned=True)
-    config[tr("col.level")] = st.column_config.TextColumn(width="small", pinned=True)
-    st.dataframe(wide, width="stretch", height=35 * (len(wide) + 1) + 3, column_config=config)
+    rows = scores.table[scores.table["code"].isin(dimensions)]
+    wide = rows.pivot(index="community", columns="code", values="score").reindex(
+        index=published, columns=dimensions)
+    reference = rows[rows["community"] == POOLED].set_index("code")["score"].reindex(dimensions)
+    wide.columns = [_dimension_label(c) for c in dimensions]
+    reference.index = wide.columns
+    mean_row = reference.to_frame(tr("chart.all_communities")).T
+    st.html(colour_table(pd.concat([wide, mean_row]), reference, corner=tr("col.community"),
+                         caption=tr("app.heat.caption")))
     if scores.suppressed:
         st.caption(tr("chart.suppressed_list", n=scores.min_respondents,
                       names=joined(map(literal, scores.suppressed))))
+
+
+@st.fragment
+def drill_section() -> None:
+    """One dimension's sub-indicators and items for the chosen communities, coloured against
+    all communities, names in full; a new choice reruns only this part of the page."""
+    dimensions = hierarchy.children(hierarchy.root)
+    pick_dimension, pick_communities = st.columns([1, 2])
+    dimension = pick_dimension.selectbox(
+        tr("app.compare.dimension"), dimensions, key=f"drill_dimension_{language}",
+        format_func=_dimension_label,
+    )
+    chosen = pick_communities.multiselect(
+        tr("app.drill.communities"), published, default=default_radar_communities(result),
+        key="drill_communities", max_selections=6)
+    subtree = [code for sub in hierarchy.children(dimension)
+               for code in (sub, *hierarchy.children(sub))]
+    rows = scores.table[scores.table["code"].isin(subtree)]
+    wide = rows.pivot(index="code", columns="community", values="score").reindex(
+        index=subtree, columns=[*chosen, POOLED])
+    reference = wide.pop(POOLED)
+    wide[tr("app.drill.mean")] = reference
+    # colour each cell by its gap to the all-community score of the same row
+    gaps = wide.sub(wide[tr("app.drill.mean")], axis=0)
+    labels = [("▸ " if hierarchy.nodes[c].level == "C" else "　") + f"{c} "
+              + hierarchy.name(c, language) for c in subtree]
+    shown = wide.set_axis(labels, axis=0)
+    st.html(colour_table(shown, pd.Series(0.0, index=shown.columns), corner=tr("col.name"),
+                         differences=gaps.set_axis(labels, axis=0),
+                         caption=tr("app.drill.caption")))
 
 
 def uncertainty_controls() -> UncertaintyControls:
@@ -215,16 +272,11 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                         weight=weight, change=oat.smallest_change, leader=literal(leader)))
     thresholds = oat.thresholds.assign(
         dimension=[f"{c} {hierarchy.name(c, language)}" for c in oat.thresholds["dimension"]])
-    st.dataframe(
+    fitted_table(
         headers(thresholds, {"dimension": "col.dimension", "weight": "col.weight",
                              "min_change": "col.min_change", "lower": "col.threshold_lower",
                              "leader_lower": "col.leader_lower", "upper": "col.threshold_upper",
-                             "leader_upper": "col.leader_upper"}),
-        hide_index=True, width="stretch", placeholder="–",
-        column_config={tr(k): st.column_config.NumberColumn(format="%.3f")
-                       for k in ("col.weight", "col.min_change", "col.threshold_lower",
-                                 "col.threshold_upper")},
-    )
+                             "leader_upper": "col.leader_upper"}))
     st.caption(tr("app.uncertainty.thresholds_help"))
 
     st.markdown(f"**{tr('app.uncertainty.drop_one')}**")
@@ -236,36 +288,32 @@ def sensitivity_part(uncertainty: StudyUncertainty, pngs: dict[str, bytes]) -> N
                else left_out(cur.key, level, result)).summary
     summary = summary.assign(
         dropped=[f"{c} {hierarchy.name(c, language)}" for c in summary["dropped"]])
-    st.dataframe(
+    yes_no = {True: tr("app.yes"), False: tr("app.no")}
+    fitted_table(
         headers(summary, {"dropped": "col.dropped",
                           "mean_abs_rank_change": "col.mean_abs_rank_change",
                           "max_abs_rank_change": "col.max_abs_rank_change",
                           "leader": "col.leader", "leader_changed": "col.leader_changed"}),
-        hide_index=True, width="stretch",
-        column_config={tr("col.mean_abs_rank_change"): st.column_config.NumberColumn(
-            format="%.2f")},
-    )
+        {tr("col.mean_abs_rank_change"): ".2f", tr("col.max_abs_rank_change"): ".0f",
+         tr("col.leader_changed"): lambda v: yes_no[bool(v)]})
     st.caption(tr("app.uncertainty.drop_one_help", what=tr(f"app.uncertainty.drop_what_{level}")))
 
     comparison = uncertainty.schemes
-    scheme_names = {name: tr("app.uncertainty.scheme_equal") if name == "equal" else name
-                    for name in comparison.ranks.columns}
+    scheme_names = {name: scheme_label(name) for name in comparison.ranks.columns}
     st.markdown(f"**{tr('app.uncertainty.schemes')}**")
     correlation = comparison.rank_correlation.iloc[0]
-    st.caption(tr("app.uncertainty.schemes_help", first=comparison.ranks.columns[0],
+    st.caption(tr("app.uncertainty.schemes_help", first=scheme_names[comparison.ranks.columns[0]],
                   rho=("；" if language == "zh" else "; ").join(
                       f"{scheme_names[name]} {value:.3f}"
-                      for name, value in correlation.iloc[1:].items())))
+                      for name, value in correlation.iloc[1:].items())),
+               help=tr("app.scheme.help"))
     ranks_col, weights_col = st.columns([2, 3], gap="medium")
     ranks = comparison.ranks.sort_values(comparison.ranks.columns[0], kind="stable")
-    ranks_col.dataframe(ranks.rename(columns=scheme_names).rename_axis(tr("col.community")),
-                        width="stretch", height=35 * 8 + 3)
+    fitted_table(ranks.rename(columns=scheme_names).rename_axis(tr("col.community")),
+                 dict.fromkeys(scheme_names.values(), ".0f"), index=True, container=ranks_col)
     weights = comparison.weights.rename(columns=scheme_names)
     weights.index = [f"{c} {hierarchy.name(c, language)}" for c in weights.index]
-    weights_col.dataframe(weights.rename_axis(tr("col.dimension")), width="stretch",
-                          height=35 * 8 + 3,
-                          column_config={name: st.column_config.NumberColumn(format="%.3f")
-                                         for name in weights.columns})
+    fitted_table(weights.rename_axis(tr("col.dimension")), index=True, container=weights_col)
 
 
 def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str],
@@ -278,15 +326,15 @@ def pairwise_part(run_key: str, uncertainty: StudyUncertainty, ranked: list[str]
     if len(chosen) < 2:
         st.info(tr("app.uncertainty.choose_two"))
         return
-    picture, side = st.columns([1, 1], gap="medium")
+    picture, side = st.columns([2, 3], gap="medium")
     picture.image(pngs["pairwise"] if chosen == default
                   else pairwise_png(run_key, language, tuple(chosen), result, uncertainty),
                   width="stretch")
     matrix = 100 * uncertainty.monte_carlo.pairwise_probabilities(chosen)
     matrix = matrix.mask(np.eye(len(chosen), dtype=bool)).rename_axis(index=None, columns=None)
-    side.dataframe(matrix, width="stretch", placeholder="–",
-                   column_config={name: st.column_config.NumberColumn(format="%.0f%%")
-                                  for name in matrix.columns})
+    fitted_table(matrix.rename_axis(tr("col.community")),
+                 {name: lambda v: f"{v:.0f}%" for name in matrix.columns}, index=True,
+                 container=side)
     side.caption(tr("app.uncertainty.pairwise_help"))
 
 
@@ -329,19 +377,14 @@ def uncertainty_section() -> None:
 
     st.subheader(tr("app.uncertainty.ranking"))
     bands = mc.level(hierarchy.root).reset_index()
-    picture = st.columns([4, 1])[0]  # full width but for a margin: 26 rows stay legible
+    picture = st.container()
     picture.image(pngs["ranking_uncertainty"], width="stretch")
     picture.caption(tr("app.uncertainty.ranking_help"))
     table = st.container()
     shown = rank_table(bands, mc.top)
-    probability = st.column_config.ProgressColumn(format="%.1f%%", min_value=0.0,
-                                                  max_value=100.0, width="small")
-    table.dataframe(
-        shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3,
-        column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f"),
-                       tr("col.p_top_n", n=mc.top): probability,
-                       tr("col.p_bottom_n", n=mc.top): probability},
-    )
+    percent = lambda v: f"{v:.1f}%"  # noqa: E731
+    fitted_table(shown, {tr("col.rank"): ".0f", tr("col.p_top_n", n=mc.top): percent,
+                         tr("col.p_bottom_n", n=mc.top): percent}, container=table)
     if not mc.excluded.empty:
         table.caption(tr("app.uncertainty.excluded", names=joined(
             literal(f"{name} (n={n})")
@@ -361,48 +404,54 @@ def uncertainty_section() -> None:
     pairwise_part(run_key, uncertainty, bands["community"].tolist(), pngs)
 
 
-with tab_uncertainty:
-    uncertainty_section()
+if tab_uncertainty.open:
+    with tab_uncertainty:
+        uncertainty_section()
 
-with tab_radar:
-    radar_section()
+if tab_radar.open:
+    with tab_radar:
+        radar_section()
 
-with tab_heat:
-    st.image(pngs["heatmap"], width="stretch")
+if tab_heat.open:
+    with tab_heat:
+        heatmap_section()
 
-with tab_drill:
-    drill_section()
+if tab_drill.open:
+    with tab_drill:
+        drill_section()
 
-with tab_download:
-    ran = current_uncertainty(cur, result)
-    report_key = cur.key if ran is None else uncertainty_key(cur, ran[0])
-    st.download_button(
-        tr("app.download.report"),
-        lambda: report_xlsx(report_key, language, result, None if ran is None else ran[1]),
-        file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
-        on_click="ignore", type="primary",
-    )
-    st.caption(tr("app.uncertainty.report_hint") if ran is None
-               else tr("app.uncertainty.report_included", draws=ran[0].draws))
-    chart_cols = st.columns(3)
-    for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
-        column.download_button(
-            f"{tr(f'app.chart.{name}')} (PNG)", pngs[name],
-            file_name=f"{stem}_{name}_{language}.png",
-            mime="image/png", on_click="ignore", key=f"png_{name}",
+if tab_download.open:
+    with tab_download:
+        ran = current_uncertainty(cur, result)
+        report_key = cur.key if ran is None else uncertainty_key(cur, ran[0])
+        st.download_button(
+            tr("app.download.report"),
+            lambda: report_xlsx(report_key, language, result, None if ran is None else ran[1]),
+            file_name=f"{stem}_report_{language}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+            on_click="ignore", type="primary",
         )
-    if ran is not None:
-        extra = uncertainty_pngs(report_key, language, result, ran[1])
-        for column, name in zip(st.columns(3), ("ranking_uncertainty", "tornado", "pairwise"),
-                                strict=True):
+        st.caption(tr("app.uncertainty.report_hint") if ran is None
+                   else tr("app.uncertainty.report_included", draws=ran[0].draws))
+        chart_cols = st.columns(3)
+        for column, name in zip(chart_cols, ("ranking", "heatmap", "weights"), strict=True):
             column.download_button(
-                f"{tr(f'app.chart.{name}', n=PAIRWISE_DEFAULT)} (PNG)", extra[name],
+                f"{tr(f'app.chart.{name}')} (PNG)", lambda name=name: standard_png(name),
                 file_name=f"{stem}_{name}_{language}.png",
                 mime="image/png", on_click="ignore", key=f"png_{name}",
             )
+        if ran is not None:
+            extra = uncertainty_pngs(report_key, language, result, ran[1])
+            for column, name in zip(st.columns(3), ("ranking_uncertainty", "tornado", "pairwise"),
+                                    strict=True):
+                column.download_button(
+                    f"{tr(f'app.chart.{name}', n=PAIRWISE_DEFAULT)} (PNG)", extra[name],
+                    file_name=f"{stem}_{name}_{language}.png",
+                    mime="image/png", on_click="ignore", key=f"png_{name}",
+                )
 
 for tab, section in zip(method_tabs, (methods.grades_section, methods.improve_section,
                                       methods.groups_section, methods.schemes_section),
                         strict=True):
-    with tab:
-        section(result, cur.key)
+    if tab.open:
+        with tab:
+            section(result, cur.key)

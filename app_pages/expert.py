@@ -9,9 +9,11 @@ expert confirms keeping it.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from ahp.consistency import consistency
+from ahp.consistency import evaluate
 from ahp.diagnosis import suggest_revision
 from ahp.errors import JudgmentError, WorkbookError
 from ahp.scale import SAATY_VALUES, nearest_saaty, verbal_label
@@ -55,7 +57,37 @@ ri_table = session.study.ri_table
 # equal … position 16 = the right element 9 times as important (value = left over right).
 POSITIONS = list(range(len(SAATY_VALUES)))
 NODE_KEY = "expert_node"
+PAIR_KEY = "expert_pair"  # + node: the index of the pair shown in the node's pair list
+SAVED_KEY = "expert_saved"
+RERUN_KEY = "expert_rerun_page"
 VALUE_AT = SAATY_VALUES[::-1]
+
+# The scale: one row of 17 on a wide screen; on a phone three rows (the left element's 9 … 2,
+# then 1, then the right element's 2 … 9), every number coloured by the side it favours, and
+# the node's status kept in view while the page scrolls.
+SCALE_CSS = """<style>
+.st-key-pair_card [data-testid="stButtonGroup"] > div {
+  display: grid !important; grid-template-columns: repeat(17, minmax(0, 1fr)); gap: 3px;
+}
+.st-key-pair_card [data-testid="stButtonGroup"] button {
+  min-width: 0 !important; width: 100%; padding-left: 0; padding-right: 0; min-height: 2.6rem;
+}
+.st-key-pair_card [data-testid="stButtonGroup"] button:nth-child(-n+8):not([aria-checked="true"]) {
+  background: #e3efff; color: #0b4a9c;
+}
+.st-key-pair_card [data-testid="stButtonGroup"] button:nth-child(n+10):not([aria-checked="true"]) {
+  background: #fff0df; color: #8a4300;
+}
+@media (max-width: 640px) {
+  .st-key-pair_card [data-testid="stButtonGroup"] > div {
+    grid-template-columns: repeat(8, minmax(0, 1fr));
+  }
+  .st-key-pair_card [data-testid="stButtonGroup"] button:nth-child(9) { grid-column: 1 / -1; }
+}
+.st-key-expert_status {
+  position: sticky; top: 3.75rem; z-index: 990; background: var(--background-color, #fff);
+}
+</style>"""
 
 
 def _position(value: float) -> int:
@@ -87,37 +119,90 @@ def _widget_key(node: str, row: str, col: str) -> str:
     return f"pair_{session.study.study_id}_{session.expert_id}_{node}_{row}_{col}"
 
 
+def _next_open(pairs: list[tuple[str, str]], judged: dict[tuple[str, str], float],
+               after: int) -> int:
+    """The first pair after ``after`` (wrapping round) without a judgment; ``after`` itself
+    (or 0) when every pair is judged."""
+    count = len(pairs)
+    for step in range(1, count + 1):
+        k = (after + step) % count
+        if pairs[k] not in judged:
+            return k
+    return max(after, 0)
+
+
 def _save(node: str, row: str, col: str) -> None:
-    """on_change: store the pair's new value at once (or delete it when deselected)."""
+    """on_change: store the pair's new value at once (or delete it when deselected), then
+    show the next pair without a judgment."""
     position = st.session_state[_widget_key(node, row, col)]
     try:
-        expert = store().open_expert(study_id, token)
         if position is None:
-            expert.clear_judgment(node, row, col)
-        else:
-            expert.set_judgment(node, row, col, VALUE_AT[position])
+            session.clear_judgment(node, row, col)
+            return
+        session.set_judgment(node, row, col, VALUE_AT[position])
+        judged = session.judgments(node)
     except (StoreError, JudgmentError) as exc:
         st.session_state["expert_error"] = literal(exc)
+        return
+    st.session_state[SAVED_KEY] = _meaning(_name(row), _name(col), VALUE_AT[position])
+    pair_key = f"{PAIR_KEY}_{node}"
+    st.session_state[pair_key] = _next_open(node_pairs, judged, st.session_state[pair_key])
 
 
 def _apply(node: str, row: str, col: str, value: float) -> None:
-    """Apply the suggested value of the most inconsistent judgment."""
+    """Apply the suggested value of the most inconsistent judgment (and show that pair)."""
     try:
-        store().open_expert(study_id, token).set_judgment(node, row, col, value)
+        session.set_judgment(node, row, col, value)
     except (StoreError, JudgmentError) as exc:
         st.session_state["expert_error"] = literal(exc)
         return
     st.session_state[_widget_key(node, row, col)] = _position(value)
+    st.session_state[f"{PAIR_KEY}_{node}"] = node_pairs.index((row, col))
+    st.session_state[SAVED_KEY] = _meaning(_name(row), _name(col), value)
 
 
 def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -> None:
     try:
-        store().open_expert(study_id, token).mark_done(node, cr, confirmed=confirmed)
+        session.mark_done(node, cr, confirmed=confirmed)
     except StoreError as exc:
         st.session_state["expert_error"] = literal(exc)
         return
     if following is not None:
         st.session_state[NODE_KEY] = following
+    st.session_state[RERUN_KEY] = True  # the progress and the node list change
+
+
+def _show_pair(pair_key: str, k: int) -> None:
+    st.session_state[pair_key] = k
+
+
+def _jump(pair_key: str, widget: str) -> None:
+    st.session_state[pair_key] = st.session_state[widget]
+
+
+def _node_state(node: str, children: list[str], answered: int, complete: bool
+                ) -> tuple[float | None, bool, object, np.ndarray | None]:
+    """CR (``None`` until the judgments close a cycle), whether it is provisional, the
+    revision that lowers CR most (complete nodes with CR ≥ threshold) and the expert's own
+    weights (``None`` until the judgments link every element)."""
+    if answered < len(children) - 1:
+        return None, False, None, None
+    matrix = session.matrix(node)
+    try:
+        found = evaluate(matrix, ri_table=ri_table, threshold=threshold)
+    except JudgmentError:  # not yet linked
+        return None, False, None, None
+    own = np.asarray(found.weights, dtype=float)
+    if len(children) <= 2 or answered < len(children):
+        return None, False, None, own
+    cr = float(found.consistency.cr)
+    revision = None
+    if complete and cr >= threshold:
+        try:
+            revision = suggest_revision(matrix, ri_table=ri_table, names=tuple(children))
+        except JudgmentError:
+            revision = None
+    return cr, not complete, revision, own
 
 
 def _pick(picker: str) -> None:
@@ -135,6 +220,7 @@ def _name(code: str) -> str:
 
 
 # ---------------------------------------------------------------------------- header
+st.html(SCALE_CSS)
 st.markdown(tr("app.expert.welcome", name=literal(session.name),
                study=literal(session.study.name)))
 progress = session.progress()
@@ -163,90 +249,125 @@ node = st.selectbox(
     format_func=labels.__getitem__, key=picker, on_change=_pick, args=(picker,),
 )
 children = hierarchy.children(node)
-st.subheader(tr("app.expert.question", parent=literal(_name(node))))
-st.caption(tr("app.expert.how"))
-
-# ---------------------------------------------------------------------------- consistency
-matrix = session.matrix(node)
-complete = filled[node] == pairs[node]
-cr: float | None = None
-provisional = False
-revision = None
-if len(children) > 2 and filled[node] >= len(children):
-    # n judgments or more close a cycle: an incomplete but connected node has a provisional CR
-    # (Harker's method); a disconnected one has none yet
-    try:
-        cr = float(consistency(matrix, ri_table=ri_table, threshold=threshold).cr)
-    except JudgmentError:
-        cr = None
-    provisional = not complete
-    if cr is not None and complete and cr >= threshold:
-        try:
-            revision = suggest_revision(matrix, ri_table=ri_table, names=tuple(children))
-        except JudgmentError:
-            revision = None
-
-# ---------------------------------------------------------------------------- pairs
-judged = session.judgments(node)
-for i, row in enumerate(children):
-    for j in range(i + 1, len(children)):
-        col = children[j]
-        key = _widget_key(node, row, col)
-        value = judged.get((row, col))
-        flagged = revision is not None and (revision.row, revision.col) == (i, j)
-        box = st.container(border=True)
-        left, right = box.columns(2)
-        left.markdown(f"**◀ {_name(row)}**")
-        right.markdown(f"**{_name(col)} ▶**", text_alignment="right")
-        chosen = box.segmented_control(
-            tr("app.expert.pair", left=row, right=col), POSITIONS,
-            default=None if value is None else _position(value),
-            format_func=_label, key=key, width="stretch",
-            on_change=_save, args=(node, row, col), label_visibility="collapsed",
-        )
-        current_value = None if chosen is None else VALUE_AT[chosen]
-        box.caption(
-            tr("app.expert.not_given") if current_value is None
-            else _meaning(_name(row), _name(col), current_value),
-            text_alignment="center",
-        )
-        if flagged:
-            box.warning(tr(
-                "app.expert.most_inconsistent",
-                suggested=_meaning(_name(row), _name(col), revision.suggested),
-                cr_before=revision.cr_before, cr_after=revision.cr_after,
-            ), icon=":material/warning:")
-            box.button(tr("app.expert.apply"), key=f"apply_{node}", on_click=_apply,
-                       args=(node, row, col, revision.suggested))
-
-# ---------------------------------------------------------------------------- done
-st.divider()
-c1, c2 = st.columns([1, 3])
-if len(children) == 2:
-    c1.metric("CR", "0", help=tr("app.expert.two_always"))
-elif cr is None:
-    c1.metric("CR", "–", help=tr("app.expert.cr_when_complete"))
-else:
-    c1.metric(tr("app.expert.cr_provisional") if provisional else "CR", f"{cr:.3f}",
-              delta=tr("app.expert.cr_ok" if cr < threshold else "app.expert.cr_high",
-                       threshold=threshold),
-              delta_color="normal" if cr < threshold else "inverse", delta_arrow="off",
-              help=tr("app.expert.cr_provisional_help", filled=filled[node], pairs=pairs[node])
-              if provisional else None)
+st.markdown(f"**{tr('app.expert.question', parent=literal(_name(node)))}**")
 position = nodes.index(node)
 following = next((n for n in nodes[position + 1:] + nodes[:position] if not done[n]), None)
-with c2:
-    if done[node]:
+node_pairs = [(row, children[j]) for i, row in enumerate(children)
+              for j in range(i + 1, len(children))]
+
+
+@st.fragment
+def node_work() -> None:
+    """The node's status (sticky: judged pairs, CR, the suggested revision), one pair on the
+    two-sided scale with "next pair" flow, the done button and the expert's own weights. A
+    judgment reruns only this fragment; marking the node done reruns the page."""
+    if st.session_state.pop(RERUN_KEY, False):
+        st.rerun()
+    judged = session.judgments(node)
+    answered = len(judged)
+    complete = answered == len(node_pairs)
+    cr, provisional, revision, own = _node_state(node, children, answered, complete)
+    pair_key = f"{PAIR_KEY}_{node}"
+    if st.session_state.get(pair_key) not in range(len(node_pairs)):
+        st.session_state[pair_key] = _next_open(node_pairs, judged, -1)
+
+    # -------------------------------------------------------------- status (sticky)
+    status = st.container(key="expert_status", border=True)
+    line = status.container(horizontal=True, vertical_alignment="center", gap="medium")
+    line.markdown(tr("app.expert.node_status", filled=answered, pairs=len(node_pairs)))
+    if len(children) == 2:
+        line.markdown("CR 0", help=tr("app.expert.two_always"))
+    elif cr is None:
+        line.markdown("CR –", help=tr("app.expert.cr_when_complete"))
+    else:
+        ok = cr < threshold
+        label = tr("app.expert.cr_provisional") if provisional else "CR"
+        verdict = tr("app.expert.cr_ok" if ok else "app.expert.cr_high", threshold=threshold)
+        colour = "green" if ok else "red"
+        line.markdown(f"**{label} :{colour}[{cr:.3f}]** :{colour}[{verdict}]",
+                      help=tr("app.expert.cr_provisional_help", filled=answered,
+                              pairs=len(node_pairs)) if provisional else None)
+    if revision is not None:
+        r, c = children[revision.row], children[revision.col]
+        status.warning(tr("app.expert.suggestion_short",
+                          suggested=_meaning(_name(r), _name(c), revision.suggested),
+                          cr_before=revision.cr_before, cr_after=revision.cr_after),
+                       icon=":material/warning:")
+        actions = status.container(horizontal=True)
+        actions.button(tr("app.expert.apply"), key=f"apply_{node}", type="primary",
+                       on_click=_apply, args=(node, r, c, revision.suggested))
+        actions.button(tr("app.expert.go_to_suggestion"), key=f"show_{node}",
+                       on_click=_show_pair, args=(pair_key, node_pairs.index((r, c))))
+    saved = st.session_state.pop(SAVED_KEY, None)
+    if saved:
+        status.caption(":material/check_circle: " + tr("app.expert.saved", meaning=saved))
+
+    # -------------------------------------------------------------- one pair
+    k = st.session_state[pair_key]
+    row, col = node_pairs[k]
+    card = st.container(key="pair_card", border=True)
+    nav = card.container(horizontal=True, vertical_alignment="center")
+    nav.button(tr("app.expert.previous"), icon=":material/chevron_left:", key=f"prev_{node}",
+               disabled=k == 0,
+               on_click=_show_pair, args=(pair_key, k - 1))
+    nav.markdown(f"**{tr('app.expert.pair_of', k=k + 1, total=len(node_pairs))}**")
+    nav.button(tr("app.expert.next"), icon=":material/chevron_right:", key=f"next_{node}",
+               disabled=k == len(node_pairs) - 1,
+               on_click=_show_pair, args=(pair_key, k + 1))
+    card.markdown(f":blue-background[**◀ {literal(_name(row))}**]")
+    key = _widget_key(node, row, col)
+    value = judged.get((row, col))
+    if key not in st.session_state or st.session_state[key] != (
+            None if value is None else _position(value)):
+        st.session_state[key] = None if value is None else _position(value)
+    chosen = card.segmented_control(
+        tr("app.expert.pair", left=row, right=col), POSITIONS,
+        format_func=_label, key=key, width="stretch",
+        on_change=_save, args=(node, row, col), label_visibility="collapsed",
+    )
+    card.markdown(f":orange-background[**{literal(_name(col))} ▶**]", text_alignment="right")
+    current_value = None if chosen is None else VALUE_AT[chosen]
+    card.caption(tr("app.expert.not_given") if current_value is None
+                 else _meaning(_name(row), _name(col), current_value), text_alignment="center")
+    if k == 0 and answered == 0:
+        card.caption(tr("app.expert.scale_rows"))
+
+    # -------------------------------------------------------------- done
+    if done[node] and complete:
         st.success(tr("app.expert.node_done"))
     elif not complete:
-        st.info(tr("app.expert.fill_all", missing=pairs[node] - filled[node]))
+        st.caption(tr("app.expert.fill_all", missing=len(node_pairs) - answered))
     else:
+        st.info(tr("app.expert.all_answered"))
         inconsistent = cr is not None and cr >= threshold
         confirmed = inconsistent and st.checkbox(
             tr("app.expert.confirm", cr=cr, threshold=threshold), key=f"confirm_{node}")
         st.button(tr("app.expert.mark_done"), type="primary", key=f"done_{node}",
                   disabled=inconsistent and not confirmed, on_click=_done,
                   args=(node, None if len(children) == 2 else cr, confirmed, following))
+
+    # -------------------------------------------------------------- own weights, all pairs
+    st.markdown(f"**{tr('app.expert.my_weights')}**", help=tr("app.expert.my_weights_help"))
+    if own is None:
+        st.caption(tr("app.expert.weights_later"))
+    else:
+        order = sorted(range(len(children)), key=lambda i: -own[i])
+        st.table(pd.DataFrame({
+            tr("app.expert.rank_col"): [str(r + 1) for r in range(len(children))],
+            tr("app.expert.element_col"): [_name(children[i]) for i in order],
+            tr("app.expert.weight_col"): [f"{own[i]:.3f}" for i in order],
+        }), hide_index=True)
+    jump_labels = [
+        f"{'✓' if (r, c) in judged else '○'} {k + 1}. {r}–{c}"
+        + (f": {_meaning(_name(r), _name(c), judged[(r, c)])}" if (r, c) in judged else "")
+        for k, (r, c) in enumerate(node_pairs)]
+    jump = f"jump_{node}_{digest(*jump_labels)}"
+    st.selectbox(tr("app.expert.jump"), range(len(node_pairs)),
+                 index=st.session_state[pair_key], format_func=jump_labels.__getitem__,
+                 key=jump, on_change=_jump, args=(pair_key, jump))
+
+
+node_work()
 
 # ---------------------------------------------------------------------------- workbook
 with st.expander(tr("app.expert.workbook")):

@@ -8,18 +8,39 @@ from app_support import (
     XLSX_MIME,
     current,
     current_result,
+    fitted_table,
     headers,
     lang,
     nothing_ranked,
     score_text,
     show_problem,
+    source_text,
     synthetic_banner,
     template_xlsx,
     tr,
 )
 from app_support.published import study_page
 from app_support.text import literal
+from i18n import t
 
+
+def step_summary(step) -> str:
+    """A step's line in the page language: the loader's source, the method names and the
+    removed columns (as a list whose items keep their 、) translated."""
+    fields = dict(step.fields)
+    if step.name == "weights":
+        return tr("app.steps.weights", experts=fields["experts"],
+                  aggregation=tr(f"app.aggregation.{str(fields['aggregation']).lower()}"),
+                  method=tr(f"app.method.{fields['method']}"), excluded=fields["excluded"])
+    if step.name == "load":
+        dropped = fields.get("dropped")
+        fields["source"] = source_text(str(fields["source"]))
+        fields["method"] = tr(f"app.survey.method.{fields['method']}")
+        fields["dropped"] = ("；" if lang() == "zh" else "; ").join(
+            f"“{d}”" if lang() == "zh" else f"'{d}'" for d in dropped
+        ) if isinstance(dropped, tuple) else tr("app.none")
+        return t("step.load", lang(), **fields)
+    return step.summary(lang())
 if study_page("home"):  # a chosen study: its published snapshot, nothing recomputed
     st.stop()
 cur = current()
@@ -33,7 +54,8 @@ if result is None:
     show_problem(cur)
 else:
     rep = result.scores
-    cols = st.columns(5)
+    row = st.container(horizontal=True, gap="medium")  # wraps on a phone
+    cols = [row] * 5
     cols[0].metric(tr("app.metric.overall"), score_text(result.overall_score))
     cols[1].metric(tr("app.metric.valid"), f"{result.screening.valid}",
                    help=tr("app.metric.valid_help", received=result.screening.received,
@@ -42,34 +64,31 @@ else:
     cols[3].metric(tr("app.metric.ranked"), f"{len(rep.ranking)}")
     cols[4].metric(tr("app.metric.suppressed", n=rep.min_respondents), f"{len(rep.suppressed)}")
 
-    left, right = st.columns(2)
-    with left:
-        if not nothing_ranked(result):
-            st.markdown(f"**{tr('app.home.top')}**")
-            top = rep.ranking.sort_values("rank").head(5)
-            st.dataframe(
-                headers(top, {"rank": "col.rank", "community": "col.community",
-                              "score": "col.score", "n": "col.n"}),
-                hide_index=True, width="stretch",
-                column_config={tr("col.score"): st.column_config.NumberColumn(format="%.3f")},
-            )
-        st.page_link("app_pages/compare.py", label=tr("app.home.to_compare"),
-                     icon=":material/leaderboard:")
-    with right:
-        st.markdown(f"**{tr('app.home.dimension_weights')}**")
-        table = result.panel.weights.table
-        dims = table[table["level"] == "B"].reset_index()
-        dims["name"] = [result.hierarchy.name(code, lang()) for code in dims["code"]]
-        st.dataframe(
-            headers(dims.sort_values("global", ascending=False),
-                    {"code": "col.code", "name": "col.name", "global": "col.global"}),
-            hide_index=True, width="stretch",
-            column_config={tr("col.global"): st.column_config.NumberColumn(format="%.3f")},
-        )
+    if not nothing_ranked(result):
+        ranked = rep.ranking.sort_values("rank")
+        columns = {"rank": "col.rank", "community": "col.community", "score": "col.score",
+                   "n": "col.n"}
+        formats = {tr("col.score"): ".3f", tr("col.rank"): ".0f", tr("col.n"): ".0f"}
+        top, bottom = st.columns(2)
+        top.markdown(f"**{tr('app.home.top')}**")
+        fitted_table(headers(ranked.head(5), columns), formats, container=top)
+        bottom.markdown(f"**{tr('app.home.bottom')}**")
+        fitted_table(headers(ranked.tail(5), columns), formats, container=bottom)
+    links = st.container(horizontal=True)
+    links.page_link("app_pages/compare.py", label=tr("app.home.to_compare"),
+                    icon=":material/leaderboard:")
+    links.page_link("app_pages/diagnosis.py", label=tr("app.home.diagnose"),
+                    icon=":material/troubleshoot:")
+    st.markdown(f"**{tr('app.home.dimension_weights')}**")
+    table = result.panel.weights.table
+    dims = table[table["level"] == "B"].reset_index()
+    dims["name"] = [result.hierarchy.name(code, lang()) for code in dims["code"]]
+    fitted_table(headers(dims.sort_values("global", ascending=False),
+                         {"code": "col.code", "name": "col.name", "global": "col.global"}))
     with st.expander(tr("app.home.steps")):
         for step in result.steps:
             st.markdown(f"- **{step.label(lang())}** ({step.seconds:.2f} s): "
-                        f"{literal(step.summary(lang()))}")
+                        f"{literal(step_summary(step))}")
 
 st.divider()
 st.subheader(tr("app.home.new_study"))

@@ -16,6 +16,7 @@ from app_support import (
     app_origin,
     check_upload,
     current,
+    fitted_table,
     headers,
     lang,
     organizer_for,
@@ -81,10 +82,8 @@ if notice:
 fresh = st.session_state.get(LINKS_KEY)
 if fresh is not None:
     st.warning(tr("app.organizer.links_once"), icon=":material/link:")
-    st.dataframe(headers(fresh, {"expert_id": "col.expert", "name": "col.name",
-                                 "link": "app.organizer.link"}),
-                 hide_index=True, width="stretch",
-                 column_config={tr("app.organizer.link"): st.column_config.LinkColumn()})
+    fitted_table(headers(fresh, {"expert_id": "col.expert", "name": "col.name",
+                                 "link": "app.organizer.link"}))
     st.download_button(tr("app.organizer.links_csv"), csv_bytes(fresh),
                        file_name="expert_links.csv", mime="text/csv", on_click="ignore")
     if st.button(tr("app.organizer.links_copied"), key="links_copied"):
@@ -149,18 +148,18 @@ panel["progress"] = [f"{d} / {total}" for d in panel["nodes_done"]]
 panel["access"] = [tr(f"app.organizer.access_{a}") for a in panel["access"]]
 panel["last_change"] = pd.to_datetime(panel["last_change"], utc=True).dt.strftime(
     "%Y-%m-%d %H:%M UTC")
-st.dataframe(
+fitted_table(
     headers(panel, {"expert_id": "col.expert", "name": "col.name", "access": "app.organizer.access",
                     "judgments": "app.organizer.judgments", "progress": "app.organizer.progress",
                     "last_change": "app.organizer.last_change"}),
-    hide_index=True, width="stretch", placeholder="–",
-)
+    {tr("app.organizer.judgments"): ".0f"})
 with st.expander(tr("app.organizer.progress_detail")):
     detail = organizer.progress()
     if not detail.empty:
-        filled = detail.pivot(index="expert_id", columns="node", values="filled")
-        st.dataframe(filled.rename_axis(index=tr("col.expert"), columns=tr("col.node")),
-                     width="stretch")
+        filled = detail.pivot(index="node", columns="expert_id", values="filled")
+        filled = filled.reindex(cur.hierarchy.compared_nodes())
+        fitted_table(filled.rename_axis(index=tr("col.node"), columns=None), index=True,
+                     formats=dict.fromkeys(filled.columns, ".0f"))
 
 a1, a2 = st.columns(2)
 with a1, st.form("add_experts"):

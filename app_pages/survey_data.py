@@ -16,12 +16,15 @@ from app_support import (
     current,
     current_screening,
     file_headers,
+    fitted_table,
     headers,
     joined,
     lang,
+    listed,
     load_survey,
     screening_key,
     signed_in,
+    source_text,
     synthetic_banner,
     tr,
 )
@@ -29,6 +32,8 @@ from app_support.text import literal
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
+from survey.matching import offered_columns, suggest_mapping
+from survey.screening import NO_COMMUNITY
 from untrusted import UntrustedFileError
 
 language = lang()
@@ -38,14 +43,16 @@ synthetic_banner(cur)
 
 # ---------------------------------------------------------------------------- upload
 def _mapping_step(upload: Upload, mapping_key: str,
-                  mapping: tuple[tuple[str, str], ...] | None) -> None:
+                  mapping: tuple[tuple[str, str], ...] | None, community_column: str) -> None:
     """The column-mapping editor: the file's column for each framework item (the mapping in use
     filled in), applied with a button."""
     st.markdown(f"**{tr('app.survey.mapping_title')}**")
     st.caption(tr("app.survey.mapping_help"))
-    found = file_headers(upload.key, upload)
+    found = offered_columns(file_headers(upload.key, upload), community_column)
     items = cur.hierarchy.items
-    header_of = {code: header for header, code in (mapping or ())}
+    # the mapping in use, else the columns whose text matches an item's text
+    header_of = ({code: header for header, code in mapping} if mapping
+                 else suggest_mapping(found, cur.hierarchy))
     editor = pd.DataFrame({
         "code": items,
         "name": [cur.hierarchy.name(c, language) for c in items],
@@ -68,10 +75,12 @@ def _mapping_step(upload: Upload, mapping_key: str,
         st.rerun()
 
 
+loaded_message = st.empty()  # "loaded": visible above the (possibly collapsed) upload section
 with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
     if signed_in() is None:
         st.info(tr("app.survey.organizer_only"))
     else:
+        st.caption(tr("app.upload.caption", limit=UPLOAD_LIMIT_MB))
         file = st.file_uploader(
             tr("app.survey.upload", limit=UPLOAD_LIMIT_MB), key="survey_file",
             help=tr("app.survey.upload_help"),
@@ -96,7 +105,7 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     load_survey(choice, cur.hierarchy, cur.framework_key)
                 except ColumnMatchError as exc:
                     st.error(tr("app.survey.columns_unmatched", items=exc.items, found=exc.found))
-                    _mapping_step(upload, mapping_key, mapping)
+                    _mapping_step(upload, mapping_key, mapping, choice.community_column)
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
                     st.error(tr("app.survey.load_failed", reason=literal(exc)))
@@ -108,10 +117,11 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     if chosen != choice:
                         st.session_state[SURVEY_KEY] = choice
                         st.rerun()
-                    st.success(tr("app.survey.loaded", name=literal(upload.name)))
+                    loaded_message.success(tr("app.survey.loaded", name=literal(upload.name)),
+                                           icon=":material/check_circle:")
                     if mapping is not None and st.toggle(tr("app.survey.edit_mapping"),
                                                          key=f"edit_{mapping_key}"):
-                        _mapping_step(upload, mapping_key, mapping)
+                        _mapping_step(upload, mapping_key, mapping, choice.community_column)
 
 cur = current()
 if cur.responses is None:
@@ -124,27 +134,32 @@ valid, report, rel = current_screening(cur)
 # ---------------------------------------------------------------------------- import
 st.subheader(tr("app.survey.import_title"))
 mapping = responses.mapping
-st.markdown(f"**{tr('app.survey.source')}**: {literal(responses.source)}")
-i2, i3, i4 = st.columns(3)
+st.markdown(f"**{tr('app.survey.source')}**: {literal(source_text(responses.source))}")
+i2 = i3 = i4 = st.container(horizontal=True, gap="medium")  # metrics wrap on a phone
 i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}"))
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
 i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
-st.markdown(f"**{tr('app.survey.dropped')}**: "
-            + (joined(map(literal, responses.dropped_columns)) or tr("app.none")))
+st.markdown(f"**{tr('app.survey.dropped')}**:\n\n"
+            + (listed(literal(f"“{c}”" if language == "zh" else f"'{c}'")
+                      for c in responses.dropped_columns) or tr("app.none")))
 st.caption(tr("app.survey.dropped_help"))
 if mapping.missing_items:
-    st.warning(tr("app.survey.missing_items", items=literal(", ".join(mapping.missing_items))))
+    st.warning(tr("app.survey.missing_items", items=joined(map(literal, mapping.missing_items))))
 if mapping.unmatched_columns:
-    st.caption(tr("app.survey.unmatched", columns=joined(map(literal, mapping.unmatched_columns))))
+    st.caption(tr("app.survey.unmatched", columns="")
+               + "\n" + listed(map(literal, mapping.unmatched_columns)))
 st.caption(tr("app.survey.community_used", column=literal(mapping.community_column)))
 
 # ---------------------------------------------------------------------------- validity
 st.subheader(tr("report.validity.title"))
-v1, v2, v3 = st.columns(3)
+v1 = v2 = v3 = st.container(horizontal=True, gap="medium")
 v1.metric(tr("col.received"), f"{report.received}")
 v2.metric(tr("col.valid"), f"{report.valid}")
 v3.metric(tr("col.rate"), f"{report.rate:.1%}")
+verdict = ("good" if report.rate >= 0.85 else "fair" if report.rate >= 0.70 else "poor")
+st.markdown(tr("app.survey.validity_verdict", rate=report.rate,
+               verdict=tr(f"app.survey.validity_{verdict}")))
 for note in report.notes:  # what a rule could not check
     st.info(localized(note, language), icon=":material/info:")
 left, right = st.columns(2)
@@ -152,29 +167,27 @@ with left:
     st.markdown(f"**{tr('report.validity.by_rule')}**")
     counts = report.counts.rename_axis("rule").reset_index(name="count")
     counts["rule"] = [tr(f"rule.{rule}") for rule in counts["rule"]]
-    st.dataframe(headers(counts, {"rule": "col.rule", "count": "col.count"}),
-                 hide_index=True, width="stretch")
+    fitted_table(headers(counts, {"rule": "col.rule", "count": "col.count"}))
 with right:
     st.markdown(f"**{tr('report.validity.by_community')}**")
-    st.dataframe(
-        headers(report.by_community.reset_index(),
-                {"community": "col.community", "received": "col.received",
-                 "valid": "col.valid", "rate": "col.rate"}),
-        hide_index=True, width="stretch", height=300,
-        column_config={tr("col.rate"): st.column_config.NumberColumn(format="percent")},
-    )
+    by_community = report.by_community.reset_index()
+    by_community["community"] = by_community["community"].replace(
+        NO_COMMUNITY, tr("app.survey.no_community"))
+    fitted_table(headers(by_community, {"community": "col.community", "received": "col.received",
+                                        "valid": "col.valid", "rate": "col.rate"}),
+                 {tr("col.rate"): ".0%"})
 with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
     reasons = report.reasons.assign(
         rule=[tr(f"rule.{r}") for r in report.reasons["rule"]],
         detail=[localized(d, language) for d in report.reasons["detail"]],
-        community=report.reasons["community"].fillna(tr("app.survey.no_community")),
+        community=report.reasons["community"].fillna(tr("app.survey.no_community")).replace(
+            NO_COMMUNITY, tr("app.survey.no_community")),
     )
-    st.dataframe(
+    fitted_table(
         headers(reasons, {"respondent_id": "col.respondent_id", "row": "col.row",
                           "community": "col.community", "rule": "col.rule",
                           "detail": "col.detail"}),
-        hide_index=True, width="stretch",
-    )
+        {tr("col.row"): ".0f"})
 
 # ---------------------------------------------------------------------------- reliability
 st.subheader(tr("report.reliability.scales"))
@@ -184,23 +197,28 @@ scales = rel.scales.assign(
     scope=[tr(f"scope.{s}") for s in rel.scales["scope"]],
     name=[cur.hierarchy.name(c, language) for c in rel.scales["code"]],
 )
-alpha_format = {tr(c): st.column_config.NumberColumn(format="%.3f")
-                for c in ("col.alpha", "col.ci_low", "col.ci_high", "col.alpha_if_deleted",
-                          "col.item_rest_r")}
-st.dataframe(
+alphas = rel.scales["alpha"].astype(float)
+whole = alphas[rel.scales["scope"] == "overall"]
+overall = float(whole.iloc[0]) if len(whole) else float("nan")
+weak = rel.scales[alphas < 0.6]
+if len(weak):
+    st.warning(tr("app.survey.verdict.poor", weak=len(weak),
+                  names=joined(cur.hierarchy.name(c, language) for c in weak["code"])))
+elif (alphas < 0.7).any() or overall < 0.8:
+    st.info(tr("app.survey.verdict.fair", alpha=overall, weak=int((alphas < 0.7).sum())))
+else:
+    st.success(tr("app.survey.verdict.good", alpha=overall))
+fitted_table(
     headers(scales, {"scope": "col.scope", "code": "col.code", "name": "col.name",
                      "k": "col.k", "n": "col.n", "alpha": "col.alpha", "ci_low": "col.ci_low",
                      "ci_high": "col.ci_high"}),
-    hide_index=True, width="stretch", column_config=alpha_format,
-)
+    {tr("col.k"): ".0f", tr("col.n"): ".0f"})
 with st.expander(tr("report.reliability.items")):
     items = rel.items.assign(scope=[tr(f"scope.{s}") for s in rel.items["scope"]])
-    st.dataframe(
+    fitted_table(
         headers(items, {"scope": "col.scope", "code": "col.code", "item": "col.item",
                         "alpha_if_deleted": "col.alpha_if_deleted",
-                        "item_rest_r": "col.item_rest_r"}),
-        hide_index=True, width="stretch", column_config=alpha_format,
-    )
+                        "item_rest_r": "col.item_rest_r"}))
 
 # ---------------------------------------------------------------------------- construct validity
 st.subheader(tr("validity.title"))
@@ -214,7 +232,7 @@ vkey = screening_key(cur)
 report_v = validity_report(vkey, valid, cur.hierarchy, int(chosen_factors) or None, rotation,
                            method)
 if report_v.kmo is not None and report_v.bartlett is not None:
-    m1, m2, m3, m4 = st.columns(4)
+    m1 = m2 = m3 = m4 = st.container(horizontal=True, gap="medium")
     m1.metric(tr("app.validity.kmo"), f"{report_v.kmo.overall:.3f}")
     m2.metric(tr("app.validity.bartlett", df=report_v.bartlett.df,
                  p="< 0.001" if report_v.bartlett.pvalue < 0.001
@@ -244,10 +262,9 @@ if report_v.ok and report_v.efa is not None:
     st.markdown(f"**{tr('validity.variance')}**")
     variance = report_v.variance_table().set_index("statistic").T.rename_axis(tr("col.factor"))
     variance.columns = [tr(f"col.{c}") for c in variance.columns]
-    st.dataframe(variance, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in variance.columns})
-    st.markdown(f"**{tr('validity.loadings')}**")
-    st.caption(tr("validity.loadings_help"))
+    fitted_table(variance, index=True)
+    loadings_box = st.expander(f"{tr('validity.loadings')} · {tr('app.table.wide')}")
+    loadings_box.caption(tr("validity.loadings_help"))
     table = report_v.loadings_table()
     table.insert(1, "name", [cur.hierarchy.name(i, language) for i in table["item"]])
     columns = {"item": "col.item", "name": "col.name", "dimension": "col.dimension",
@@ -259,7 +276,8 @@ if report_v.ok and report_v.efa is not None:
     off = table["off_dimension"].astype(bool).to_numpy()
     styled = shown.style.apply(
         lambda row: ["background-color: #f8cbad" if off[row.name] else "" for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch", height=360, column_config=ratio)
+    loadings_box.dataframe(styled, hide_index=True, width="stretch", height=360,
+                           column_config=ratio)
 
 st.subheader(tr("validity.items.title"))
 item_warnings = report_v.item_warnings()

@@ -9,7 +9,9 @@ import streamlit as st
 from app_support import (
     current,
     current_weights,
+    fitted_table,
     headers,
+    joined,
     lang,
     set_settings,
     settings,
@@ -36,6 +38,7 @@ aggregation = c1.radio(
     tr("app.weights.aggregation"), ["AIJ", "AIP"], horizontal=True,
     index=["AIJ", "AIP"].index(chosen.aggregation),
     format_func=lambda a: t(f"app.weights.{a.lower()}", language), key=f"aggregation_{language}",
+    help=tr("app.aggregation.help"),
 )
 exclude = c2.checkbox(tr("app.weights.exclude", cr=chosen.threshold),
                       value=chosen.exclude_inconsistent, key=f"exclude_{language}")
@@ -56,13 +59,10 @@ bars.image(weights_png(key, language, hierarchy, panel, cur.synthetic), width="s
 rings.image(sunburst_png(key, language, hierarchy, panel, cur.synthetic), width="stretch")
 table = panel.weights.table.reset_index()
 table["name"] = [hierarchy.name(code, language) for code in table["code"]]
-st.dataframe(
+fitted_table(
     headers(table, {"code": "col.code", "level": "col.level", "parent": "col.parent",
                     "name": "col.name", "local": "col.local", "global": "col.global"}),
-    hide_index=True, width="stretch", height=400, placeholder="–",
-    column_config={tr(c): st.column_config.NumberColumn(format="%.4f")
-                   for c in ("col.local", "col.global")},
-)
+    {tr("col.local"): ".4f", tr("col.global"): ".4f"})
 
 st.subheader(tr("report.expert.title", cr=panel.threshold))
 nodes = pd.DataFrame({
@@ -74,25 +74,33 @@ nodes = pd.DataFrame({
 g1, g2 = st.columns([2, 3])
 with g1:
     st.markdown(f"**{tr('app.weights.group')}**")
-    st.dataframe(
+    fitted_table(
         headers(nodes, {"node": "col.node", "name": "col.name", "group_cr": "app.weights.group_cr",
-                        "consensus": "report.expert.consensus"}),
-        hide_index=True, width="stretch", height=400,
-        column_config={tr(c): st.column_config.NumberColumn(format="%.3f")
-                       for c in ("app.weights.group_cr", "report.expert.consensus")},
-    )
+                        "consensus": "report.expert.consensus"}))
 with g2:
-    st.markdown(f"**{tr('app.weights.expert_cr')}**")
-    crs = panel.expert_cr.rename_axis(tr("col.expert"))
-    styled = crs.style.format("{:.3f}", na_rep="–").map(
-        lambda v: "background-color: #f8c9c4" if pd.notna(v) and v >= panel.threshold else "")
-    st.dataframe(styled, width="stretch", height=400)
+    st.markdown(f"**{tr('app.weights.expert_summary', cr=panel.threshold)}**")
+    crs = panel.expert_cr
+    high = crs.ge(panel.threshold)
+    summary = pd.DataFrame({
+        tr("col.expert"): crs.index.astype(str),
+        tr("app.weights.max_cr"): [f"{v:.3f}" if pd.notna(v) else "–" for v in crs.max(axis=1)],
+        tr("app.weights.high_nodes", cr=panel.threshold): [
+            ("🔴 " + joined(f"{n} ({crs.loc[e, n]:.3f})" for n in crs.columns[high.loc[e]]))
+            if high.loc[e].any() else "–" for e in crs.index],
+    })
+    st.table(summary, hide_index=True)
     st.caption(tr("app.weights.expert_cr_help", cr=panel.threshold))
+    with st.expander(tr("app.weights.full_matrix")):
+        styled = crs.rename_axis(tr("col.expert")).style.format("{:.3f}", na_rep="–").map(
+            lambda v: "background-color: #f8c9c4" if pd.notna(v) and v >= panel.threshold
+            else "")
+        st.dataframe(styled, width="stretch")
 
 st.markdown(f"**{tr('report.expert.excluded')}**")
-if panel.excluded.empty:
+if panel.excluded.empty and not settings().exclude_inconsistent and high.to_numpy().any():
+    st.info(tr("app.weights.exclusion_off", cr=panel.threshold))
+elif panel.excluded.empty:
     st.info(tr("app.weights.none_excluded", cr=panel.threshold))
 else:
-    st.dataframe(headers(panel.excluded, {"node": "col.node", "expert": "col.expert",
-                                          "reason": "col.reason"}),
-                 hide_index=True, width="stretch")
+    fitted_table(headers(panel.excluded, {"node": "col.node", "expert": "col.expert",
+                                          "reason": "col.reason"}))

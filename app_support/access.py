@@ -4,20 +4,22 @@
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_support.language import tr
-from panel.store import (
+from panel.tokens import (
     ORGANIZER_SECRET_ENV,
-    JudgmentStore,
-    OrganizerSession,
-    default_db_path,
+    GuessThrottle,
     organizer_secret_from_env,
+    secret_weakness,
 )
-from panel.tokens import GuessThrottle, secret_weakness
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a page first needs it, not for the sample
+    from panel.store import JudgmentStore, OrganizerSession
 
 
 def organizer_secret() -> str | None:
@@ -35,11 +37,15 @@ def organizer_secret() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str, secret: str | None) -> JudgmentStore:
+    from panel.store import JudgmentStore
+
     return JudgmentStore(path, organizer_secret=secret)
 
 
 def store() -> JudgmentStore:
     """The judgment store at ``SHANZHI_DB`` (default ``~/.shanzhi/shanzhi.sqlite3``)."""
+    from panel.store import default_db_path
+
     return _store(str(default_db_path()), organizer_secret())
 
 

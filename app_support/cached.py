@@ -5,17 +5,17 @@ charts and report bytes (``st.cache_resource`` for objects, ``st.cache_data`` fo
 from __future__ import annotations
 
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
 from ahp.hierarchy import Hierarchy
-from ahp.io.workbook import write_judgments_xlsx, write_template
 from ahp.panel import PanelJudgments, PanelResult, panel_weights
 from app_support import guarded
 from app_support.files import Upload, digest
-from evaluation.sensitivity import DropOne, drop_one
+from app_support.sample_cache import cached_sample
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -24,7 +24,6 @@ from evaluation.study import (
     run_study,
 )
 from i18n import t
-from reports import charts
 from reports.outputs import (
     names,
     study_figures,
@@ -32,10 +31,12 @@ from reports.outputs import (
     write_study_report,
 )
 from survey.loading import load_responses
-from survey.questionnaire import write_questionnaire_template
 from survey.reliability import ReliabilityResult, reliability
 from survey.responses import Responses
 from survey.screening import ScreeningReport, screen
+
+if TYPE_CHECKING:  # scipy.stats, matplotlib and openpyxl load when first used, not at start
+    from evaluation.sensitivity import DropOne
 
 
 def cache_key(*parts: object) -> str:
@@ -99,14 +100,23 @@ def weights(key: str, _hierarchy: Hierarchy, _judgments: PanelJudgments,
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def study(key: str, _hierarchy: Hierarchy, _responses: Responses, _judgments: PanelJudgments,
-          _settings: StudySettings, synthetic: bool) -> StudyResult:
-    """One run of :func:`evaluation.study.run_study` (``key`` identifies all inputs)."""
-    return run_study(_hierarchy, _responses, _judgments, _settings, synthetic=synthetic)
+          _settings: StudySettings, synthetic: bool, sample: bool = False) -> StudyResult:
+    """One run of :func:`evaluation.study.run_study` (``key`` identifies all inputs); the
+    bundled ``sample``'s run is kept on disk across restarts (:mod:`app_support.sample_cache`)."""
+
+    def compute() -> StudyResult:
+        return run_study(_hierarchy, _responses, _judgments, _settings, synthetic=synthetic)
+
+    if sample:
+        return cached_sample(key, compute)
+    return compute()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def left_out(key: str, level: str, _result: StudyResult) -> DropOne:
     """Each indicator of ``level`` left out in turn (``key`` identifies the study run)."""
+    from evaluation.sensitivity import drop_one
+
     return drop_one(_result.scores, _result.panel.weights, level=level)
 
 
@@ -114,6 +124,8 @@ def left_out(key: str, level: str, _result: StudyResult) -> DropOne:
 def figure_pngs(key: str, lang: str, _result: StudyResult) -> dict[str, bytes]:
     """PNG bytes of the standard chart set of a study run in ``lang`` (the radar chart shows
     :func:`reports.outputs.default_radar_communities`)."""
+    from reports import charts
+
     figures = study_figures(_result, lang)
     return {name: charts.figure_png(fig) for name, fig in figures.items()}
 
@@ -121,6 +133,8 @@ def figure_pngs(key: str, lang: str, _result: StudyResult) -> dict[str, bytes]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def radar_png(key: str, lang: str, communities: tuple[str, ...], _result: StudyResult) -> bytes:
     """PNG of the radar chart for the chosen communities."""
+    from reports import charts
+
     fig = charts.radar_chart(
         _result.scores.table,
         list(communities),
@@ -136,6 +150,8 @@ def radar_png(key: str, lang: str, communities: tuple[str, ...], _result: StudyR
 def weights_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
                 synthetic: bool) -> bytes:
     """PNG of the weights chart of a panel result."""
+    from reports import charts
+
     labels, note = _chart_text(_hierarchy, lang, synthetic)
     fig = charts.weights_chart(_panel.weights.table, level="C", names=labels, lang=lang,
                                note=note)
@@ -152,6 +168,8 @@ def _chart_text(hierarchy: Hierarchy, lang: str, synthetic: bool) -> tuple[dict[
 def sunburst_png(key: str, lang: str, _hierarchy: Hierarchy, _panel: PanelResult,
                  synthetic: bool) -> bytes:
     """PNG of the weight hierarchy as a sunburst."""
+    from reports import charts
+
     labels, note = _chart_text(_hierarchy, lang, synthetic)
     return charts.figure_png(charts.sunburst_chart(_panel.weights.table, names=labels,
                                                    lang=lang, note=note))
@@ -173,6 +191,9 @@ def report_xlsx(key: str, lang: str, _result: StudyResult,
 @st.cache_data(show_spinner=False, max_entries=8)
 def template_xlsx(framework_key: str, kind: str, lang: str, _hierarchy: Hierarchy) -> bytes:
     """A blank expert workbook (``kind="judgments"``) or questionnaire (``"questionnaire"``)."""
+    from ahp.io.workbook import write_template
+    from survey.questionnaire import write_questionnaire_template
+
     buffer = BytesIO()
     if kind == "judgments":
         write_template(_hierarchy, buffer)
@@ -183,6 +204,8 @@ def template_xlsx(framework_key: str, kind: str, lang: str, _hierarchy: Hierarch
 
 def expert_workbook(hierarchy: Hierarchy, table: pd.DataFrame, expert: str) -> bytes:
     """One expert's filled workbook (blank template when nothing is entered yet)."""
+    from ahp.io.workbook import write_judgments_xlsx, write_template
+
     buffer = BytesIO()
     if table.empty:
         write_template(hierarchy, buffer, expert=expert)

@@ -78,6 +78,11 @@ class Current:
     problem: tuple[str, dict[str, object]] | None = None
 
     @property
+    def is_sample(self) -> bool:
+        """The bundled sample study itself (its result is kept on disk across restarts)."""
+        return self.framework_key == self.responses_key == self.judgments_key == "sample"
+
+    @property
     def key(self) -> str:
         return cache_key(self.framework_key, self.responses_key, self.judgments_key,
                          sorted(self.settings.as_record().items()))
@@ -156,7 +161,7 @@ def current_result(cur: Current) -> StudyResult | None:
         return None
     try:
         return study(cur.key, cur.hierarchy, cur.responses, cur.judgments, cur.settings,
-                     cur.synthetic)
+                     cur.synthetic, sample=cur.is_sample)
     except JudgmentError as exc:
         weights_not_ready(exc)
         return None

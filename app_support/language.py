@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -32,6 +33,29 @@ def joined(names: Iterable[object]) -> str:
     return join_list(names, lang())
 
 
+def listed(names: Iterable[object]) -> str:
+    """Names as a Markdown bullet list, one a line: items whose text holds 、 or a comma (a
+    question such as "1、您的姓名") are never split."""
+    return "\n".join(f"- {name}" for name in names)
+
+
+_SHEET = re.compile(r"^(?P<file>.*), sheet '(?P<sheet>.*)'$")
+
+
+def source_text(source: str) -> str:
+    """``file.xlsx, sheet 'name'`` (how the loader names a source) in the page language."""
+    found = _SHEET.match(source)
+    return tr("app.source.sheet", **found.groupdict()) if found else source
+
+
+def scheme_label(name: str) -> str:
+    """A weighting scheme's name (``AHP (AIJ)``, ``AHP (AIP)``, ``equal``) in the page
+    language; the English names are in :func:`tr` ``("app.scheme.help")``."""
+    key = {"AHP (AIJ)": "app.scheme.aij", "AHP (AIP)": "app.scheme.aip",
+           "equal": "app.scheme.equal"}.get(name)
+    return tr(key) if key else name
+
+
 def _language_chosen() -> None:
     st.session_state[LANG_KEY] = st.session_state[f"{LANG_KEY}_switch"]
 
@@ -53,6 +77,23 @@ def language_switch() -> None:
     )
     if st.query_params.get(LANG_KEY) != lang():
         st.query_params[LANG_KEY] = lang()
+    if lang() == "zh":
+        st.html(UPLOADER_ZH)
+
+
+UPLOADER_ZH = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "把文件拖到这里"; font-size: 1rem; margin-bottom: 0.25rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "或点右边的按钮选择文件"; font-size: 0.85rem; opacity: 0.7; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "选择文件"; font-size: 0.875rem; }
+</style>"""
+"""Streamlit's file uploader speaks English ("Drag and drop file here", "Browse files"); in
+the Chinese app its texts are replaced by CSS (Streamlit has no option for them)."""
 
 
 def headers(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:

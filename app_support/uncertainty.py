@@ -12,14 +12,12 @@ import streamlit as st
 
 from app_support.cached import cache_key
 from app_support.current import Current
-from evaluation.sensitivity import tornado
 from evaluation.study import (
     StudyResult,
     StudyUncertainty,
     analyse_uncertainty,
 )
 from i18n import t
-from reports import charts
 from reports.outputs import (
     names,
     synthetic_note,
@@ -119,6 +117,8 @@ def uncertainty_pngs(key: str, lang: str, _result: StudyResult,
     """PNG bytes of :func:`reports.outputs.uncertainty_figures` (ranking with rank bands,
     the leader's tornado, the pairwise matrix of the :data:`PAIRWISE_DEFAULT` best ranked);
     ``key`` identifies the uncertainty run."""
+    from reports import charts
+
     figures = uncertainty_figures(_result, _uncertainty, lang, pairwise_top=PAIRWISE_DEFAULT)
     return {name: charts.figure_png(fig) for name, fig in figures.items()}
 
@@ -127,6 +127,9 @@ def uncertainty_pngs(key: str, lang: str, _result: StudyResult,
 def tornado_png(key: str, lang: str, community: str, _result: StudyResult) -> bytes:
     """PNG of the weight tornado of ``community``'s score (each dimension's weight ±50 %,
     :func:`evaluation.sensitivity.tornado`; ``key`` identifies the study run)."""
+    from evaluation.sensitivity import tornado
+    from reports import charts
+
     fig = charts.tornado_chart(
         tornado(_result.scores, _result.panel.weights, community),
         names=names(_result, lang), lang=lang, note=synthetic_note(_result, lang),
@@ -139,6 +142,8 @@ def tornado_png(key: str, lang: str, community: str, _result: StudyResult) -> by
 def pairwise_png(key: str, lang: str, communities: tuple[str, ...], _result: StudyResult,
                  _uncertainty: StudyUncertainty) -> bytes:
     """PNG of P(row community scores higher than column community) for ``communities``."""
+    from reports import charts
+
     fig = charts.pairwise_probability_chart(
         _uncertainty.monte_carlo.pairwise_probabilities(list(communities)), lang=lang,
         note=synthetic_note(_result, lang),

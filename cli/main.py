@@ -52,15 +52,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that shows each option's default, when it has a meaningful one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="shanzhi",
+        prog="shanzhi", formatter_class=_Help,
         description="Good-governance evaluation: AHP expert weights + resident questionnaires "
         "→ composite scores per community (善治评价).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, help="what to do")
+    options = {"formatter_class": _Help}
 
-    ev = sub.add_parser("evaluate", help="evaluate a study and write the report and charts")
+    ev = sub.add_parser("evaluate", help="evaluate a study and write the report and charts",
+                        **options)
     ev.add_argument("--framework", required=True, help="framework CSV (level,code,parent,...)")
     ev.add_argument("--responses", required=True, help="questionnaire .xlsx/.csv (问卷星 export)")
     ev.add_argument("--judgments", required=True,
@@ -69,18 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     _common(ev)
 
     va = sub.add_parser("validity", help="construct validity of a questionnaire: KMO, Bartlett, "
-                        "factor analysis against the framework, item analysis")
+                        "factor analysis against the framework, item analysis", **options)
     va.add_argument("--framework", required=True, help="framework CSV (level,code,parent,...)")
     va.add_argument("--responses", required=True, help="questionnaire .xlsx/.csv (问卷星 export)")
     va.add_argument("--factors", type=_whole_number(1), default=None, metavar="N",
                     help="number of factors (default: Horn's parallel analysis)")
-    va.add_argument("--rotation", choices=["promax", "varimax", "none"], default="promax")
-    va.add_argument("--method", choices=["minres", "pa"], default="minres")
-    va.add_argument("--community-column", default="社区")
-    va.add_argument("--lang", choices=["zh", "en"], default="zh")
+    va.add_argument("--rotation", choices=["promax", "varimax", "none"], default="promax",
+                    help="factor rotation")
+    va.add_argument("--method", choices=["minres", "pa"], default="minres",
+                    help="factor extraction: minimum residuals or principal axes")
+    va.add_argument("--community-column", default="社区",
+                    help="header of the questionnaire column naming the respondent's community")
+    va.add_argument("--lang", choices=["zh", "en"], default="zh",
+                    help="language of the printed report")
 
     de = sub.add_parser("delphi", help="statistics of Delphi rounds: indicator means, CV, "
-                        "Kendall's W, authority; keep/drop list and the kept framework")
+                        "Kendall's W, authority; keep/drop list and the kept framework",
+                        **options)
     de.add_argument("--ratings", required=True,
                     help="long CSV (expert,indicator,rating[,comment,round,familiarity,basis_*]) "
                     "or a folder of Delphi workbooks (one per expert)")
@@ -96,19 +113,27 @@ def _parser() -> argparse.ArgumentParser:
                     help="experts invited (response rate); default: experts in the ratings")
     de.add_argument("--out", help="Excel report with the 德尔菲 Delphi sheet (.xlsx)")
     de.add_argument("--kept-framework", help="framework CSV of the kept indicators to write")
-    de.add_argument("--lang", choices=["zh", "en"], default="zh")
+    de.add_argument("--lang", choices=["zh", "en"], default="zh",
+                    help="language of the report")
 
     tp = sub.add_parser("template", help="write a blank expert workbook (AHP judgments or "
-                        "Delphi ratings) or questionnaire")
-    tp.add_argument("kind", choices=["judgments", "questionnaire", "delphi"])
-    tp.add_argument("--framework", required=True)
-    tp.add_argument("--out", required=True)
-    tp.add_argument("--lang", choices=["zh", "en"], default="zh")
+                        "Delphi ratings) or questionnaire", **options)
+    tp.add_argument("kind", choices=["judgments", "questionnaire", "delphi"],
+                    help="judgments: the experts' pairwise-comparison workbook; questionnaire: "
+                         "the residents' Likert questionnaire (问卷星-style headers); delphi: "
+                         "the experts' Delphi rating workbook")
+    tp.add_argument("--framework", required=True, help="framework CSV (level,code,parent,...)")
+    tp.add_argument("--out", required=True, help="workbook to write (.xlsx)")
+    tp.add_argument("--lang", choices=["zh", "en"], default="zh",
+                    help="language of the workbook's texts")
 
-    demo = sub.add_parser("demo", help="evaluate the bundled synthetic Hangzhou-style study")
+    demo = sub.add_parser("demo", help="evaluate the bundled synthetic Hangzhou-style study",
+                          **options)
     demo.add_argument("--out", default=str(DEMO_OUT), help="folder for the report and charts")
-    demo.add_argument("--lang", choices=["zh", "en"], default="zh")
-    demo.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N")
+    demo.add_argument("--lang", choices=["zh", "en"], default="zh",
+                      help="language of the report and charts")
+    demo.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N",
+                      help="Monte Carlo draws (expert panel, residents); 0 = off")
     study_cli.add_parser(sub, _whole_number)
     return parser
 
@@ -129,15 +154,24 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
 
 
 def _common(ev: argparse.ArgumentParser) -> None:
-    ev.add_argument("--figures", help="folder for PNG charts")
-    ev.add_argument("--lang", choices=["zh", "en"], default="zh")
-    ev.add_argument("--min-respondents", type=_whole_number(1), default=10)
-    ev.add_argument("--bootstrap", type=_whole_number(0), default=1000)
-    ev.add_argument("--aggregation", choices=["AIJ", "AIP"], default="AIJ")
+    ev.add_argument("--figures", help="folder for PNG charts (none written when not given)")
+    ev.add_argument("--lang", choices=["zh", "en"], default="zh",
+                    help="language of the report, the charts and the notes")
+    ev.add_argument("--min-respondents", type=_whole_number(1), default=10,
+                    help="communities with fewer valid respondents are shown as not reported "
+                         "(n<N), never scored")
+    ev.add_argument("--bootstrap", type=_whole_number(0), default=1000,
+                    help="bootstrap resamples of residents per community for the 95%% "
+                         "intervals; 0 = no intervals")
+    ev.add_argument("--aggregation", choices=["AIJ", "AIP"], default="AIJ",
+                    help="AIJ: geometric mean of the experts' judgments, then weights; AIP: "
+                         "each expert's weights, then their geometric mean")
     ev.add_argument("--exclude-inconsistent", action="store_true",
                     help="leave experts with CR ≥ 0.10 out of a node's aggregate")
-    ev.add_argument("--community-column", default="社区")
-    ev.add_argument("--seed", type=_whole_number(0), default=0)
+    ev.add_argument("--community-column", default="社区",
+                    help="header of the questionnaire column naming the respondent's community")
+    ev.add_argument("--seed", type=_whole_number(0), default=0,
+                    help="random seed of the bootstrap and Monte Carlo (same seed, same numbers)")
     ev.add_argument("--uncertainty", type=_whole_number(0), default=0, metavar="N",
                     help="Monte Carlo draws (expert panel, judgment noise, residents); 0 = off")
     add_method_options(ev)

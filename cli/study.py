@@ -43,7 +43,7 @@ RANKING_COLUMNS = ["community", "score", "ci_low", "ci_high", "rank", "n"]
 def add_parser(sub: argparse._SubParsersAction, whole_number) -> None:
     """Register ``study`` and its subcommands on the main parser."""
     study = sub.add_parser("study", help="a stored study: panel, waves, published results")
-    cmds = study.add_subparsers(dest="action", required=True)
+    cmds = study.add_subparsers(dest="action", required=True, help="what to do with the study")
 
     def command(name: str, help_text: str, needs_study: bool = True) -> argparse.ArgumentParser:
         p = cmds.add_parser(name, help=help_text)
@@ -53,51 +53,64 @@ def add_parser(sub: argparse._SubParsersAction, whole_number) -> None:
         return p
 
     p = command("create", "create a study; prints its id on the last line", needs_study=False)
-    p.add_argument("--name", required=True)
+    p.add_argument("--name", required=True, help="the study's name, as the pages show it")
     p.add_argument("--framework", required=True, help="framework CSV")
     p.add_argument("--id", default=None, help="study id (default: random)")
     p = command("add-judgments", "add expert judgments (CSV, workbook or folder of workbooks)")
-    p.add_argument("--judgments", required=True)
+    p.add_argument("--judgments", required=True,
+                   help="expert judgments: long CSV, an expert workbook .xlsx or a folder of them")
     p.add_argument("--replace", action="store_true", help="replace the experts' nodes given")
     p = command("add-wave", "add a questionnaire wave (what `evaluate --responses` takes)")
     p.add_argument("--wave", required=True, help="wave label, e.g. 2024")
-    p.add_argument("--responses", required=True)
+    p.add_argument("--responses", required=True, help="questionnaire .xlsx/.csv (问卷星 export)")
     p.add_argument("--mapping", default=None, help="CSV header → item code")
     p = command("publish", "evaluate a wave and store the result as a snapshot")
     p.add_argument("--wave", default=None, help="default: the latest wave")
-    p.add_argument("--min-respondents", type=whole_number(1), default=None)
-    p.add_argument("--bootstrap", type=whole_number(0), default=None)
-    p.add_argument("--seed", type=whole_number(0), default=None)
-    p.add_argument("--aggregation", choices=["AIJ", "AIP"], default=None)
-    p.add_argument("--exclude-inconsistent", action="store_true", default=None)
+    p.add_argument("--min-respondents", type=whole_number(1), default=None,
+                   help="communities with fewer valid respondents are not reported (default 10)")
+    p.add_argument("--bootstrap", type=whole_number(0), default=None,
+                   help="bootstrap resamples for the 95%% intervals (default 1000)")
+    p.add_argument("--seed", type=whole_number(0), default=None,
+                   help="random seed (same seed, same numbers; default 0)")
+    p.add_argument("--aggregation", choices=["AIJ", "AIP"], default=None,
+                   help="AIJ: combine the judgments; AIP: combine the weights (default AIJ)")
+    p.add_argument("--exclude-inconsistent", action="store_true", default=None,
+                   help="leave judgments with CR at or above the threshold out")
     for name, text in (("show", "the published ranking"),
                        ("changes", "change per community and dimension between waves")):
         p = command(name, text)
-        p.add_argument("--wave", default=None)
-        p.add_argument("--format", choices=["table", "csv"], default="table")
+        p.add_argument("--wave", default=None, help="wave label (default: the latest)")
+        p.add_argument("--format", choices=["table", "csv"], default="table",
+                       help="a printed table or CSV")
     p = command("report", "the Excel report of a published result (changes and audit sheets)")
     p.add_argument("--out", required=True, help="report .xlsx")
     p.add_argument("--wave", default=None, help="default: the latest published result")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh",
+                   help="language of the report")
     p.add_argument("--no-audit", action="store_true", help="leave the audit sheet out")
     p = command("export", "write the whole study as one zip archive")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="zip archive to write")
     p = command("import", "import a study archive; prints the new id on the last line",
                 needs_study=False)
-    p.add_argument("--archive", required=True)
+    p.add_argument("--archive", required=True, help="zip archive written by export")
     p = command("viewer-link", "issue a viewer link (shown once)")
-    p.add_argument("--label", default="viewer")
-    p.add_argument("--base-url", default="http://localhost:8501/")
+    p.add_argument("--label", default="viewer", help="who the link is for (shown in the list)")
+    p.add_argument("--base-url", default="http://localhost:8501/",
+                   help="the app's address as the viewer opens it")
     p = command("revoke-viewer", "revoke a viewer link")
-    p.add_argument("--viewer", type=whole_number(1), required=True)
+    p.add_argument("--viewer", type=whole_number(1), required=True,
+                   help="the viewer link's number")
     p = command("delete-wave", "delete a wave's answers (its published results stay)")
-    p.add_argument("--wave", required=True)
+    p.add_argument("--wave", required=True, help="wave label")
     p = command("delete-study", "delete the whole study")
-    p.add_argument("--yes", action="store_true", required=True)
+    p.add_argument("--yes", action="store_true", required=True,
+                   help="confirm: the study cannot be restored (but from an archive)")
     p = command("state", "show or set the lifecycle state")
-    p.add_argument("--set", choices=["collecting", "closed"], default=None)
+    p.add_argument("--set", choices=["collecting", "closed"], default=None,
+                   help="the new state (default: only show it)")
     p = command("audit", "the audit log")
-    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="a printed table or CSV")
     command("list", "all studies with their state", needs_study=False)
 
 

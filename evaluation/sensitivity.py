@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.panel import PanelJudgments, PanelOptions, panel_weights
@@ -98,6 +97,8 @@ def _dimensions(
 
 def _min_ranks(values: np.ndarray) -> np.ndarray:
     """Ranks along the last axis: 1 = highest, ties share the smaller rank."""
+    from scipy.stats import rankdata  # scipy.stats loads on first use, not with the module
+
     return rankdata(-np.asarray(values, dtype=float), method="min", axis=-1).astype(np.int64)
 
 

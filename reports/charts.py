@@ -341,6 +341,9 @@ def radar_chart(
     ax.tick_params(axis="y", labelsize=7, labelcolor="#555555")
     ax.grid(color="#cccccc")
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=8, frameon=False)
+    start, end = ax.get_ylim()  # the radius does not start at 0: say so on the chart
+    ax.annotate(t("chart.radar.axis", lang, start=start, end=end), xy=(1.05, 0.02),
+                xycoords="axes fraction", fontsize=8, color="#555555", va="bottom")
     _suptitle(fig, title or t("chart.radar.title", lang))
     return fig
 
@@ -409,9 +412,11 @@ def heatmap(
             ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7.5,
                     color="black" if light else "white")
     ax.axhline(rows - 1.5, color="black", linewidth=1.2)
+    ax.xaxis.set_ticks_position("top")  # dimension names at the top, above the first row
+    ax.xaxis.set_label_position("top")
     if long_labels:
         ax.set_xticks(np.arange(cols), [wrap_label(s, 18) for s in col_labels], rotation=60,
-                      ha="right", rotation_mode="anchor", fontsize=8)
+                      ha="left", rotation_mode="anchor", fontsize=8)
     else:
         ax.set_xticks(np.arange(cols), col_labels)
     ax.set_yticks(np.arange(rows), [display_label(c, LABEL_CHARS) for c in frame.index],

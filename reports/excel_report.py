@@ -657,9 +657,12 @@ class _Writer:
             row += 1
         if inputs.settings:
             row = self.section(ws, row, "report.settings")
-            settings = pd.DataFrame({"setting": list(inputs.settings),
-                                     "value": [_setting_text(v)
-                                               for v in inputs.settings.values()]})
+            strings = catalog(self.lang)
+            settings = pd.DataFrame({
+                "setting": [strings.get(f"setting.{k}", k) for k in inputs.settings],
+                "value": [strings.get(f"setting.value.{v}", _setting_text(v))
+                          if isinstance(v, str | bool) else _setting_text(v)
+                          for v in inputs.settings.values()]})
             row = self.table(ws, row, settings)
         row = self.section(ws, row, "report.sheets")
         for key, sheet in SHEETS.items():
@@ -939,6 +942,17 @@ class _Writer:
         assert scores is not None
         hidden = self.hidden()
         frame = self.with_names(scores)
+        # sorted: all communities first, then by rank (not reported last); codes top-down
+        order = {POOLED: -1.0}
+        if self.inputs.ranking is not None and "rank" in self.inputs.ranking.columns:
+            order |= dict(zip(self.inputs.ranking["community"],
+                              self.inputs.ranking["rank"].astype(float), strict=True))
+        nodes = {code: i for i, code in enumerate(self.inputs.indicators["code"])}
+        if "community" in frame.columns and "code" in frame.columns:
+            frame = frame.assign(
+                _c=frame["community"].map(order).fillna(float("inf")),
+                _n=frame["code"].map(nodes).fillna(float("inf")) if nodes else 0,
+            ).sort_values(["_c", "community", "_n"], kind="stable").drop(columns=["_c", "_n"])
         frame = frame.astype(object)
         mask = frame["community"].isin(hidden).to_numpy()
         for column in ("score", "ci_low", "ci_high"):

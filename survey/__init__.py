@@ -1,32 +1,55 @@
 """Resident questionnaires: loading, screening, reliability and scores per community."""
 
-from survey.errors import SurveyError as SurveyError
-from survey.identifiers import IDENTIFIER_PATTERNS as IDENTIFIER_PATTERNS
-from survey.identifiers import is_identifier as is_identifier
-from survey.item_analysis import ItemAnalysis as ItemAnalysis
-from survey.item_analysis import item_analysis as item_analysis
-from survey.loading import DEFAULT_LABELS as DEFAULT_LABELS
-from survey.loading import MISSING_MARKERS as MISSING_MARKERS
-from survey.loading import load_responses as load_responses
-from survey.reliability import Alpha as Alpha
-from survey.reliability import ReliabilityResult as ReliabilityResult
-from survey.reliability import cronbach_alpha as cronbach_alpha
-from survey.reliability import feldt_interval as feldt_interval
-from survey.reliability import reliability as reliability
-from survey.responses import ColumnMapping as ColumnMapping
-from survey.responses import Responses as Responses
-from survey.scoring import POOLED as POOLED
-from survey.scoring import Scores as Scores
-from survey.scoring import score as score
-from survey.screening import ScreeningReport as ScreeningReport
-from survey.screening import ScreeningRules as ScreeningRules
-from survey.screening import screen as screen
-from survey.validity import BartlettResult as BartlettResult
-from survey.validity import EFAResult as EFAResult
-from survey.validity import KMOResult as KMOResult
-from survey.validity import ValidityError as ValidityError
-from survey.validity import bartlett_sphericity as bartlett_sphericity
-from survey.validity import compare_with_framework as compare_with_framework
-from survey.validity import efa as efa
-from survey.validity import kmo as kmo
-from survey.validity import parallel_analysis as parallel_analysis
+from importlib import import_module
+from typing import Any
+
+_WHERE: dict[str, str] = {
+    "SurveyError": "survey.errors",
+    "IDENTIFIER_PATTERNS": "survey.identifiers",
+    "is_identifier": "survey.identifiers",
+    "ItemAnalysis": "survey.item_analysis",
+    "item_analysis": "survey.item_analysis",
+    "DEFAULT_LABELS": "survey.loading",
+    "MISSING_MARKERS": "survey.loading",
+    "load_responses": "survey.loading",
+    "Alpha": "survey.reliability",
+    "ReliabilityResult": "survey.reliability",
+    "cronbach_alpha": "survey.reliability",
+    "feldt_interval": "survey.reliability",
+    "reliability": "survey.reliability",
+    "ColumnMapping": "survey.responses",
+    "Responses": "survey.responses",
+    "POOLED": "survey.scoring",
+    "Scores": "survey.scoring",
+    "score": "survey.scoring",
+    "ScreeningReport": "survey.screening",
+    "ScreeningRules": "survey.screening",
+    "screen": "survey.screening",
+    "BartlettResult": "survey.validity",
+    "EFAResult": "survey.validity",
+    "KMOResult": "survey.validity",
+    "ValidityError": "survey.validity",
+    "bartlett_sphericity": "survey.validity",
+    "compare_with_framework": "survey.validity",
+    "efa": "survey.validity",
+    "kmo": "survey.validity",
+    "parallel_analysis": "survey.validity",
+}
+"""Public name → its module. The modules load on first use (PEP 562): loading a questionnaire
+needs neither the factor analysis (scipy.optimize) nor the item analysis, and the app's first
+page stays fast."""
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'survey' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

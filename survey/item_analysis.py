@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from survey._lazy import lazy_module
 from survey.errors import SurveyError
+
+stats = lazy_module("scipy.stats")  # loaded on first use
 
 VARIANCE_RULES = ("levene", "student", "welch")
 COLUMNS = ("mean_high", "mean_low", "t", "df", "pvalue", "test", "cr_flag", "item_rest_r",

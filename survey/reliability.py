@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from survey.errors import SurveyError
 
@@ -116,6 +115,8 @@ def feldt_interval(
         return float("nan"), float("nan")
     gamma = 1.0 - confidence
     dfn, dfd = n - 1, (n - 1) * (k - 1)
+    from scipy import stats  # here, not at import: the app's first page needs no scipy.stats
+
     lower = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - gamma / 2.0, dfn, dfd)
     upper = 1.0 - (1.0 - alpha) * stats.f.ppf(gamma / 2.0, dfn, dfd)
     return float(lower), float(upper)

@@ -152,14 +152,23 @@ def _off_scale(responses: Responses) -> pd.DataFrame:
     cells = responses.invalid_cells
     if cells.empty:
         return _flag(pd.Series(False, index=responses.answers.index), RULES[0])
-    text = (
-        cells["item"].astype(str) + " (column '" + cells["column"].astype(str) + "'): '"
-        + cells["value"].astype(str) + "' " + cells["reason"].astype(str)
-    )
-    detail = text.groupby(cells["respondent_id"].to_numpy(), sort=False).agg("; ".join)
+    number = cells["reason"].astype(str).str.startswith("off the")
+    item, column, value = (cells[c].astype(str) for c in ("item", "column", "value"))
+    text_en = (item + " (column '" + column + "'): '" + value + "' "
+               + cells["reason"].astype(str))
+    text_zh = (item + "（列“" + column + "”）：“" + value + "”"
+               + np.where(number, f"不在 {SCALE_MIN}–{SCALE_MAX} 分的整数范围内",
+                        "既不是数字，也不是已知的选项文字"))
+    # both languages travel with the Message; each text shows its own ("{cells_zh:.0}" in the
+    # English text formats to nothing, and "{cells:.0}" in the Chinese one)
+    by = cells["respondent_id"].to_numpy()
+    detail = pd.DataFrame({
+        "cells": text_en.groupby(by, sort=False).agg("; ".join),
+        "cells_zh": pd.Series(text_zh, index=cells.index).groupby(by, sort=False).agg("；".join),
+    })
     mask = pd.Series(member_of(responses.answers.index, detail.index),
                      index=responses.answers.index)
-    return _flag(mask, RULES[0], detail.rename("cells").to_frame())
+    return _flag(mask, RULES[0], detail)
 
 
 def _missing(answers: pd.DataFrame, share_max: float) -> pd.DataFrame:

@@ -93,9 +93,13 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, stats
 
+from survey._lazy import lazy_module
 from survey.errors import SurveyError
+
+linalg = lazy_module("scipy.linalg")
+optimize = lazy_module("scipy.optimize")
+stats = lazy_module("scipy.stats")  # loaded on first use
 
 ROTATIONS = ("varimax", "promax", None)
 METHODS = ("minres", "pa")

@@ -28,6 +28,18 @@ def sample_hierarchy() -> Hierarchy:
     return Hierarchy.from_csv(SAMPLE_FRAMEWORK)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's on-disk cache of the sample study in a temporary folder (shared by the tests
+    of one run, never the user's ``~/.shanzhi/cache``); servers started by browser tests inherit
+    it through the environment."""
+    import os
+
+    folder = tmp_path_factory.mktemp("sample-cache")
+    os.environ["SHANZHI_CACHE"] = str(folder)
+    return folder
+
+
 # ------------------------------------------------------------------ study store back ends
 @pytest.fixture(scope="session")
 def pg_cluster():

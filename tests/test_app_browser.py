@@ -130,7 +130,9 @@ def test_expert_judgment_survives_reload_and_language_switch(server, browser) ->
     expert = JudgmentStore(db).open_expert(organizer.study_id, token)
     assert expert.judgments("A") == {("B1", "B2"): 5.0}
 
-    page.reload()
+    page.reload()  # the page opens at the next pair without a judgment; "上一对" goes back
+    settle(page)
+    page.get_by_role("button", name="上一对").click()
     settle(page)
     page.get_by_text("明显重要").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "expert_zh.png"), full_page=True)
@@ -157,6 +159,8 @@ def test_judgment_survives_an_app_restart(browser, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
         settle(page)
+        page.get_by_role("button", name="下一对").click()  # one pair at a time: B1–B3 is 2nd
+        settle(page)
         page.locator(key).get_by_role("radio", name="7", exact=True).first.click()
         settle(page)
         page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)
@@ -166,6 +170,8 @@ def test_judgment_survives_an_app_restart(browser, tmp_path: Path) -> None:
         page.goto(expert_link(f"{base}/expert", organizer.study_id, token))
         settle(page)
         page.get_by_text("周专家").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="下一对").click()
+        settle(page)
         chosen = page.locator(key).locator('[aria-checked="true"]')
         assert chosen.count() == 1 and chosen.first.inner_text().strip() == "7"
         page.get_by_text("强烈重要 (7)").first.wait_for(timeout=30_000)
@@ -178,14 +184,14 @@ def test_result_pages_screenshots(server, browser, lang: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     page.goto(f"{base}/compare?lang={lang}")
     settle(page)
-    page.locator('[data-testid="stImage"]').first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stTable"]').first.wait_for(timeout=120_000)  # the ranking
     title = "社区比较" if lang == "zh" else "Community comparison"
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / f"compare_{lang}.png"))
     for tab, (zh, en) in {"heatmap": ("热力图", "Heatmap"), "drill": ("逐层查看", "Drill-down"),
                           "radar": ("雷达图", "Radar")}.items():
         page.get_by_role("tab", name=zh if lang == "zh" else en).click()
-        page.wait_for_timeout(800)
+        settle(page)  # only the open tab is drawn: a click reruns the page
         page.screenshot(path=str(ARTIFACTS / f"compare_{tab}_{lang}.png"))
     for name, path in (("weights", "weights"), ("home", ""), ("survey", "survey")):
         page.goto(f"{base}/{path}?lang={lang}")
@@ -247,7 +253,7 @@ def test_organizer_sign_in_and_links(server, browser) -> None:
         page.get_by_role("button", name="Download the links (CSV)").click()
     links = pd.read_csv(BytesIO(Path(download.value.path()).read_bytes()), encoding="utf-8-sig")
     assert links["name"].tolist() == ["Expert One", "Expert Two"]
-    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stTable"]').first.wait_for(timeout=30_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "organizer_en.png"))
     page.close()

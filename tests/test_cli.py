@@ -11,6 +11,7 @@ from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
 from ahp.hierarchy import Hierarchy
 from cli.main import main
+from evaluation.study import StudySettings, run_study
 from survey.loading import load_responses
 
 STUDY_ORDER = ["B2", "B6", "B7", "B5", "B4", "B3", "B1"]  # Zheng & Lu 2022, weight order
@@ -134,3 +135,37 @@ def test_evaluate_with_uncertainty_adds_bands_sheet_and_charts(tmp_path: Path, c
     assert "不确定性 Uncertainty" in load_workbook(tmp_path / "r.xlsx").sheetnames
     pngs = {p.name for p in (tmp_path / "fig").glob("*.png")}
     assert {"ranking_uncertainty.png", "tornado.png", "pairwise.png"} <= pngs
+
+
+def test_every_option_has_help_text() -> None:
+    """``shanzhi <command> --help`` explains every option and argument."""
+    import argparse
+
+    from cli.main import _parser
+
+    def check(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            assert action.help, f"{path}: {action.dest} has no help text"
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    check(sub, f"{path} {name}")
+
+    check(_parser(), "shanzhi")
+
+
+def test_report_opens_with_a_one_page_summary(tmp_path: Path) -> None:
+    """The report's first sheet is the summary: key numbers, top and bottom five, dimension
+    weights, the ranking chart and the heatmap as pictures, fitted to one page."""
+    from openpyxl import load_workbook
+
+    from reports.outputs import SUMMARY_SHEET, write_study_report
+
+    result = run_study(SAMPLE_FRAMEWORK, SAMPLE_RESPONSES, SAMPLE_JUDGMENTS, StudySettings(),
+                       synthetic=True)
+    write_study_report(result, tmp_path / "r.xlsx", "zh")
+    book = load_workbook(tmp_path / "r.xlsx")
+    summary = book.worksheets[0]
+    assert summary.title == SUMMARY_SHEET and len(summary._images) == 2
+    texts = [c.value for row in summary.iter_rows() for c in row if c.value is not None]
+    assert "得分最低的五个社区" in texts and "370 / 405" in texts
+    assert summary.sheet_properties.pageSetUpPr.fitToPage

@@ -276,7 +276,7 @@ def test_about_sheet_synthetic_method_and_settings(book, hierarchy, results):
     assert any(str(v).startswith("合成数据") for v in about)
     assert any(str(v).startswith("SYNTHETIC DATA") for v in about)
     assert "回收问卷 40 份，有效 37 份，有效率 92.5%。" in about
-    assert "bootstrap" in about and 1000 in about
+    assert "自助法重抽样次数" in about and 1000 in about  # settings named in the language
     real = _book(hierarchy, results, synthetic=False)
     about = [c.value for c in _cells(real) if c.parent.title == SHEETS["about"] and c.value]
     assert not any("SYNTHETIC" in str(v) or "合成数据" in str(v) for v in about)

@@ -153,18 +153,29 @@ def test_comparison_page_answers_the_three_questions(tmp_path, monkeypatch, lang
     for key in ("methods.app.tab_grades", "methods.app.tab_improve", "methods.app.tab_groups",
                 "methods.app.tab_schemes"):
         assert t(key, lang) in labels
-    ranking = at.dataframe[0].value
-    assert t("methods.app.col_grade", lang) in ranking.columns
+    ranking = next(table.value for table in at.table
+                   if t("methods.app.col_grade", lang) in table.value.columns)
     assert ranking[t("methods.app.col_grade", lang)].iloc[0].startswith("良" if lang == "zh"
                                                                        else "Good")
-    text = "\n".join(str(e.value) for kind in ("markdown", "success", "warning", "info")
-                     for e in getattr(at, kind))
+    text = ""
+    for key in ("methods.app.tab_grades", "methods.app.tab_improve", "methods.app.tab_groups",
+                "methods.app.tab_schemes"):  # only the open tab is drawn: open each in turn
+        at.session_state["compare_tab"] = t(key, lang)
+        at.run()
+        assert not at.exception
+        text += "\n".join(str(e.value) for kind in ("markdown", "success", "warning", "info",
+                                                    "caption")
+                          for e in getattr(at, kind))
     assert ("全部社区合计评为" if lang == "zh" else "All communities together are graded") in text
     assert "D12" in text  # what to improve first
     assert "您在本地居住的年限" in text  # the groups that judge differently
     assert "Spearman" in text
+    at.session_state["compare_tab"] = t("methods.app.tab_groups", lang)
+    at.run()
     at.selectbox(key="group_column").set_value("您的性别").run()
     at.radio(key="group_test").set_value(t("methods.test.anova", lang)).run()
     assert not at.exception
+    at.session_state["compare_tab"] = t("methods.app.tab_improve", lang)
+    at.run()
     at.selectbox(key="improve_community").select_index(1).run()
     assert not at.exception
