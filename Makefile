@@ -22,7 +22,7 @@ demo: $(STAMP) system
 test: $(STAMP) system
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 app: $(STAMP) system
 	$(BIN)/streamlit run app.py

@@ -43,11 +43,13 @@ def _as_user() -> list[str]:
     if os.geteuid() != 0:
         return []
     if subprocess.run(["id", "-u", TEST_USER], capture_output=True).returncode != 0:
+        # two test workers may race here: whichever useradd loses finds the user made
         subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
              TEST_USER],
-            check=True, capture_output=True,
+            capture_output=True,
         )
+        subprocess.run(["id", "-u", TEST_USER], check=True, capture_output=True)
     return ["runuser", "-u", TEST_USER, "--"]
 
 
