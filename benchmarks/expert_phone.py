@@ -112,7 +112,8 @@ def main() -> None:
                             arg=[".st-key-expert_status", f"已判断 {answered + 1}/{count} 对"],
                             timeout=60_000)
                     except Exception:
-                        page.screenshot(path=str(Path(tempfile.gettempdir()) / "expert_phone_stuck.png"))
+                        stuck = Path(tempfile.gettempdir()) / "expert_phone_stuck.png"
+                        page.screenshot(path=str(stuck))
                         raise SystemExit(f"node {code}, pair {k + 1} ({row}–{col}): status "
                                          f"{status.inner_text()!r}") from None
                     _wait_idle(page)
