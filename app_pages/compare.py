@@ -15,7 +15,6 @@ from app_support import (
     XLSX_MIME,
     UncertaintyControls,
     current,
-    current_result,
     current_uncertainty,
     figure_pngs,
     fitted_table,
@@ -23,16 +22,14 @@ from app_support import (
     joined,
     lang,
     left_out,
-    nothing_ranked,
     pairwise_png,
     radar_png,
+    ranked_result,
     remember_uncertainty,
     report_xlsx,
     run_uncertainty,
     scheme_label,
     score_text,
-    show_problem,
-    synthetic_banner,
     tornado_png,
     tr,
     uncertainty_key,
@@ -56,14 +53,7 @@ TAB_KEY = "compare_tab"  # session key: the label of the open tab
 if study_page("compare"):  # a chosen study: its published snapshot, nothing recomputed
     st.stop()
 cur = current()
-st.title(tr("app.page.compare"))
-synthetic_banner(cur)
-result = current_result(cur)
-if result is None:
-    show_problem(cur)
-    st.stop()
-if nothing_ranked(result):
-    st.stop()
+result = ranked_result(cur, "app.page.compare")
 
 language = lang()
 scores = result.scores

@@ -8,12 +8,9 @@ import streamlit as st
 
 from app_support import (
     current,
-    current_result,
     fitted_table,
     lang,
-    nothing_ranked,
-    show_problem,
-    synthetic_banner,
+    ranked_result,
     tr,
 )
 from evaluation.certainty import interval_rank_range
@@ -22,14 +19,7 @@ from survey.scoring import POOLED
 
 language = lang()
 cur = current()
-st.title(tr("app.page.diagnosis"))
-synthetic_banner(cur)
-result = current_result(cur)
-if result is None:
-    show_problem(cur)
-    st.stop()
-if nothing_ranked(result):
-    st.stop()
+result = ranked_result(cur, "app.page.diagnosis")
 
 scores = result.scores
 hierarchy = result.hierarchy

@@ -236,6 +236,21 @@ def synthetic_banner(cur: Current) -> None:
         st.warning(tr("app.synthetic_banner"), icon=":material/warning:")
 
 
+def ranked_result(cur: Current, title_key: str) -> StudyResult:
+    """The head of a page about the ranked communities: its title, the sample banner and the
+    current result; the page stops (after saying why) when there is no result or no community
+    is ranked."""
+    st.title(tr(title_key))
+    synthetic_banner(cur)
+    result = current_result(cur)
+    if result is None:
+        show_problem(cur)
+        st.stop()
+    if nothing_ranked(result):
+        st.stop()
+    return result
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def file_headers(key: str, _upload: Upload) -> list[str]:
     """The column headers of an uploaded table (every sheet of a workbook), for the mapping

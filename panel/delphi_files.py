@@ -43,7 +43,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ahp.errors import WorkbookError
 from ahp.hierarchy import Hierarchy
-from ahp.io.workbook import EXPERT_NAME_MAX_CHARS, _open, workbook_limits
+from ahp.io.workbook import EXPERT_NAME_MAX_CHARS, _open, workbook_limits, workbook_sources
 from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, DelphiRound, KeepRule
 from delphi import delphi_round as _delphi_round
@@ -406,22 +406,6 @@ def write_delphi_template(
     book.save(path)
 
 
-def _sources(path: Target | Sequence[Target]) -> list[Target]:
-    if isinstance(path, str | PathLike):
-        folder = Path(path)
-        if folder.is_dir():
-            found = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
-            if not found:
-                raise DelphiError(f"no .xlsx workbooks in folder {folder}")
-            return list(found)
-        if not folder.exists():
-            raise DelphiError(f"no such Delphi workbook or folder: {folder}")
-        return [folder]
-    if isinstance(path, io.IOBase):
-        return [path]
-    return list(path)
-
-
 def _value(book: Any, sheet: str, ref: str, label: str) -> Any:
     value = book.values[sheet][ref].value
     if value is None and book.formulas is not None:
@@ -491,7 +475,8 @@ def read_delphi_xlsx(
     experts: list[dict[str, Any]] = []
     seen: dict[tuple[int, str], str] = {}
     limits = workbook_limits()
-    for number, source in enumerate(_sources(path), start=1):
+    sources = workbook_sources(path, error=DelphiError, kind="Delphi workbook")
+    for number, source in enumerate(sources, start=1):
         try:
             opened = _open(source, number, limits)
         except WorkbookError as exc:

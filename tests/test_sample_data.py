@@ -1,7 +1,7 @@
 """The bundled SYNTHETIC sample study (data/): reproducible, and calibrated to the Hangzhou study.
 
 The figures checked here are the published ones (郑春勇、陆妍妍 2022, 《基于善治理论的基层智治平台
-绩效评价：以杭州为例》, 社科纵横 2022(5); collected in ../shared/framework/paper_figures.md):
+绩效评价：以杭州为例》, 社科纵横 2022(5); the figures are listed in data/README.md):
 405 questionnaires, 370 valid (91.4 %); dimension weights B2 > B6 > B7 > B5 > B4 > B3 > B1;
 overall score 3.7801, 有效性 3.759, 基本信息公开 3.3964, 治理目标完成度 4.0, every dimension above
 3.5, 科学 highest and 透明 lowest. Every number is computed from the committed sample files by

@@ -471,18 +471,23 @@ def _read_book(opened: _Book, hierarchy: Hierarchy) -> list[dict[str, Any]]:
     return lines
 
 
-def _sources(path_or_paths: Target | Sequence[Target]) -> list[Target]:
+def workbook_sources(path_or_paths: Target | Sequence[Target], *,
+                     error: type[Exception] = WorkbookError,
+                     kind: str = "workbook") -> list[Target]:
+    """The workbooks behind a path, a folder (its ``*.xlsx`` files, Excel's ``~$`` lock files
+    left out), an open file or a sequence of them; ``error`` (naming the ``kind`` of workbook)
+    when a folder has none or a path does not exist."""
     if isinstance(path_or_paths, str | PathLike):
         path = Path(path_or_paths)
         if path.is_dir():
             found = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$"))
             if not found:
-                raise WorkbookError(f"no .xlsx workbooks in folder {path}")
+                raise error(f"no .xlsx workbooks in folder {path}")
             return list(found)
         if not path.exists():
-            raise WorkbookError(f"no such workbook or folder: {path}")
+            raise error(f"no such {kind} or folder: {path}")
         return [path]
-    if isinstance(path_or_paths, io.IOBase | io.BytesIO):
+    if isinstance(path_or_paths, io.IOBase):
         return [path_or_paths]
     return list(path_or_paths)
 
@@ -512,7 +517,7 @@ def read_judgments_xlsx(
     lines: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     blank: list[str] = []
-    for number, source in enumerate(_sources(path_or_paths), start=1):
+    for number, source in enumerate(workbook_sources(path_or_paths), start=1):
         opened = _open(source, number, limits)
         label = opened.label
         book_lines = _read_book(opened, hierarchy)
