@@ -9,11 +9,13 @@ server warms up before it answers, :mod:`app_support.warm`; ``--entry app.py`` m
 app without its warm-up), waits for its health check (the *server start* time), then opens in
 headless Chromium (``/usr/bin/chromium``, Playwright)
 
-- ``/compare`` (the official's page) and
-- an expert's personal link (a study on the bundled framework in a temporary database)
+- ``/compare`` (the comparison page of the sample study),
+- an official's viewer link ``/?view=TOKEN`` (a published study of 28 communities × 30
+  synthetic respondents on the bundled framework and panel, in a temporary database) and
+- an expert's personal link (a study on the bundled framework)
 
 and measures the wall time from ``page.goto`` until the page's script has finished and its key
-element is drawn (the ranking chart; the first pair control). *Cold* is the first visit of a
+element is drawn (the ranking; the first pair control). *Cold* is the first visit of a
 fresh process, *warm* a second visit in a new browser tab (a new session: the process caches are
 filled). The median over ``--runs`` fresh processes is printed, with the CPU seconds the server
 process spent on the page (less dependent on other work on the machine than the wall time). The
@@ -40,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APP_ROOT = ROOT
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 CHROMIUM = "/usr/bin/chromium"
 SECRET = "cold-start-benchmark"
 TARGET_S = 2.0
@@ -100,9 +103,12 @@ def _render(browser, url: str, selector: str, pid: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    import pandas as pd
     from playwright.sync_api import sync_playwright
-    from sample_data import SAMPLE_FRAMEWORK
+    from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS
+    from store_wave import synthetic
 
+    from ahp.hierarchy import Hierarchy
     from panel.store import JudgmentStore, expert_link
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -126,10 +132,19 @@ def main() -> None:
         organizer = JudgmentStore(db, organizer_secret=SECRET).create_study(
             "冷启动", SECRET, framework=SAMPLE_FRAMEWORK)
         token = organizer.create_panel(["专家"])["E01"]
+        official = JudgmentStore(db, organizer_secret=SECRET).create_study(
+            "已发布", SECRET, framework=SAMPLE_FRAMEWORK)
+        official.import_judgments(pd.read_csv(SAMPLE_JUDGMENTS, dtype=str), add_experts=True)
+        official.add_wave("2026", synthetic(28 * 30, 28, Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+                                            .items, 1))
+        official.publish("2026")
+        viewer = official.issue_viewer("cold start")
         pages = {
             # the ranking: its table (an image in versions before the responsive chart)
             "compare": (APP_ROOT / args.entry, "/compare",
                         '[data-testid="stTable"]:visible, [data-testid="stImage"]:visible'),
+            "viewer": (APP_ROOT / args.entry, f"/?view={viewer}",
+                       '[data-testid="stDataFrame"]:visible'),
             "expert": (APP_ROOT / args.entry, expert_link("/expert", organizer.study_id, token),
                        '[data-testid="stButtonGroup"]'),
             "Streamlit floor": (floor_app, "/", '[data-testid="stTable"]'),
