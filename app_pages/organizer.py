@@ -211,10 +211,10 @@ with st.expander(tr("app.organizer.import")):
             try:
                 frame = read_workbooks(uploads, cur.hierarchy).table  # sandboxed
                 result = organizer.import_judgments(frame, add_experts=True)
-            except UntrustedFileError as exc:
-                st.error(tr("app.organizer.failed", reason=problem_text(exc)))
+            except UntrustedFileError as exc:  # "could not import", as on the expert page
+                st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.organizer.failed", reason=literal(exc)))
+                st.error(tr("app.expert.import_failed", reason=literal(exc)))
             else:
                 if result.tokens:
                     now = organizer.experts()

@@ -32,9 +32,10 @@ from app_support.text import literal
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
+from survey.loading import SCALE_MAX, SCALE_MIN
 from survey.matching import offered_columns, suggest_mapping
 from survey.screening import NO_COMMUNITY
-from untrusted import UntrustedFileError
+from untrusted import UntrustedFileError, display_label
 
 language = lang()
 cur = current()
@@ -73,6 +74,26 @@ def _mapping_step(upload: Upload, mapping_key: str,
         st.session_state[mapping_key] = tuple(
             (str(h), str(c)) for h, c in zip(pairs["header"], pairs["code"], strict=True))
         st.rerun()
+
+
+SHOWN_INVALID = 3
+"""Invalid answers named in the line above the import figures (the screening table has all)."""
+
+
+def _invalid_answers(cells: pd.DataFrame) -> str:
+    """One line naming the answers read as missing: the first few, each with its row, item,
+    value (shown literally, cut to 40 characters: it may be a formula or a long text) and
+    why it cannot be scored."""
+    shown = [
+        tr("app.survey.invalid_cell", row=cell.row, item=literal(cell.item),
+           value=literal(display_label(cell.value, 40)),
+           reason=tr("app.survey.invalid_off_scale", low=SCALE_MIN, high=SCALE_MAX)
+           if str(cell.reason).startswith("off the") else tr("app.survey.invalid_unreadable"))
+        for cell in cells.head(SHOWN_INVALID).itertuples()
+    ]
+    more = len(cells) - len(shown)
+    return tr("app.survey.invalid_found", count=len(cells),
+              cells=joined(shown) + (tr("app.survey.invalid_more", more=more) if more else ""))
 
 
 loaded_message = st.empty()  # "loaded": visible above the (possibly collapsed) upload section
@@ -140,6 +161,8 @@ i2.metric(tr("app.survey.matched_by"), tr(f"app.survey.method.{mapping.method}")
 i3.metric(tr("app.survey.items_matched"),
           f"{len(mapping.columns)} / {len(cur.hierarchy.items)}")
 i4.metric(tr("app.survey.invalid_cells"), f"{len(responses.invalid_cells)}")
+if len(responses.invalid_cells):
+    st.warning(_invalid_answers(responses.invalid_cells), icon=":material/warning:")
 st.markdown(f"**{tr('app.survey.dropped')}**:\n\n"
             + (listed(literal(f"“{c}”" if language == "zh" else f"'{c}'")
                       for c in responses.dropped_columns) or tr("app.none")))

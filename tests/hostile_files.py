@@ -12,6 +12,7 @@ parsers that misbehave, for the sandbox tests (importable by name in a child pro
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import struct
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "synthetic_wjx_export.xlsx"
+FRAMEWORK = SAMPLE.parents[1] / "framework.csv"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006"
@@ -352,6 +354,48 @@ def long_label_csv(path: Path) -> Path:
     rows = [",".join(HEADER), "1,翠苑,4", "2,文新,5", f"3,{'长' * 40_000},3"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+FORMULA_ANSWER = "=cmd|' /C calc'!A0"
+"""The classic DDE payload ("CSV injection"): a spreadsheet opening it would run a program."""
+
+
+def formula_likert_csv(path: Path, respondents: int = 80) -> Path:
+    """A questionnaire CSV that loads (item codes in the headers, three communities; answers
+    that hang together, so that the reliability and validity tables have something to show)
+    but holds two bad answers: D05 of respondent 3 is :data:`FORMULA_ANSWER`, D12 of
+    respondent 7 is ``7`` (off the 1–5 scale). Not in :data:`BUILDERS`: the file is not
+    refused, its two cells are read as invalid answers."""
+    with FRAMEWORK.open(encoding="utf-8") as file:
+        items = [row for row in csv.DictReader(file) if row["level"] == "D"]
+    codes = [row["code"] for row in items]
+    reversed_ = [row["reverse"] == "1" for row in items]  # worded negatively: 6 − x
+    rng = random.Random(14)
+    rows = [",".join(["序号", "社区", *codes])]
+    for respondent in range(1, respondents + 1):
+        level = rng.choice((2, 3, 3, 4, 4, 5))
+        scores = [min(5, max(1, level + rng.choice((-1, 0, 0, 1)))) for _ in codes]
+        answers = [str(6 - x if flip else x) for x, flip in zip(scores, reversed_, strict=True)]
+        if respondent == 3:
+            answers[4] = '"' + FORMULA_ANSWER.replace('"', '""') + '"'
+        if respondent == 7:
+            answers[11] = "7"
+        community = ("翠苑", "文新", "古荡")[respondent % 3]
+        rows.append(",".join([str(respondent), community, *answers]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def dense_range(path: Path) -> Path:
+    """Cells at A1 and ALL200000 (≈1.7 KB): 1,000 columns × 200,000 rows is exactly the default
+    ``max_cells`` (200,000,000), so every check passes, and python-calamine then allocates the
+    whole range (6.4 GB): more than a sandboxed parse may use, so the parser child aborts."""
+    body = (
+        f'<sheetData>{_header_row()}<row r="200000"><c r="ALL200000"><v>1</v></c></row>'
+        "</sheetData>"
+    )
+    return write_zip(path, _book_members([_sheet("xl/worksheets/sheet1.xml", body,
+                                                 "A1:ALL200000")]))
 
 
 BUILDERS = {

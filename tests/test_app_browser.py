@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pytest
@@ -48,10 +49,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class App(NamedTuple):
+    """A running ``streamlit run server.py``: its URL, its process and its log file."""
+
+    base: str
+    process: subprocess.Popen
+    log: Path
+
+
 @contextmanager
-def running_app(folder: Path, db: Path) -> Iterator[str]:
-    """``streamlit run server.py`` on a free localhost port with database ``db``; yields its URL
-    and stops the server on exit (log in ``folder``)."""
+def app_process(folder: Path, db: Path) -> Iterator[App]:
+    """``streamlit run server.py`` on a free localhost port with database ``db``; yields it
+    once it answers its health check and stops it on exit (log in ``folder``)."""
     port = free_port()
     env = os.environ | {"SHANZHI_DB": str(db), "SHANZHI_ORGANIZER_SECRET": SECRET,
                         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -75,7 +84,7 @@ def running_app(folder: Path, db: Path) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start: {log_path.read_text()}") from None
                 time.sleep(0.3)
-        yield base
+        yield App(base, process, log_path)
     finally:
         process.terminate()
         try:
@@ -83,6 +92,13 @@ def running_app(folder: Path, db: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def running_app(folder: Path, db: Path) -> Iterator[str]:
+    """:func:`app_process`, yielding only its URL."""
+    with app_process(folder, db) as app:
+        yield app.base
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,13 @@
 """Files from people we do not trust: checked before any parser runs, parsed in a sandbox.
 
-This package is the bottom layer: it imports nothing of shanzhi (stdlib only), so every layer
-(the loaders in ``survey`` and ``ahp.io``, the CLI, the app) can use it.
+This package sits just above ``i18n`` (its only import from shanzhi, for the messages in
+``i18n/locale/<lang>/untrusted.json``; otherwise stdlib only), so every other layer (the loaders
+in ``survey`` and ``ahp.io``, the CLI, the app) can use it.
 
 * :class:`FileLimits` (``limits``): configurable limits with documented defaults
   (``FileLimits.from_env()`` reads ``SHANZHI_MAX_UPLOAD_MB``, ``SHANZHI_MAX_ROWS`` …);
   :class:`UntrustedFileError` names the limit, the value found and the value allowed, in
-  Chinese and English (``.text("zh")``).
+  Chinese and English (``.text("zh")``; texts ``untrusted.<limit>`` in the locale files).
 * :func:`check_zip` (``zip_check``): the zip directory only (sizes, ratio, members), nothing
   decompressed; :func:`read_member_capped` unpacks one member by streaming, with a cap.
 * :func:`check_xlsx`, :func:`check_csv` (``xlsx_check``): rows, columns and the used range of

@@ -35,8 +35,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 
-__all__ = ["ENV_PREFIX", "MESSAGES", "FileLimits", "UntrustedFileError", "show_bytes"]
+from i18n import LANGS, catalog, t
+
+__all__ = ["ENV_PREFIX", "MESSAGES", "MESSAGE_PREFIX", "FileLimits", "UntrustedFileError",
+           "show_bytes"]
 
 ENV_PREFIX = "SHANZHI_"
 
@@ -99,75 +103,15 @@ class FileLimits:
         return int(self.ratio_floor_mb * 2**20)
 
 
-# One line per limit, in both languages; fields: {what} the file or part, {found}, {allowed}.
-# Kept here (not in i18n/locale) until the i18n package has settled; keys are the ``limit``.
-MESSAGES: Mapping[str, Mapping[str, str]] = {
-    "upload_bytes": {
-        "zh": "{what} 大小为 {found}，超过上限 {allowed}",
-        "en": "{what} is {found}, over the limit of {allowed}",
-    },
-    "unzipped_bytes": {
-        "zh": "{what} 解压后共 {found}，超过上限 {allowed}（疑似压缩炸弹）",
-        "en": "{what} unpacks to {found}, over the limit of {allowed} (a zip bomb?)",
-    },
-    "member_bytes": {
-        "zh": "{what} 解压后为 {found}，超过单个部件上限 {allowed}",
-        "en": "{what} unpacks to {found}, over the limit of {allowed} for one part",
-    },
-    "ratio": {
-        "zh": "{what} 的压缩比为 {found}，超过上限 {allowed}（疑似压缩炸弹）",
-        "en": "{what} is compressed {found}, more than the limit of {allowed} (a zip bomb?)",
-    },
-    "members": {
-        "zh": "{what} 含 {found} 个部件，超过上限 {allowed}",
-        "en": "{what} holds {found} parts, over the limit of {allowed}",
-    },
-    "declared_size": {
-        "zh": "{what} 实际解压大小超过其声明的 {allowed}（文件已被篡改）",
-        "en": "{what} unpacks to more than its declared {allowed} (the file was tampered with)",
-    },
-    "rows": {
-        "zh": "{what} 有 {found} 行，超过上限 {allowed} 行",
-        "en": "{what} has {found} rows, over the limit of {allowed}",
-    },
-    "columns": {
-        "zh": "{what} 有 {found} 列，超过上限 {allowed} 列",
-        "en": "{what} has {found} columns, over the limit of {allowed}",
-    },
-    "cells": {
-        "zh": "{what} 的使用区域为 {found} 个单元格，超过上限 {allowed}",
-        "en": "{what} spans {found} cells, over the limit of {allowed}",
-    },
-    "entities": {
-        "zh": "{what} 含 XML 实体声明（<!DOCTYPE/<!ENTITY），出于安全原因拒绝读取",
-        "en": "{what} declares XML entities (<!DOCTYPE/<!ENTITY), refused for safety",
-    },
-    "not_zip": {
-        "zh": "{what} 不是有效的 .xlsx 文件（{found}）；请用 Excel 或 WPS 重新保存",
-        "en": "{what} is not a valid .xlsx file ({found}); save it again in Excel or WPS",
-    },
-    "xml_token": {
-        "zh": "{what} 含一段超过 {allowed} 的无标记内容，不是正常的表格文件",
-        "en": "{what} holds more than {allowed} without any markup, not a normal spreadsheet",
-    },
-    "label_chars": {
-        "zh": "{what} 长 {found} 个字符，超过上限 {allowed}",
-        "en": "{what} is {found} characters long, over the limit of {allowed}",
-    },
-    "memory": {
-        "zh": "读取{what}需要超过 {allowed} 内存，已停止",
-        "en": "reading {what} needed more than {allowed} of memory and was stopped",
-    },
-    "seconds": {
-        "zh": "读取{what}超过 {allowed}，已停止",
-        "en": "reading {what} took more than {allowed} and was stopped",
-    },
-    "crash": {
-        "zh": "读取{what}时解析器崩溃（{found}），已停止；该文件无法读取",
-        "en": "the parser crashed on {what} ({found}); the file cannot be read",
-    },
-}
-"""Message templates by limit name and language ("zh", "en")."""
+MESSAGE_PREFIX = "untrusted."
+"""The texts are ``i18n/locale/<lang>/untrusted.json``: key ``untrusted.<limit>``, fields
+``{what}`` (the file or part), ``{found}`` and ``{allowed}``."""
+
+MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    key.removeprefix(MESSAGE_PREFIX): MappingProxyType({lang: catalog(lang)[key] for lang in LANGS})
+    for key in catalog("en") if key.startswith(MESSAGE_PREFIX)
+})
+"""Message templates by limit name and language ("zh", "en"), as the locale files hold them."""
 
 
 class UntrustedFileError(ValueError):
@@ -189,8 +133,8 @@ class UntrustedFileError(ValueError):
 
     def text(self, lang: str = "en") -> str:
         """The one-line message in ``lang`` ("zh" or "en")."""
-        template = MESSAGES[self.limit][lang]
-        return template.format(what=self.what, found=self.found, allowed=self.allowed)
+        return t(MESSAGE_PREFIX + self.limit, lang, what=self.what, found=str(self.found),
+                 allowed=self.allowed)
 
 
 def show_bytes(size: float) -> str:
