@@ -211,11 +211,11 @@ def test_comparison_page_answers_the_three_questions(tmp_path, monkeypatch, lang
     assert ("全部社区合计评为" if lang == "zh" else "All communities together are graded") in text
     assert "D12" in text  # what to improve first
     assert "您在本地居住的年限" in text  # the groups that judge differently
-    assert "Spearman" in text
+    assert t("methods.report.pairs", lang) in text  # the rank correlations of the schemes
     at.session_state["compare_tab"] = t("methods.app.tab_groups", lang)
     at.run()
     at.selectbox(key="group_column").set_value("您的性别").run()
-    at.radio(key="group_test").set_value(t("methods.test.anova", lang)).run()
+    at.radio(key="group_test").set_value(t("methods.test_name.anova", lang)).run()
     assert not at.exception
     at.session_state["compare_tab"] = t("methods.app.tab_improve", lang)
     at.run()
