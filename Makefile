@@ -25,7 +25,7 @@ test: $(STAMP) system
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 app: $(STAMP) system
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run server.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

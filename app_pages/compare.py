@@ -92,12 +92,10 @@ if tab_rank.open:
         st.markdown(tr("app.rank.certainty", k=len(ranked), share=distinguishable_share(ranked),
                        leaders=len(leading_group(scores.ranking)),
                        trailing=len(trailing_group(scores.ranking))))
-        st.vega_lite_chart(
-            spec=ranking_chart(ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
-                          texts={"score": tr("col.score"), "ci": tr("chart.ci95"),
-                                 "ranks": tr("app.rank.ranks"), "community": tr("col.community"),
-                                 "title": tr("chart.ranking.title")}),
-            width="stretch")
+        st.html(ranking_chart(
+            ranked, reference=float(pooled.iloc[0]) if len(pooled) else None,
+            texts={"score": tr("col.score"), "ci": tr("chart.ci95"), "ranks": tr("app.rank.ranks"),
+                   "community": tr("col.community"), "title": tr("chart.ranking.title")}))
         st.caption(tr("app.rank.chart_help") + " " + (
             tr("app.rank.mc_note") if ran is None else tr("app.rank.mc_used", draws=ran[0].draws)))
         st.markdown(f"**{tr('app.rank.table_title')}**")

@@ -24,9 +24,9 @@ from app_support import XLSX_MIME, app_origin, lang, signed_in, store, tr
 from app_support.files import Upload
 from app_support.guarded import problem_text, read_delphi
 from app_support.text import literal
-from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, KeepRule
+from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, DelphiRound, KeepRule
 from panel.delphi_files import write_delphi_template
-from panel.delphi_rounds import DelphiExpert, DelphiOrganizer
+from panel.delphi_rounds import DelphiExpert, DelphiOrganizer, RoundInfo
 from panel.store import StoreError, expert_link
 from untrusted import UntrustedFileError
 
@@ -157,8 +157,10 @@ def _links(tokens: dict[str, str], names: dict[str, str], sid: str) -> None:
     })
 
 
-def organizer_mode() -> None:
-    st.title(tr("app.page.delphi"))
+def _chosen_study() -> tuple[str, DelphiOrganizer]:
+    """The study picker (the active study preselected); the chosen study's id and its Delphi
+    consultation. Stops the page when nobody is signed in, no study exists or the study cannot
+    be opened."""
     secret = signed_in()
     if secret is None:
         st.info(tr("app.delphi.sign_in_first"))
@@ -174,13 +176,15 @@ def organizer_mode() -> None:
                        index=ids.index(active) if active in ids else len(ids) - 1,
                        key="delphi_study")
     try:
-        delphi = DelphiOrganizer(store().open_organizer(sid, secret))
+        return sid, DelphiOrganizer(store().open_organizer(sid, secret))
     except (StoreError, DelphiError) as exc:
         st.error(_one_line(exc))
         st.stop()
-    if "delphi_message" in st.session_state:
-        st.success(st.session_state.pop("delphi_message"))
 
+
+def _expert_links(delphi: DelphiOrganizer, sid: str) -> None:
+    """The experts' links: names to issue links for, and the table of issued links (open while
+    the study has no expert)."""
     with st.expander(tr("app.delphi.links_title"), expanded=delphi.session.experts().empty):
         names = st.text_area(tr("app.delphi.names"), key="delphi_names")
         if st.button(tr("app.delphi.issue"), key="delphi_issue"):
@@ -199,8 +203,10 @@ def organizer_mode() -> None:
             st.dataframe(st.session_state["delphi_links"], hide_index=True, width="stretch",
                          column_config={tr("app.delphi.link"): st.column_config.LinkColumn()})
 
-    rounds = delphi.rounds()
-    current = rounds[-1] if rounds else None
+
+def _keep_rule(current: RoundInfo | None) -> KeepRule:
+    """The keep rule's three inputs (minimum mean, maximum CV, minimum full-mark share),
+    starting from the current round's rule; the rule they give."""
     st.markdown(f"**{tr('app.delphi.rule')}**")
     r1, r2, r3 = st.columns(3)
     rule = current.rule if current else KeepRule()
@@ -210,19 +216,27 @@ def organizer_mode() -> None:
                              key="delphi_max_cv")
     full = r3.number_input(tr("app.delphi.min_full_mark"), 0.0, 1.0, rule.min_full_mark or 0.0,
                            0.05, key="delphi_full")
-    new_rule = KeepRule(min_mean=min_mean, max_cv=max_cv, min_full_mark=full or None)
+    return KeepRule(min_mean=min_mean, max_cv=max_cv, min_full_mark=full or None)
+
+
+def _round_start(delphi: DelphiOrganizer, current: RoundInfo | None) -> None:
+    """The keep rule and the button that opens round 1, or the next round with the indicators
+    the current round keeps."""
+    rule = _keep_rule(current)
     label = tr("app.delphi.open_first") if current is None else \
         tr("app.delphi.open_next", number=current.number + 1)
     if st.button(label, key="delphi_open", type="primary"):
         try:
-            opened = delphi.open_round(new_rule)
+            opened = delphi.open_round(rule)
             st.session_state["delphi_message"] = tr("app.delphi.opened", number=opened.number,
                                                     count=len(opened.indicators))
             st.rerun()
         except (StoreError, DelphiError) as exc:
             st.error(_one_line(exc))
-    if current is None:
-        st.stop()
+
+
+def _round_close(delphi: DelphiOrganizer, current: RoundInfo) -> None:
+    """The button that closes the open round, or the note that the round is closed."""
     if current.open:
         if st.button(tr("app.delphi.close"), key="delphi_close"):
             delphi.close_round()
@@ -230,6 +244,9 @@ def organizer_mode() -> None:
     else:
         st.info(tr("app.delphi.closed", number=current.number))
 
+
+def _expert_progress(delphi: DelphiOrganizer, current: RoundInfo) -> None:
+    """Per expert of the round: indicators rated, self-rating given, last change."""
     st.subheader(tr("app.delphi.progress_title", number=current.number))
     progress = delphi.progress()
     st.dataframe(progress.rename(columns={
@@ -237,6 +254,11 @@ def organizer_mode() -> None:
         "rated": tr("app.delphi.rated"), "of": tr("app.delphi.of"),
         "self_rating": tr("app.delphi.self_rating"), "last_change": tr("app.delphi.last_change"),
     }), hide_index=True, width="stretch", height=240)
+
+
+def _workbook_import(delphi: DelphiOrganizer, current: RoundInfo) -> None:
+    """Importing the round's Delphi workbooks (read sandboxed), and the blank workbook of the
+    round to download."""
     with st.expander(tr("app.delphi.import")):
         files = st.file_uploader(tr("app.delphi.import"), type=["xlsx"],
                                  accept_multiple_files=True, key="delphi_upload",
@@ -257,39 +279,58 @@ def organizer_mode() -> None:
                            file_name=f"delphi_template_round{current.number}.xlsx",
                            mime=XLSX_MIME)
 
+
+def _round_summary(stats: DelphiRound) -> None:
+    """The round's figures: response rate, mean authority Cr, Kendall's W (with its χ² test)
+    and the indicators kept; then the round's warnings."""
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(tr("app.delphi.response_rate"),
+              f"{stats.responded}/{stats.invited} = {stats.response_rate:.0%}")
+    m2.metric(tr("app.delphi.authority"),
+              f"{stats.mean_cr:.3f}" if stats.mean_cr is not None else "–")
+    k = stats.kendall
+    m3.metric(tr("app.delphi.kendall"), f"{k.w:.4f}" if k is not None else "–",
+              help=tr("app.delphi.kendall_test", chi2=k.statistic, df=k.df, p=k.pvalue)
+              if k is not None else None)
+    m4.metric(tr("app.delphi.kept"), f"{len(stats.kept)} / {len(stats.indicators)}")
+    if k is not None:
+        st.caption(f"Kendall's W = {k.w:.4f}; "
+                   + tr("app.delphi.kendall_test", chi2=k.statistic, df=k.df, p=k.pvalue))
+    for warning in stats.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def _keep_drop_list(delphi: DelphiOrganizer, stats: DelphiRound) -> None:
+    """Per indicator: its statistics and keep/drop (dropped rows shaded, with the reason)."""
+    table = stats.indicators.rename_axis("code").reset_index()
+    table.insert(1, "name", [delphi.hierarchy.name(c, language) for c in table["code"]])
+    table["keep"] = [tr("delphi.keep") if x else tr("delphi.drop") for x in table["keep"]]
+    dropped = (~stats.indicators["keep"]).to_numpy()
+    shown = table.rename(columns={c: tr(f"col.{c}") for c in table.columns})
+    styled = shown.style.apply(
+        lambda row: ["background-color: #f8cbad" if dropped[row.name] else "" for _ in row],
+        axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch", height=400, column_config={
+        tr(f"col.{c}"): st.column_config.NumberColumn(format="%.3f")
+        for c in ("mean", "sd", "cv", "full_mark_share")})
+
+
+def _round_statistics(delphi: DelphiOrganizer, current: RoundInfo) -> None:
+    """The round's statistics: its summary and keep/drop list, or why they cannot be computed
+    yet."""
     st.subheader(tr("app.delphi.statistics", number=current.number))
     try:
         stats = delphi.round_statistics(current.number)
     except DelphiError as exc:
         st.info(tr("app.delphi.not_yet", reason=_one_line(exc)))
-        stats = None
-    if stats is not None:
-        m1, m2, m3, m4 = st.columns(4)
-        m1.metric(tr("app.delphi.response_rate"),
-                  f"{stats.responded}/{stats.invited} = {stats.response_rate:.0%}")
-        m2.metric(tr("app.delphi.authority"),
-                  f"{stats.mean_cr:.3f}" if stats.mean_cr is not None else "–")
-        k = stats.kendall
-        m3.metric(tr("app.delphi.kendall"), f"{k.w:.4f}" if k is not None else "–",
-                  help=tr("app.delphi.kendall_test", chi2=k.statistic, df=k.df, p=k.pvalue)
-                  if k is not None else None)
-        m4.metric(tr("app.delphi.kept"), f"{len(stats.kept)} / {len(stats.indicators)}")
-        if k is not None:
-            st.caption(f"Kendall's W = {k.w:.4f}; "
-                       + tr("app.delphi.kendall_test", chi2=k.statistic, df=k.df, p=k.pvalue))
-        for warning in stats.warnings:
-            st.warning(warning, icon=":material/warning:")
-        table = stats.indicators.rename_axis("code").reset_index()
-        table.insert(1, "name", [delphi.hierarchy.name(c, language) for c in table["code"]])
-        table["keep"] = [tr("delphi.keep") if x else tr("delphi.drop") for x in table["keep"]]
-        dropped = (~stats.indicators["keep"]).to_numpy()
-        shown = table.rename(columns={c: tr(f"col.{c}") for c in table.columns})
-        styled = shown.style.apply(
-            lambda row: ["background-color: #f8cbad" if dropped[row.name] else ""
-                         for _ in row], axis=1)
-        st.dataframe(styled, hide_index=True, width="stretch", height=400, column_config={
-            tr(f"col.{c}"): st.column_config.NumberColumn(format="%.3f")
-            for c in ("mean", "sd", "cv", "full_mark_share")})
+        return
+    _round_summary(stats)
+    _keep_drop_list(delphi, stats)
+
+
+def _report_downloads(delphi: DelphiOrganizer) -> None:
+    """The Delphi report (every round) and the kept framework CSV, once a round has ratings;
+    a warning when the kept framework has a problem."""
     try:
         analysis = delphi.analysis()
     except DelphiError:
@@ -306,6 +347,27 @@ def organizer_mode() -> None:
                        file_name="framework_kept.csv", mime="text/csv", key="delphi_kept")
     if analysis.problem:
         st.warning(tr("app.delphi.framework_problem", reason=literal(analysis.problem)))
+
+
+def organizer_mode() -> None:
+    """The organizer's round view (signed in): study, expert links, keep rule and round start,
+    then for the current round its close button, progress, workbook import, statistics and the
+    report downloads."""
+    st.title(tr("app.page.delphi"))
+    sid, delphi = _chosen_study()
+    if "delphi_message" in st.session_state:
+        st.success(st.session_state.pop("delphi_message"))
+    _expert_links(delphi, sid)
+    rounds = delphi.rounds()
+    current = rounds[-1] if rounds else None
+    _round_start(delphi, current)
+    if current is None:
+        st.stop()
+    _round_close(delphi, current)
+    _expert_progress(delphi, current)
+    _workbook_import(delphi, current)
+    _round_statistics(delphi, current)
+    _report_downloads(delphi)
 
 
 if study_id and token:

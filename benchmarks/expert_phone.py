@@ -5,7 +5,7 @@ Run by hand, not by pytest::
 
     .venv/bin/python benchmarks/expert_phone.py [--nodes 30]
 
-A fresh ``streamlit run app.py`` with a temporary database; headless Chromium
+A fresh ``streamlit run server.py`` with a temporary database; headless Chromium
 (``/usr/bin/chromium``) at 390 × 844 px opens the expert's link and, node after node, clicks the
 judgment of every pair on the scale (the values of a consistent expert: Saaty's number nearest to
 the ratio of the bundled panel's group weights), then the node's done button. The scripted
@@ -58,7 +58,7 @@ def _wait_idle(page) -> None:
 
 
 def main() -> None:
-    from cold_start import SECRET, _start
+    from cold_start import ROOT, SECRET, _start
     from playwright.sync_api import sync_playwright
     from sample_data import SAMPLE_FRAMEWORK
 
@@ -75,7 +75,7 @@ def main() -> None:
         organizer = JudgmentStore(db, organizer_secret=SECRET).create_study(
             "手机", SECRET, framework=SAMPLE_FRAMEWORK)
         token = organizer.create_panel(["专家"])["E01"]
-        process, base = _start(db, Path(tmp) / "log.txt")
+        process, base, _ = _start(db, Path(tmp) / "log.txt", ROOT / "server.py")
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,

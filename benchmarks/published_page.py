@@ -7,7 +7,9 @@ A study is set up in a temporary SQLite database (two waves, both published, the
 the changes), then each page is driven headless by ``streamlit.testing.v1.AppTest`` in a fresh
 Python process: the first run is the **cold** figure (store opened, snapshot read, decoded and
 its tables built; Streamlit's own import excluded), further reruns the **warm** figure (a rerun
-is what every widget interaction triggers). AppTest's own overhead is included.
+is what every widget interaction triggers). AppTest's own overhead is included. As ``make app``
+(``server.py``) does, the process warms up first (:func:`app_support.warm.warm_up`, not timed);
+``--no-warm-up`` measures ``streamlit run app.py`` instead, where the first run pays for it.
 Targets: warm ≤ 300 ms, cold ≤ 2 s.
 """
 
@@ -52,9 +54,14 @@ def build(db: str, communities: int, per_community: int) -> str:
     return org.issue_viewer("bench")
 
 
-def measure(page: str, token: str, runs: int) -> dict[str, float]:
+def measure(page: str, token: str, runs: int, warm_up: bool) -> dict[str, float]:
     """In this (fresh) process: first run and warm reruns of one page, in ms."""
     from streamlit.testing.v1 import AppTest
+
+    if warm_up:
+        from app_support.warm import warm_up as server_start
+
+        server_start()
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if page == "viewer":
@@ -85,11 +92,13 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=1000)
     parser.add_argument("--per-community", type=int, default=30)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="measure `streamlit run app.py` (no warm-up before the first run)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         page, token = args.child
-        print(json.dumps(measure(page, token, args.runs)))
+        print(json.dumps(measure(page, token, args.runs, args.warm_up)))
         return
     db = str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
     start = time.perf_counter()
@@ -100,6 +109,7 @@ def main() -> None:
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     for page in ("viewer", "compare"):
         out = subprocess.run([sys.executable, __file__, "--runs", str(args.runs),
+                              *([] if args.warm_up else ["--no-warm-up"]),
                               "--child", page, token], env=env, capture_output=True, text=True,
                              check=True, cwd=ROOT)
         r = json.loads(out.stdout.strip().splitlines()[-1])

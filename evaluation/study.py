@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -61,6 +61,8 @@ if TYPE_CHECKING:  # imported when used: a study run without uncertainty does no
 
 Progress = Callable[[str, float], None]
 """Called with a step name and the fraction of the pipeline done (0..1)."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,126 @@ def _empty_community_note(report: ScreeningReport, names: list[str]) -> Message:
     return Message("note.no_valid_questionnaire", count=len(names), listed=listed)
 
 
+class _Steps:
+    """The pipeline's steps as they run: each one reports progress, is timed and recorded."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.records: list[StepRecord] = []
+        self.notify: Progress = progress or (lambda _step, _done: None)
+
+    def run(
+        self,
+        name: str,
+        done: float,
+        work: Callable[[], T],
+        fields: Callable[[T], dict[str, Any]],
+    ) -> T:
+        """Run ``work`` as step ``name`` (``done``: the fraction of the pipeline before it) and
+        record the ``fields`` of its value and its duration."""
+        self.notify(name, done)
+        start = time.perf_counter()
+        value = work()
+        self.records.append(StepRecord(name, fields(value), time.perf_counter() - start))
+        return value
+
+
+def _load_and_screen(
+    steps: _Steps,
+    hierarchy: Hierarchy,
+    responses: Responses | str | PathLike[str],
+    settings: StudySettings,
+) -> tuple[Responses, Responses, ScreeningReport]:
+    """Steps ``load`` and ``screen``: the questionnaire as loaded, its valid respondents and the
+    screening report."""
+    loaded = steps.run(
+        "load",
+        0.0,
+        lambda: responses
+        if isinstance(responses, Responses)
+        else load_responses(responses, hierarchy, community_column=settings.community_column),
+        lambda r: {"n": len(r.answers), "source": r.source, "method": r.mapping.method,
+                   "dropped": tuple(r.dropped_columns) or "-"},
+    )
+    valid, report = steps.run(
+        "screen",
+        0.15,
+        lambda: screen(loaded, settings.rules),
+        lambda vr: {"received": vr[1].received, "valid": vr[1].valid, "rate": vr[1].rate},
+    )
+    return loaded, valid, report
+
+
+def _expert_weights(
+    steps: _Steps,
+    hierarchy: Hierarchy,
+    judgments: PanelJudgments | str | PathLike[str],
+    settings: StudySettings,
+) -> tuple[PanelJudgments, PanelResult]:
+    """Step ``weights``: the expert judgments (read when given as a path) and the panel's group
+    weights."""
+    panel_input = (
+        judgments
+        if isinstance(judgments, PanelJudgments)
+        else read_judgments(judgments, hierarchy)
+    )
+    panel = steps.run(
+        "weights",
+        0.3,
+        lambda: panel_weights(hierarchy, panel_input, settings.panel_options()),
+        lambda p: {"experts": len(panel_input.experts), "aggregation": settings.aggregation,
+                   "method": settings.method, "excluded": len(p.excluded)},
+    )
+    return panel_input, panel
+
+
+def _score_weights(
+    hierarchy: Hierarchy, panel: PanelResult, valid: Responses, settings: StudySettings
+) -> SchemeWeights:
+    """The weights the scores use (``settings.weights``); the community × item matrix behind
+    objective weights has the communities with at least ``settings.min_respondents`` valid
+    respondents."""
+    counts = valid.community.value_counts()
+    eligible = [str(c) for c in pd.unique(valid.community.dropna())
+                if counts.get(c, 0) >= settings.min_respondents]
+    return scheme_weights(
+        hierarchy, panel.weights, valid, eligible, settings.weights,
+        objective=settings.objective, combination=settings.combination, alpha=settings.alpha,
+    )
+
+
+def _community_scores(
+    steps: _Steps,
+    hierarchy: Hierarchy,
+    loaded: Responses,
+    valid: Responses,
+    report: ScreeningReport,
+    scheme: SchemeWeights,
+    settings: StudySettings,
+) -> Scores:
+    """Step ``score``: scores at every level per community; communities whose questionnaires
+    were all excluded are listed (n = 0, suppressed) with a note."""
+    empty = _without_valid_questionnaires(loaded, valid)
+    listed = [*pd.unique(valid.community.dropna()), *empty] if empty else None
+    scores = steps.run(
+        "score",
+        0.6,
+        lambda: score(
+            valid,
+            hierarchy,
+            scheme.weights,
+            min_respondents=settings.min_respondents,
+            bootstrap=settings.bootstrap,
+            seed=settings.seed,
+            communities=listed,
+        ),
+        lambda s: {"ranked": len(s.ranking), "suppressed": len(s.suppressed),
+                   "minimum": settings.min_respondents},
+    )
+    if empty:
+        scores.notes.append(_empty_community_note(report, empty))
+    return scores
+
+
 def run_study(
     framework: Hierarchy | str | PathLike[str],
     responses: Responses | str | PathLike[str],
@@ -261,85 +383,25 @@ def run_study(
     scores at every level per community with bootstrap intervals and small-cell suppression.
     """
     settings = settings or StudySettings()
-    steps: list[StepRecord] = []
-    notify = progress or (lambda _step, _done: None)
-
-    def timed(
-        name: str, done: float, work: Callable[[], Any], fields: Callable[[Any], dict[str, Any]]
-    ):
-        notify(name, done)
-        start = time.perf_counter()
-        value = work()
-        steps.append(StepRecord(name, fields(value), time.perf_counter() - start))
-        return value
-
+    steps = _Steps(progress)
     hierarchy = framework if isinstance(framework, Hierarchy) else Hierarchy.from_csv(framework)
-    loaded = timed(
-        "load",
-        0.0,
-        lambda: responses
-        if isinstance(responses, Responses)
-        else load_responses(responses, hierarchy, community_column=settings.community_column),
-        lambda r: {"n": len(r.answers), "source": r.source, "method": r.mapping.method,
-                   "dropped": tuple(r.dropped_columns) or "-"},
-    )
-    valid, report = timed(
-        "screen",
-        0.15,
-        lambda: screen(loaded, settings.rules),
-        lambda vr: {"received": vr[1].received, "valid": vr[1].valid, "rate": vr[1].rate},
-    )
-    panel_input = (
-        judgments
-        if isinstance(judgments, PanelJudgments)
-        else read_judgments(judgments, hierarchy)
-    )
-    panel = timed(
-        "weights",
-        0.3,
-        lambda: panel_weights(hierarchy, panel_input, settings.panel_options()),
-        lambda p: {"experts": len(panel_input.experts), "aggregation": settings.aggregation,
-                   "method": settings.method, "excluded": len(p.excluded)},
-    )
-    rel = timed(
+    loaded, valid, report = _load_and_screen(steps, hierarchy, responses, settings)
+    panel_input, panel = _expert_weights(steps, hierarchy, judgments, settings)
+    rel = steps.run(
         "reliability",
         0.45,
         lambda: reliability(valid, hierarchy),
         lambda r: {"scales": len(r.scales), "warnings": len(r.warnings)},
     )
-    counts = valid.community.value_counts()
-    eligible = [str(c) for c in pd.unique(valid.community.dropna())
-                if counts.get(c, 0) >= settings.min_respondents]
-    scheme = scheme_weights(
-        hierarchy, panel.weights, valid, eligible, settings.weights,
-        objective=settings.objective, combination=settings.combination, alpha=settings.alpha,
-    )
-    validity = timed(
+    scheme = _score_weights(hierarchy, panel, valid, settings)
+    validity = steps.run(
         "validity",
         0.52,
         lambda: assess_validity(valid, hierarchy, seed=settings.seed),
         lambda v: {"line": v.summary()},
     )
-    empty = _without_valid_questionnaires(loaded, valid)
-    listed = [*pd.unique(valid.community.dropna()), *empty] if empty else None
-    scores = timed(
-        "score",
-        0.6,
-        lambda: score(
-            valid,
-            hierarchy,
-            scheme.weights,
-            min_respondents=settings.min_respondents,
-            bootstrap=settings.bootstrap,
-            seed=settings.seed,
-            communities=listed,
-        ),
-        lambda s: {"ranked": len(s.ranking), "suppressed": len(s.suppressed),
-                   "minimum": settings.min_respondents},
-    )
-    if empty:
-        scores.notes.append(_empty_community_note(report, empty))
-    methods = timed(
+    scores = _community_scores(steps, hierarchy, loaded, valid, report, scheme, settings)
+    methods = steps.run(
         "methods",
         0.85,
         lambda: _methods(hierarchy, valid, scheme, scores, settings),
@@ -347,7 +409,7 @@ def run_study(
                    if m["grades"] is not None else 0,
                    "columns": len(valid.demographics.columns)},
     )
-    notify("done", 1.0)
+    steps.notify("done", 1.0)
     return StudyResult(
         hierarchy=hierarchy,
         settings=settings,
@@ -357,7 +419,7 @@ def run_study(
         panel=panel,
         reliability=rel,
         scores=scores,
-        steps=steps,
+        steps=steps.records,
         judgments=panel_input,
         synthetic=synthetic,
         scheme=scheme,

@@ -1,5 +1,6 @@
-"""Charts and coloured tables for the web page: responsive (Vega-Lite through Altair, and HTML
-tables) so that labels stay readable at any width, from a 390 px phone to a wide screen.
+"""Charts and coloured tables for the web page: responsive HTML (the ranking as a dot plot,
+coloured score tables) so that labels stay readable at any width, from a 390 px phone to a
+wide screen, and no chart library has to load in the browser.
 
 The PNG charts of :mod:`reports.charts` remain the downloads and the report's figures; these
 are what the comparison page draws. Nothing here imports matplotlib.
@@ -17,60 +18,94 @@ BLUE = "#1f77b4"
 BAND = "#ff7f0e"
 
 
+def _ticks(low: float, high: float, count: int = 8) -> list[tuple[float, str]]:
+    """Round tick values inside ``[low, high]`` with their labels: steps of 1, 2 or 5 × 10ᵏ,
+    at most ``count`` ticks, written with the step's decimals (3.4, 3.6 … 4.0)."""
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10.0 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    decimals = max(0, int(-np.floor(np.log10(step) + 1e-9)))
+    first = np.ceil(low / step) * step
+    return [(float(v), f"{v:.{decimals}f}") for v in np.arange(first, high + step * 1e-9, step)]
+
+
 def ranking_chart(data: pd.DataFrame, *, reference: float | None,
-                  texts: Mapping[str, str]) -> dict:
-    """A Vega-Lite spec (for ``st.vega_lite_chart``; no Altair needed): dots with their 95 %
-    interval whiskers, the value next to each dot, communities ordered by rank. ``data`` has
-    ``rank, community, score, ci_low, ci_high, best, worst`` (the plausible ranks).
-    ``texts``: ``score, ci, ranks, community, title``."""
-    rows = []
-    for r, c, score, low, high, best, worst in zip(
-            data["rank"], data["community"], data["score"], data["ci_low"], data["ci_high"],
-            data["best"], data["worst"], strict=True):
-        finite = pd.notna(low) and pd.notna(high)
-        rows.append({
-            "label": f"{int(r)}. {c}", "community": str(c), "rank": int(r),
-            "score": float(score), "value": f"{score:.3f}",
-            "ci_low": float(low) if finite else float(score),
-            "ci_high": float(high) if finite else float(score),
-            "interval": f"{low:.3f} – {high:.3f}" if finite else "–",
-            "ranks": f"{int(best)}–{int(worst)}" if best != worst else f"{int(best)}",
-        })
-    order = [row["label"] for row in sorted(rows, key=lambda row: row["rank"])]
-    low = min([row["ci_low"] for row in rows] + [row["score"] for row in rows])
-    high = max([row["ci_high"] for row in rows] + [row["score"] for row in rows])
+                  texts: Mapping[str, str]) -> str:
+    """The ranking as an HTML dot plot (for ``st.html``): one row per community in rank order,
+    ``"rank. community"`` on the left, its score as a dot with the 95 % interval as a whisker
+    and the value written just above the dot, the pooled score of all respondents
+    (``reference``) as a dashed line, and a score axis below. Every row carries a tooltip
+    (community, score, interval, plausible ranks).
+
+    Plain HTML and CSS rather than a Vega-Lite chart: the page's first view then needs no
+    chart library in the browser (about 0.4 s less on this machine), and positions are
+    percentages of the row's width, so the text stays readable from a 390 px phone to a wide
+    screen. ``data`` has ``rank, community, score, ci_low, ci_high, best, worst`` (the
+    plausible ranks); ``texts``: ``score, ci, ranks, community, title``.
+    """
+    ordered = data.sort_values("rank", kind="stable")
+    score = ordered["score"].to_numpy(float)
+    ci_low = ordered["ci_low"].to_numpy(float)
+    ci_high = ordered["ci_high"].to_numpy(float)
+    finite = np.isfinite(ci_low) & np.isfinite(ci_high)
+    ci_low, ci_high = np.where(finite, ci_low, score), np.where(finite, ci_high, score)
+    values = np.concatenate([score, ci_low, ci_high])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(high - low, 0.05) * 0.06
-    x = {"field": "score", "type": "quantitative", "title": texts["score"],
-         "scale": {"domain": [low - pad, high + pad], "zero": False, "nice": False}}
-    y = {"field": "label", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelLimit": 160, "labelFontSize": 12}}
-    tooltip = [{"field": "community", "title": texts["community"]},
-               {"field": "value", "title": texts["score"]},
-               {"field": "interval", "title": texts["ci"]},
-               {"field": "ranks", "title": texts["ranks"]}]
-    text = {"type": "text", "dy": -9, "fontSize": 11}
-    layers: list[dict] = [
-        {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.45, "color": BLUE},
-         "encoding": {"x": {**x, "field": "ci_low"}, "x2": {"field": "ci_high"}, "y": y,
-                      "tooltip": tooltip}},
-        {"mark": {"type": "circle", "size": 70, "color": BLUE, "opacity": 1},
-         "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-        {"mark": {**text, "stroke": "white", "strokeWidth": 4, "strokeJoin": "round"},
-         "encoding": {"x": x, "y": y, "text": {"field": "value"}}},
-        {"mark": {**text, "color": "#222"},
-         "encoding": {"x": x, "y": y, "text": {"field": "value"}}},
-    ]
-    if reference is not None and np.isfinite(reference):
-        layers.insert(0, {"data": {"values": [{"reference": float(reference)}]},
-                          "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555"},
-                          "encoding": {"x": {"field": "reference", "type": "quantitative"}}})
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": texts.get("title", ""), "fontSize": 13},
-        "height": max(240, 30 * len(rows)),
-        "data": {"values": rows},
-        "layer": layers,
-    }
+    low, high = low - pad, high + pad
+
+    def at(value: float) -> str:
+        return f"{100 * (value - low) / (high - low):.2f}%"
+
+    shown_reference = reference is not None and np.isfinite(reference) and low <= reference <= high
+    line = (f'<span class="sz-ref" style="left:{at(float(reference))}"></span>'
+            if shown_reference else "")
+    rows = []
+    for r, name, value, lo, hi, ok, best, worst in zip(
+            ordered["rank"], ordered["community"], score, ci_low, ci_high, finite,
+            ordered["best"], ordered["worst"], strict=True):
+        ranks = f"{int(best)}–{int(worst)}" if best != worst else f"{int(best)}"
+        interval = f"{lo:.3f} – {hi:.3f}" if ok else "–"
+        tip = html.escape(f"{name}\n{texts['score']} {value:.3f}\n{texts['ci']} {interval}"
+                          f"\n{texts['ranks']} {ranks}")
+        label = html.escape(f"{int(r)}. {name}")
+        rows.append(
+            f'<div class="sz-row" title="{tip}"><div class="sz-name">{label}</div>'
+            f'<div class="sz-track">{line}'
+            f'<span class="sz-ci" style="left:{at(lo)};width:calc({at(hi)} - {at(lo)})"></span>'
+            f'<span class="sz-dot" style="left:{at(value)}"></span>'
+            f'<span class="sz-value" style="left:{at(value)}">{value:.3f}</span></div></div>')
+    ticks = "".join(f'<span class="sz-tick" style="left:{at(v)}">{text}</span>'
+                    for v, text in _ticks(low, high))
+    style = f"""<style>
+.sz-rank {{ font-size: 0.8rem; }}
+.sz-rank .sz-title {{ font-weight: 600; margin-bottom: 0.3rem; }}
+.sz-rank .sz-row {{ display: flex; align-items: stretch; }}
+.sz-rank .sz-name {{ flex: 0 0 clamp(6.5rem, 28%, 12rem); padding: 0.35rem 0.4rem 0.1rem 0;
+  text-align: right; overflow-wrap: anywhere; line-height: 1.15; }}
+.sz-rank .sz-track {{ position: relative; flex: 1; min-height: 1.9rem;
+  border-left: 1px solid #bbb; margin-right: 1.6rem; }}
+.sz-rank .sz-track span {{ position: absolute; }}
+.sz-rank .sz-ref {{ top: 0; bottom: 0; border-left: 1px dashed #555; }}
+.sz-rank .sz-ci {{ bottom: 0.45rem; height: 3px; background: {BLUE}; opacity: 0.45; }}
+.sz-rank .sz-dot {{ bottom: calc(0.45rem - 4px); width: 11px; height: 11px;
+  margin-left: -5.5px; border-radius: 50%; background: {BLUE}; }}
+.sz-rank .sz-value {{ bottom: 0.85rem; transform: translateX(-50%); font-size: 0.72rem;
+  color: #222; background: rgba(255,255,255,0.8); padding: 0 2px; line-height: 1.1;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.sz-rank .sz-axis {{ display: flex; }}
+.sz-rank .sz-axis .sz-scale {{ position: relative; flex: 1; height: 1.2rem;
+  border-top: 1px solid #bbb; margin-right: 1.6rem; }}
+.sz-rank .sz-tick {{ position: absolute; transform: translateX(-50%); font-size: 0.7rem;
+  color: #555; font-variant-numeric: tabular-nums; }}
+.sz-rank .sz-axis-title {{ text-align: center; font-size: 0.75rem; color: #555; }}
+</style>"""
+    spacer = '<div class="sz-name" aria-hidden="true"></div>'
+    return (f'{style}<div class="sz-rank" role="figure" aria-label="{html.escape(texts["title"])}">'
+            f'<div class="sz-title">{html.escape(texts.get("title", ""))}</div>{"".join(rows)}'
+            f'<div class="sz-axis">{spacer}<div class="sz-scale">{ticks}</div></div>'
+            f'<div class="sz-axis">{spacer}<div class="sz-axis-title" style="flex:1">'
+            f'{html.escape(texts["score"])}</div></div></div>')
 
 
 def _shade(diff: float, limit: float) -> tuple[str, str]:

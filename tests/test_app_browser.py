@@ -1,4 +1,5 @@
-"""End-to-end in a real browser: ``streamlit run app.py`` on a free port, headless Chromium.
+"""End-to-end in a real browser: ``streamlit run server.py`` (the app as ``make app`` serves it,
+warmed up) on a free port, headless Chromium.
 
 An expert opens their personal link, enters a judgment, reloads the page and finds it still
 there, also after the server is restarted; the language switch changes the page to English and
@@ -49,7 +50,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(folder: Path, db: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port with database ``db``; yields its URL
+    """``streamlit run server.py`` on a free localhost port with database ``db``; yields its URL
     and stops the server on exit (log in ``folder``)."""
     port = free_port()
     env = os.environ | {"SHANZHI_DB": str(db), "SHANZHI_ORGANIZER_SECRET": SECRET,
@@ -57,7 +58,7 @@ def running_app(folder: Path, db: Path) -> Iterator[str]:
     log_path = folder / f"streamlit-{port}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -8,16 +8,19 @@ Screenshots of every step in Chinese and English go to ``tests/artifacts/`` (git
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 from test_app_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SECRET, running_app, settle
 
 from evaluation.study import StudySettings
+from i18n import t
 from panel.store import JudgmentStore, expert_link
+from survey.loading import load_responses
+from survey.questionnaire import SCALE
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,20 +29,81 @@ pytestmark = [
 ]
 
 
-def second_wave(folder: Path) -> Path:
-    """The bundled export as CSV with one community's answers one point higher and another
-    community gone (a different file: a new wave)."""
+def second_wave(folder: Path) -> tuple[Path, str]:
+    """The bundled export as CSV with one community's item answers one scale point better and
+    another community gone (a different file: a new wave); returns the file and the community
+    raised.
+
+    The export's item columns hold option texts (非常不同意 … 非常同意), found as the loader maps
+    them: each answer of the raised community moves one option up (a reverse-coded item one
+    option down), so that every item score of that community rises where there is room."""
     frame = pd.read_excel(SAMPLE_RESPONSES, engine="openpyxl")
-    column = next(c for c in frame.columns if "社区" in str(c))
+    loaded = load_responses(SAMPLE_RESPONSES, SAMPLE_FRAMEWORK)
+    column = loaded.mapping.community_column
     counts = frame[column].value_counts()
     raised, gone = counts.index[0], counts.index[1]
-    likert = [c for c in frame.columns if frame[c].dropna().isin([1, 2, 3, 4, 5]).all()
-              and frame[c].notna().sum() > 100]
+    options = [text for _, text, _ in SCALE]
+    up = dict(pairwise(options))
+    down = {high: low for low, high in up.items()}
     rows = frame[column] == raised
-    frame.loc[rows, likert] = np.minimum(frame.loc[rows, likert] + 1, 5)
+    for header, code in loaded.mapping.columns.items():
+        step = down if code in loaded.reversed_items else up
+        frame.loc[rows, header] = frame.loc[rows, header].map(lambda x, s=step: s.get(x, x))
     path = folder / "wave_2025.csv"
     frame[frame[column] != gone].to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return path, str(raised)
+
+
+# The rows of the visible data grid with a column headed by the argument, as header → cell text,
+# read from the grid's accessibility table (drawn a moment after the grid; it holds the rows in
+# view) while scrolling through the grid; the grid is left scrolled to the first row with text
+# in that column (for the screenshot).
+GRID_ROWS = r"""
+async (column) => {
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const find = () => [...document.querySelectorAll('[data-testid="stDataFrame"]')].find((g) =>
+    g.offsetParent && [...g.querySelectorAll('th')].some((th) => th.textContent === column));
+  let grid = find();
+  for (let wait = 0; !grid && wait < 150; wait++) {
+    await pause(200);
+    grid = find();
+  }
+  const headers = [...grid.querySelectorAll('thead th')].map((th) => th.textContent);
+  const scroller = grid.querySelector('.dvn-scroller');
+  const rows = new Map();
+  let first = null;
+  for (let top = 0; ; top += scroller.clientHeight / 2) {
+    scroller.scrollTop = top;
+    await pause(500);
+    for (const row of grid.querySelectorAll('tbody tr[role="row"]')) {
+      const cells = [...row.querySelectorAll('td')].map((cell) => cell.textContent.trim());
+      rows.set(Number(row.getAttribute('aria-rowindex')),
+               Object.fromEntries(headers.map((header, i) => [header, cells[i]])));
+      if (first === null && cells[headers.indexOf(column)]) first = scroller.scrollTop;
+    }
+    if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+  }
+  scroller.scrollTop = first ?? 0;
+  return [...rows.keys()].sort((a, b) => a - b).map((key) => rows.get(key));
+}
+"""
+
+
+def flagged_changes(view, lang: str) -> tuple[int, dict[str, set[str]]]:
+    """On the open changes tab: the count its metric shows, and the flags (▲/▼) of the grid's
+    flagged rows by community."""
+    metric = view.locator('[data-testid="stMetric"]').filter(
+        has_text=t("store.changes.flagged", lang))
+    shown = int(metric.locator('[data-testid="stMetricValue"]').inner_text())
+    flag = t("store.col.flag", lang)
+    rows = view.evaluate(GRID_ROWS, flag)
+    assert len(rows) > 10  # every community and node, not only the first screen
+    flags: dict[str, set[str]] = {}
+    for row in rows:
+        if row[flag]:
+            flags.setdefault(row[t("col.community", lang)], set()).add(row[flag])
+    assert shown == sum(1 for row in rows if row[flag])
+    return shown, flags
 
 
 def shot(page, name: str) -> None:
@@ -120,7 +184,8 @@ def test_study_cycle_in_the_browser(tmp_path: Path) -> None:
                                 ).count() == 0
             shot(view, "6_viewer_ranking_zh")
 
-            add_wave(page, second_wave(tmp_path), "2025")
+            wave, raised = second_wave(tmp_path)
+            add_wave(page, wave, "2025")
             page.get_by_text("已从").first.wait_for(timeout=60_000)
             page.locator(".st-key-publish button").click()
             settle(page)
@@ -129,6 +194,8 @@ def test_study_cycle_in_the_browser(tmp_path: Path) -> None:
             settle(view)
             view.get_by_role("tab", name="轮次间变化").click()
             view.get_by_text("区间不含0的变化数").first.wait_for(timeout=30_000)
+            shown, flags = flagged_changes(view, "zh")
+            assert shown > 0 and flags == {raised: {"▲"}}  # the others' answers are unchanged
             shot(view, "7_viewer_changes_zh")
             context.close()
             official.close()
@@ -143,6 +210,7 @@ def test_study_cycle_in_the_browser(tmp_path: Path) -> None:
             shot(view, "8_viewer_after_restart_en")
             view.get_by_role("tab", name="Changes between waves").click()
             view.get_by_text("Changes whose interval excludes 0").first.wait_for(timeout=30_000)
+            assert flagged_changes(view, "en")[1] == {raised: {"▲"}}
             shot(view, "9_viewer_changes_en")
             context = chromium.new_context(viewport=size)
             page = organizer_page(context, base, "xihu", "en")
