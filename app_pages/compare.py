@@ -118,7 +118,7 @@ if tab_rank.open:
             tr("chart.ci95"): "–", tr("app.rank.ranks"): "–",
             tr("col.n"): [str(int(n)) for n in root["n"]],
         })
-        st.table(pd.concat([rows, hidden], ignore_index=True), hide_index=True)
+        fitted_table(pd.concat([rows, hidden], ignore_index=True))
         st.caption(tr("app.rank.ranks_help"))
         if scores.suppressed:
             st.caption(tr("chart.suppressed_list", n=scores.min_respondents,

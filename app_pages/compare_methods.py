@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_support import headers, joined, lang, set_settings, tr
+from app_support import fitted_table, headers, joined, lang, scheme_label, set_settings, tr
 from app_support.methods import (
     SCHEME_DRAWS,
     grade_bars_png,
@@ -18,10 +18,11 @@ from app_support.methods import (
     schemes_png,
 )
 from evaluation.methods.group_comparison import TESTS
-from evaluation.schemes import SCHEME_LABELS, WEIGHT_SCHEMES
+from evaluation.schemes import WEIGHT_SCHEMES
 from evaluation.study import StudyResult
 from i18n import localized
 from reports.methods_report import group_sentence
+from reports.web_charts import colour_table
 from survey.scoring import POOLED
 
 __all__ = ["METHOD_TABS", "grade_labels", "grades_section", "groups_section", "improve_section",
@@ -45,7 +46,8 @@ def grade_labels(result: StudyResult, communities: pd.Series) -> list[str]:
 
 
 def grades_section(result: StudyResult, key: str) -> None:
-    """等级 Grades: the grade of every community, overall and per dimension, and the bars."""
+    """等级 Grades: the grade of every community, overall and per dimension (a table coloured by
+    the grade score against all communities, which fits a phone), and the bars."""
     if result.grades is None:
         st.info(tr("methods.app.not_available"))
         return
@@ -60,11 +62,16 @@ def grades_section(result: StudyResult, key: str) -> None:
     table = table[table["code"].isin(codes)]
     table["text"] = [f"{lab} {s:.1f}" for lab, s in zip(table["grade_label"], table["score"],
                                                           strict=True)]
-    wide = table.pivot(index="community", columns="code", values="text").reindex(columns=codes)
-    order = [POOLED, *result.published]
-    wide = wide.reindex([c for c in order if c in wide.index])
-    wide.columns = [f"{c} {h.name(c, language)}" for c in codes]
-    st.dataframe(wide.rename_axis(tr("col.community")), width="stretch")
+    graded = set(table["community"])
+    order = [c for c in [POOLED, *result.published] if c in graded]
+    scores, texts = (table.pivot(index="community", columns="code", values=v)
+                     .reindex(index=order, columns=codes) for v in ("score", "text"))
+    shown = [f"{c} {h.name(c, language)}" for c in codes]
+    scores.columns = texts.columns = shown
+    everyone = {POOLED: tr("methods.app.all_communities")}
+    st.html(colour_table(scores.rename(index=everyone), scores.loc[POOLED],
+                         corner=tr("col.community"), texts=texts.rename(index=everyone),
+                         caption=tr("methods.app.grades_colours")))
     st.caption(tr("methods.app.grades_caption", grades=joined(
         f"{lab} {s:g}" for lab, s in zip(reversed(g.grades.labels(language)),
                                          reversed(g.grades.scores), strict=True))))
@@ -91,9 +98,9 @@ def improve_section(result: StudyResult, key: str) -> None:
         st.success(tr("methods.app.improve_none"))
     else:
         listed = "\n".join(
-            f"{i}. **{item}** {h.name(item, language)} "
-            f"({h.name(str(row['dimension']), language)}; "
-            f"{tr('col.performance')} {row['performance']:.2f})"
+            tr("methods.app.improve_item", rank=i, code=item, name=h.name(item, language),
+               dimension=h.name(str(row["dimension"]), language),
+               performance=f"{row['performance']:.2f}")
             for i, (item, row) in enumerate(first.head(5).iterrows(), start=1)
         )
         st.markdown(tr("methods.app.improve_lead", count=len(first)) + "\n\n" + listed)
@@ -102,15 +109,12 @@ def improve_section(result: StudyResult, key: str) -> None:
     shown = first.reset_index().rename(columns={"index": "item"})
     if not shown.empty:
         shown["name"] = shown["item"].map(lambda c: h.name(c, language))
-        table.dataframe(
-            headers(shown, {"item": "col.item", "importance": "col.importance",
-                            "performance": "col.performance",
-                            "weighted_gap": "col.weighted_gap", "name": "col.name"}),
-            hide_index=True, width="stretch",
-            column_config={tr("col.importance"): st.column_config.NumberColumn(format="%.4f"),
-                           tr("col.performance"): st.column_config.NumberColumn(format="%.2f"),
-                           tr("col.weighted_gap"): st.column_config.NumberColumn(format="%.5f")},
-        )
+        fitted_table(
+            headers(shown, {"item": "col.item", "name": "col.name",
+                            "importance": "col.importance", "performance": "col.performance",
+                            "weighted_gap": "col.weighted_gap"}),
+            {tr("col.importance"): ".4f", tr("col.performance"): ".2f",
+             tr("col.weighted_gap"): ".5f"}, container=table)
     table.caption(tr("methods.app.improve_caption"))
 
 
@@ -123,9 +127,9 @@ def groups_section(result: StudyResult, key: str) -> None:
         st.info(tr("methods.app.no_demographics"))
         return
     left, right = st.columns(2)
-    tests = {tr(f"methods.test.{x}"): x for x in TESTS}
+    tests = {tr(f"methods.test_name.{x}"): x for x in TESTS}
     test = tests[right.radio(tr("methods.app.group_test"), list(tests), horizontal=True,
-                             key="group_test")]
+                             key="group_test", help=tr("methods.app.group_test_help"))]
     results = group_results(key, test, result)
     goal_rows = results.table[results.table["code"] == h.root]
     differing = goal_rows.loc[goal_rows["p"] < 0.05, "column"].tolist()
@@ -158,8 +162,12 @@ def groups_section(result: StudyResult, key: str) -> None:
                  column_config={tr(k): st.column_config.NumberColumn(format="%.3f")
                                 for k in ("col.mean", "col.median", "col.sd")})
     st.caption(tr("methods.app.groups_caption", n=results.min_group_size))
-    with st.expander(tr("methods.app.groups_details")):
-        shown = rows.assign(name=rows["code"].map(lambda c: h.name(c, language)))
+    with st.expander(f"{tr('methods.app.groups_details')} · {tr('app.table.wide')}"):
+        # a test with one degree of freedom (Kruskal–Wallis) has no df2: "–", not "None"
+        shown = rows.assign(name=rows["code"].map(lambda c: h.name(c, language)),
+                            df2=["–" if pd.isna(v) else f"{v:.1f}" for v in rows["df2"]],
+                            effect_word=[tr(f"methods.effect_word.{w}")
+                                         for w in rows["effect_word"]])
         st.dataframe(headers(shown, {"code": "col.code", "name": "col.name",
                                      "statistic": "col.statistic", "df1": "col.df1",
                                      "df2": "col.df2", "p": "col.p",
@@ -177,21 +185,23 @@ def groups_section(result: StudyResult, key: str) -> None:
 
 
 def schemes_section(result: StudyResult, key: str) -> None:
-    """权重方案 Weight schemes side by side: ranks, rank correlations, rank bands."""
+    """权重方案 Weight schemes side by side: ranks (bump chart), the rank correlation of every
+    pair of schemes (one table that fits a phone), rank bands (a wide table in an expander)."""
     language = lang()
     schemes = scheme_comparison(key, SCHEME_DRAWS, result)
-    label = {k: SCHEME_LABELS.get(k, k) for k in schemes.scores.columns}
+    label = {k: scheme_label(k) for k in schemes.scores.columns}
     reference = schemes.spearman.columns[0]
     others = schemes.spearman[reference].drop(reference)
     lowest = others.idxmin()
     st.markdown(tr("methods.app.schemes_lead", lowest=label[lowest],
-                   rho=f"{others.min():.2f}", reference=label[reference]))
+                   rho=f"{others.min():.2f}", reference=label[reference]),
+                help=tr("app.scheme.help"))
     st.image(schemes_png(key, language, schemes, result), width="stretch")
-    left, right = st.columns(2)
-    left.markdown("**" + tr("methods.report.spearman") + "**")
-    left.dataframe(schemes.spearman.rename(index=label, columns=label).round(3), width="stretch")
-    right.markdown("**" + tr("methods.report.kendall") + "**")
-    right.dataframe(schemes.kendall.rename(index=label, columns=label).round(3), width="stretch")
+    st.markdown("**" + tr("methods.report.pairs") + "**")
+    pairs = schemes.pairs().replace({"scheme1": label, "scheme2": label})
+    fitted_table(headers(pairs, {"scheme1": "col.scheme1", "scheme2": "col.scheme2",
+                                 "spearman": "col.spearman", "kendall": "col.kendall"}),
+                 dict.fromkeys((tr("col.spearman"), tr("col.kendall")), ".3f"))
     if not schemes.bands.empty:
         bands = schemes.bands.assign(
             text=[f"{int(r)} ({int(lo)}–{int(hi)})" if pd.notna(lo) else f"{int(r)}"
@@ -199,9 +209,10 @@ def schemes_section(result: StudyResult, key: str) -> None:
                                        schemes.bands["rank_high"], strict=True)])
         wide = bands.pivot(index="community", columns="scheme", values="text")
         wide = wide.reindex(index=schemes.ranks.index, columns=list(schemes.ranks.columns))
-        st.markdown("**" + tr("methods.report.bands", draws=schemes.draws) + "**")
-        st.dataframe(wide.rename(columns=label).rename_axis(tr("col.community")),
-                     width="stretch")
+        with st.expander(f"{tr('methods.report.bands', draws=schemes.draws)} · "
+                         f"{tr('app.table.wide')}"):
+            st.dataframe(wide.rename(columns=label).rename_axis(tr("col.community")),
+                         width="stretch")
     for note in schemes.notes:
         st.caption(localized(note, language))
     current = result.settings.weights

@@ -88,7 +88,7 @@ with g2:
             ("🔴 " + joined(f"{n} ({crs.loc[e, n]:.3f})" for n in crs.columns[high.loc[e]]))
             if high.loc[e].any() else "–" for e in crs.index],
     })
-    st.table(summary, hide_index=True)
+    fitted_table(summary)
     st.caption(tr("app.weights.expert_cr_help", cr=panel.threshold))
     with st.expander(tr("app.weights.full_matrix")):
         styled = crs.rename_axis(tr("col.expert")).style.format("{:.3f}", na_rep="–").map(

@@ -48,12 +48,18 @@ def source_text(source: str) -> str:
     return tr("app.source.sheet", **found.groupdict()) if found else source
 
 
-def scheme_label(name: str) -> str:
-    """A weighting scheme's name (``AHP (AIJ)``, ``AHP (AIP)``, ``equal``) in the page
-    language; the English names are in :func:`tr` ``("app.scheme.help")``."""
-    key = {"AHP (AIJ)": "app.scheme.aij", "AHP (AIP)": "app.scheme.aip",
-           "equal": "app.scheme.equal"}.get(name)
-    return tr(key) if key else name
+SCHEME_KEYS = {"AHP (AIJ)": "app.scheme.aij", "AHP (AIP)": "app.scheme.aip",
+               "equal": "app.scheme.equal", "entropy": "app.scheme.entropy",
+               "CRITIC": "app.scheme.critic", "combined": "app.scheme.combined",
+               "TOPSIS": "app.scheme.topsis"}
+"""Locale keys of the weighting schemes' names (:data:`evaluation.schemes.SCHEME_LABELS`)."""
+
+
+def scheme_label(name: str, language: str | None = None) -> str:
+    """A weighting scheme's name (``AHP (AIJ)``, ``entropy``, ``TOPSIS`` …) in ``language``
+    (the page language by default); the English names are in ``t("app.scheme.help")``."""
+    key = SCHEME_KEYS.get(name)
+    return t(key, language or lang()) if key else name
 
 
 def _language_chosen() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_support.language import scheme_label
 from evaluation.groups import GroupResults, group_comparisons
-from evaluation.schemes import SCHEME_LABELS, AllSchemes, study_schemes
+from evaluation.schemes import AllSchemes, study_schemes
 from evaluation.study import StudyResult
 from i18n import t
 from reports import charts, method_charts
@@ -61,7 +62,8 @@ def grade_bars_png(key: str, lang: str, level_code: str, _result: StudyResult) -
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def schemes_png(key: str, lang: str, _schemes: AllSchemes, _result: StudyResult) -> bytes:
-    """Bump chart of the ranks under every scheme."""
-    fig = method_charts.schemes_chart(_schemes.ranks, labels=SCHEME_LABELS, lang=lang,
+    """Bump chart of the ranks under every scheme, the schemes named in ``lang``."""
+    labels = {name: scheme_label(name, lang) for name in _schemes.ranks.columns}
+    fig = method_charts.schemes_chart(_schemes.ranks, labels=labels, lang=lang,
                                       note=synthetic_note(_result, lang))
     return charts.figure_png(fig)

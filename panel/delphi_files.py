@@ -40,6 +40,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ahp.errors import WorkbookError
 from ahp.hierarchy import Hierarchy
@@ -291,6 +292,176 @@ def _levels_text() -> str:
     return " / ".join(f"{zh} {en}" for zh, en in INFLUENCE.values())
 
 
+def _guide_lines(round_number: int, with_feedback: bool) -> list[tuple[str, Font | None]]:
+    """The paragraphs of the Guide sheet, each (text, font or None): title, round, how to rate,
+    how to self-rate, and with ``with_feedback`` what the grey feedback columns show."""
+    lines: list[tuple[str, Font | None]] = [
+        ("德尔菲专家咨询表 Delphi consultation", _BOLD),
+        (f"第 {round_number} 轮 Round {round_number}", None),
+        ("请在「评分 Ratings」表的“重要性”列为每个指标打分：5 很重要，4 重要，3 一般，2 不太重要，"
+         "1 不重要；可在“意见”列写修改意见。", None),
+        ("Rate every indicator's importance on the Ratings sheet: 5 very important, 4 important, "
+         "3 moderately important, 2 of little importance, 1 unimportant; add a comment if you "
+         "wish.", None),
+        ("请在「自评 Self-rating」表填写您对本指标体系的熟悉程度和判断依据（每轮一次）。", None),
+        ("On the Self-rating sheet, give your familiarity with the indicators and the basis of "
+         "your judgment (once per round).", None),
+    ]
+    if with_feedback:
+        lines.append(("右侧灰色列为上一轮全体专家的匿名反馈（均值、标准差、各分值人数）。 "
+                      "The grey columns show the previous round's anonymised group feedback "
+                      "(mean, SD, count of each rating).", None))
+    return lines
+
+
+def _write_guide_sheet(guide: Worksheet, round_number: int, with_feedback: bool) -> None:
+    """Name the workbook's first sheet ``说明 Guide`` and write :func:`_guide_lines` down
+    column A (100 wide, wrapped)."""
+    guide.title = GUIDE_SHEET
+    guide.column_dimensions["A"].width = 100
+    for row, (text, font) in enumerate(_guide_lines(round_number, with_feedback), start=1):
+        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
+        if font is not None:
+            guide.cell(row=row, column=1).font = font
+
+
+def _ratings_headers(with_feedback: bool) -> list[str]:
+    """Column headers of the Ratings sheet: code, level, names, importance, comment, and with
+    ``with_feedback`` the previous round's mean, SD and count of each rating 1–5."""
+    headers = ["代码 Code", "层级 Level", "指标 Indicator", "Indicator (English)",
+               "重要性 Importance (1–5)", "意见 Comment"]
+    if with_feedback:
+        headers += ["上轮均值 Mean", "上轮标准差 SD"] + [f"评 {s} 分人数 n({s})"
+                                                   for s in range(1, 6)]
+    return headers
+
+
+def _write_ratings_heading(sheet: Worksheet, expert: str, round_number: int,
+                           with_feedback: bool) -> None:
+    """Expert (``B1``, an input cell) and round (``B2``) of the Ratings sheet, and the bold
+    column headers on the row above ``FIRST_ROW``."""
+    sheet["A1"], sheet["A2"] = "专家 Expert", "轮次 Round"
+    sheet["B1"] = safe_cell_text(expert)
+    sheet["B1"].fill = _INPUT
+    sheet["B2"] = round_number
+    for col, text in enumerate(_ratings_headers(with_feedback), start=1):
+        cell = sheet.cell(row=FIRST_ROW - 1, column=col, value=text)
+        cell.font = _BOLD
+
+
+def _add_importance_validation(sheet: Worksheet) -> DataValidation:
+    """Add to ``sheet`` (and return) the whole-number 1–5 rule of the importance cells."""
+    valid = DataValidation(type="whole", operator="between", formula1="1", formula2="5",
+                           allow_blank=True, showErrorMessage=True,
+                           error="1–5", errorTitle="重要性 Importance")
+    sheet.add_data_validation(valid)
+    return valid
+
+
+def _feedback_values(fb: pd.Series) -> list[float | int]:
+    """One indicator's group feedback cells: mean and SD rounded to 2 decimals, then the
+    count of experts who gave each rating 1–5 (``rated_1`` … ``rated_5``)."""
+    return [round(float(fb["mean"]), 2), round(float(fb["sd"]), 2)] + [
+        int(fb[f"rated_{s}"]) for s in range(1, 6)]
+
+
+def _write_indicator_row(
+    sheet: Worksheet,
+    row: int,
+    code: str,
+    hierarchy: Hierarchy,
+    valid: DataValidation,
+    ratings: Mapping[str, float] | None,
+    comments: Mapping[str, str] | None,
+    feedback: pd.DataFrame | None,
+) -> None:
+    """One indicator's row of the Ratings sheet: code, level, Chinese and English names, the
+    importance input (the expert's rating when given and not NaN; validated 1–5), the comment
+    input, and the grey feedback cells (:func:`_feedback_values`) when ``feedback`` has the
+    indicator."""
+    node = hierarchy.nodes[code]
+    sheet.cell(row=row, column=1, value=safe_cell_text(code))
+    sheet.cell(row=row, column=2, value=node.level)
+    sheet.cell(row=row, column=3, value=safe_cell_text(node.name_zh or ""))
+    sheet.cell(row=row, column=4, value=safe_cell_text(node.name_en or ""))
+    rating = sheet.cell(row=row, column=5)
+    if ratings and code in ratings and not math.isnan(float(ratings[code])):
+        rating.value = int(ratings[code])
+    rating.fill = _INPUT
+    valid.add(rating)
+    note = sheet.cell(row=row, column=6, value=safe_cell_text((comments or {}).get(code)))
+    note.fill = _INPUT
+    if feedback is not None and code in feedback.index:
+        for j, value in enumerate(_feedback_values(feedback.loc[code]), start=7):
+            sheet.cell(row=row, column=j, value=value).font = _GREY
+
+
+def _write_ratings_sheet(
+    sheet: Worksheet,
+    hierarchy: Hierarchy,
+    codes: Sequence[str],
+    expert: str,
+    round_number: int,
+    feedback: pd.DataFrame | None,
+    ratings: Mapping[str, float] | None,
+    comments: Mapping[str, str] | None,
+) -> None:
+    """The Ratings sheet: heading, one row per indicator of ``codes`` from ``FIRST_ROW``,
+    column widths of A–F, and panes frozen at ``C{FIRST_ROW}``."""
+    _write_ratings_heading(sheet, expert, round_number, feedback is not None)
+    valid = _add_importance_validation(sheet)
+    for offset, code in enumerate(codes):
+        _write_indicator_row(sheet, FIRST_ROW + offset, code, hierarchy, valid, ratings,
+                             comments, feedback)
+    for letter, width in zip("ABCDEF", (8, 6, 28, 36, 18, 30), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = f"C{FIRST_ROW}"
+
+
+def _write_familiarity(own: Worksheet, familiarity: str | None) -> None:
+    """Rows 1–2 of the Self-rating sheet: the familiarity input ``B2`` (a drop-down of the
+    Chinese labels of :data:`delphi.FAMILIARITY`) and, in ``C2``, every label with its Cs."""
+    own["A1"] = "熟悉程度 Familiarity (Cs)"
+    own["A1"].font = _BOLD
+    own["A2"] = "您对本指标体系的熟悉程度 Your familiarity"
+    own["B2"] = familiarity or None
+    own["B2"].fill = _INPUT
+    fam_choices = ",".join(zh for _, zh, _ in FAMILIARITY.values())
+    fam_valid = DataValidation(type="list", formula1=f'"{fam_choices}"', allow_blank=True)
+    own.add_data_validation(fam_valid)
+    fam_valid.add("B2")
+    own["C2"] = " / ".join(f"{zh} {en} ({c:g})" for c, zh, en in FAMILIARITY.values())
+
+
+def _write_basis(own: Worksheet, basis: Mapping[str, str] | None) -> None:
+    """Rows 4–8 of the Self-rating sheet: for each basis of judgment of :data:`delphi.BASIS`,
+    its name, the influence input in column B (a 大/中/小 drop-down) and in column C the Ca
+    weight of each influence level."""
+    own["A4"] = f"判断依据 Basis of judgment (Ca): 影响程度 influence {_levels_text()}"
+    own["A4"].font = _BOLD
+    level_valid = DataValidation(type="list", formula1='"大,中,小"', allow_blank=True)
+    own.add_data_validation(level_valid)
+    for offset, (key, (weights, zh, en)) in enumerate(BASIS.items()):
+        row = 5 + offset
+        own.cell(row=row, column=1, value=f"{zh} {en}")
+        cell = own.cell(row=row, column=2, value=(basis or {}).get(key))
+        cell.fill = _INPUT
+        level_valid.add(cell)
+        own.cell(row=row, column=3, value=" / ".join(
+            f"{INFLUENCE[k][0]} {v:g}" for k, v in weights.items()))
+
+
+def _write_self_rating_sheet(own: Worksheet, familiarity: str | None,
+                             basis: Mapping[str, str] | None) -> None:
+    """The Self-rating sheet: familiarity (:func:`_write_familiarity`), the bases of judgment
+    (:func:`_write_basis`) and the widths of columns A–C."""
+    _write_familiarity(own, familiarity)
+    _write_basis(own, basis)
+    own.column_dimensions["A"].width = 44
+    own.column_dimensions["B"].width = 12
+    own.column_dimensions["C"].width = 70
+
+
 def write_delphi_template(
     hierarchy: Hierarchy,
     path: Target,
@@ -312,97 +483,10 @@ def write_delphi_template(
     ``basis`` fill in what the expert already entered (export from the app)."""
     codes = list(indicators) if indicators is not None else delphi_indicators(hierarchy)
     book = Workbook()
-    guide = book.active
-    guide.title = GUIDE_SHEET
-    guide.column_dimensions["A"].width = 100
-    lines = [
-        ("德尔菲专家咨询表 Delphi consultation", _BOLD),
-        (f"第 {round_number} 轮 Round {round_number}", None),
-        ("请在「评分 Ratings」表的“重要性”列为每个指标打分：5 很重要，4 重要，3 一般，2 不太重要，"
-         "1 不重要；可在“意见”列写修改意见。", None),
-        ("Rate every indicator's importance on the Ratings sheet: 5 very important, 4 important, "
-         "3 moderately important, 2 of little importance, 1 unimportant; add a comment if you "
-         "wish.", None),
-        ("请在「自评 Self-rating」表填写您对本指标体系的熟悉程度和判断依据（每轮一次）。", None),
-        ("On the Self-rating sheet, give your familiarity with the indicators and the basis of "
-         "your judgment (once per round).", None),
-    ]
-    if feedback is not None:
-        lines.append(("右侧灰色列为上一轮全体专家的匿名反馈（均值、标准差、各分值人数）。 "
-                      "The grey columns show the previous round's anonymised group feedback "
-                      "(mean, SD, count of each rating).", None))
-    for row, (text, font) in enumerate(lines, start=1):
-        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
-        if font is not None:
-            guide.cell(row=row, column=1).font = font
-
-    sheet = book.create_sheet(RATINGS_SHEET)
-    sheet["A1"], sheet["A2"] = "专家 Expert", "轮次 Round"
-    sheet["B1"] = safe_cell_text(expert)
-    sheet["B1"].fill = _INPUT
-    sheet["B2"] = round_number
-    headers = ["代码 Code", "层级 Level", "指标 Indicator", "Indicator (English)",
-               "重要性 Importance (1–5)", "意见 Comment"]
-    if feedback is not None:
-        headers += ["上轮均值 Mean", "上轮标准差 SD"] + [f"评 {s} 分人数 n({s})"
-                                                   for s in range(1, 6)]
-    for col, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=FIRST_ROW - 1, column=col, value=text)
-        cell.font = _BOLD
-    valid = DataValidation(type="whole", operator="between", formula1="1", formula2="5",
-                           allow_blank=True, showErrorMessage=True,
-                           error="1–5", errorTitle="重要性 Importance")
-    sheet.add_data_validation(valid)
-    for offset, code in enumerate(codes):
-        row = FIRST_ROW + offset
-        node = hierarchy.nodes[code]
-        sheet.cell(row=row, column=1, value=safe_cell_text(code))
-        sheet.cell(row=row, column=2, value=node.level)
-        sheet.cell(row=row, column=3, value=safe_cell_text(node.name_zh or ""))
-        sheet.cell(row=row, column=4, value=safe_cell_text(node.name_en or ""))
-        rating = sheet.cell(row=row, column=5)
-        if ratings and code in ratings and not math.isnan(float(ratings[code])):
-            rating.value = int(ratings[code])
-        rating.fill = _INPUT
-        valid.add(rating)
-        note = sheet.cell(row=row, column=6, value=safe_cell_text((comments or {}).get(code)))
-        note.fill = _INPUT
-        if feedback is not None and code in feedback.index:
-            fb = feedback.loc[code]
-            values = [round(float(fb["mean"]), 2), round(float(fb["sd"]), 2)] + [
-                int(fb[f"rated_{s}"]) for s in range(1, 6)]
-            for j, value in enumerate(values, start=7):
-                sheet.cell(row=row, column=j, value=value).font = _GREY
-    for letter, width in zip("ABCDEF", (8, 6, 28, 36, 18, 30), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = f"C{FIRST_ROW}"
-
-    own = book.create_sheet(SELF_SHEET)
-    own["A1"] = "熟悉程度 Familiarity (Cs)"
-    own["A1"].font = _BOLD
-    own["A2"] = "您对本指标体系的熟悉程度 Your familiarity"
-    own["B2"] = familiarity or None
-    own["B2"].fill = _INPUT
-    fam_choices = ",".join(zh for _, zh, _ in FAMILIARITY.values())
-    fam_valid = DataValidation(type="list", formula1=f'"{fam_choices}"', allow_blank=True)
-    own.add_data_validation(fam_valid)
-    fam_valid.add("B2")
-    own["C2"] = " / ".join(f"{zh} {en} ({c:g})" for c, zh, en in FAMILIARITY.values())
-    own["A4"] = f"判断依据 Basis of judgment (Ca): 影响程度 influence {_levels_text()}"
-    own["A4"].font = _BOLD
-    level_valid = DataValidation(type="list", formula1='"大,中,小"', allow_blank=True)
-    own.add_data_validation(level_valid)
-    for offset, (key, (weights, zh, en)) in enumerate(BASIS.items()):
-        row = 5 + offset
-        own.cell(row=row, column=1, value=f"{zh} {en}")
-        cell = own.cell(row=row, column=2, value=(basis or {}).get(key))
-        cell.fill = _INPUT
-        level_valid.add(cell)
-        own.cell(row=row, column=3, value=" / ".join(
-            f"{INFLUENCE[k][0]} {v:g}" for k, v in weights.items()))
-    own.column_dimensions["A"].width = 44
-    own.column_dimensions["B"].width = 12
-    own.column_dimensions["C"].width = 70
+    _write_guide_sheet(book.active, round_number, feedback is not None)
+    _write_ratings_sheet(book.create_sheet(RATINGS_SHEET), hierarchy, codes, expert,
+                         round_number, feedback, ratings, comments)
+    _write_self_rating_sheet(book.create_sheet(SELF_SHEET), familiarity, basis)
     book.save(path)
 
 

@@ -9,7 +9,7 @@ communities: labels are shortened rather than the figure grown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,143 @@ def _size(width: float, height: float) -> tuple[float, float]:
     return min(width, MAX_SIZE[0]), min(height, MAX_SIZE[1])
 
 
+_LABEL_GAP = 2.0
+"""Points of white space kept between an item label and any other label, marker or corner text."""
+_RING_STEP = 3.0
+"""Points between the nearest rings of candidate label positions around a point; a label one
+ring or more away from its point is joined to it by a leader line."""
+
+
+_LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.8}
+"""Background of an item label: the grid and the cut lines do not run through its text."""
+_LEADER = {"arrowstyle": "-", "color": "#888888", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 0}
+"""Leader line from a label to its point."""
+
+
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """k × m matrix: does box ``i`` intersect box ``j`` of ``others`` (rows x0, y0, x1, y1)."""
+    return ((boxes[:, None, 0] < others[None, :, 2]) & (others[None, :, 0] < boxes[:, None, 2])
+            & (boxes[:, None, 1] < others[None, :, 3]) & (others[None, :, 1] < boxes[:, None, 3]))
+
+
+def _covers(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """k × p matrix: does box ``i`` contain point ``j``."""
+    return ((boxes[:, None, 0] <= points[None, :, 0]) & (points[None, :, 0] <= boxes[:, None, 2])
+            & (boxes[:, None, 1] <= points[None, :, 1]) & (points[None, :, 1] <= boxes[:, None, 3]))
+
+
+def _distance(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """k × p matrix: Euclidean distance from box ``i`` to point ``j`` (0 inside)."""
+    dx = np.maximum(boxes[:, None, 0] - points[None, :, 0], points[None, :, 0] - boxes[:, None, 2])
+    dy = np.maximum(boxes[:, None, 1] - points[None, :, 1], points[None, :, 1] - boxes[:, None, 3])
+    return np.hypot(np.maximum(dx, 0.0), np.maximum(dy, 0.0))
+
+
+def _rings(half: np.ndarray, start: float, stop: float, step: float) -> Iterator[np.ndarray]:
+    """Batches of candidate centres, relative to the point, of a label box of half size
+    ``half``: on rings (rounded squares) where the box keeps a distance d, ``start`` ≤ d ≤
+    ``stop``, from the point in x or y; the rings and the spots on them grow apart with d. Each
+    batch is an array of rows (cx, cy, d)."""
+    d, batch = start, []
+    while d <= stop:
+        a, b = half + d
+        spacing = max(step, 0.1 * d)
+        xs = np.linspace(-a, a, max(int(2 * a / spacing), 1) + 1)
+        ys = np.linspace(-b, b, max(int(2 * b / spacing), 1) + 1)[1:-1]
+        spots = np.concatenate([np.column_stack([xs, np.full_like(xs, b)]),
+                                np.column_stack([xs, np.full_like(xs, -b)]),
+                                np.column_stack([np.full_like(ys, a), ys]),
+                                np.column_stack([np.full_like(ys, -a), ys])])
+        batch.append(np.column_stack([spots, np.full(len(spots), d)]))
+        if d == start or len(batch) == 6:
+            yield np.concatenate(batch)
+            batch = []
+        d += max(step, 0.15 * d)
+    if batch:
+        yield np.concatenate(batch)
+
+
+def _leader_start(boxes: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """Where matplotlib starts the leader of an annotation: per axis the edge or the middle of
+    the label box nearest to the point (``Annotation.update_positions``)."""
+    xs = np.stack([boxes[:, 0], boxes[:, [0, 2]].mean(axis=1), boxes[:, 2]], axis=1)
+    ys = np.stack([boxes[:, 1], boxes[:, [1, 3]].mean(axis=1), boxes[:, 3]], axis=1)
+    rows = np.arange(len(boxes))
+    return np.column_stack([xs[rows, np.abs(xs - anchor[0]).argmin(axis=1)],
+                            ys[rows, np.abs(ys - anchor[1]).argmin(axis=1)]])
+
+
+def _place_labels(
+    anchors: np.ndarray,
+    sizes: np.ndarray,
+    radii: np.ndarray,
+    obstacles: np.ndarray,
+    bounds: np.ndarray,
+    unit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy label placement in display pixels, label by label in the given order.
+
+    ``anchors`` (n × 2) are the points, ``sizes`` (n × 2) their labels' width and height,
+    ``radii`` the markers' radii, ``obstacles`` (m × 4) boxes no label may cover (the corner
+    names), ``bounds`` (x0, y0, x1, y1) the axes; ``unit`` pixels per point. Each label goes to
+    the nearest free spot around its point, right of it preferred: inside the axes and clear by
+    :data:`_LABEL_GAP` of every marker, obstacle, label and leader line placed before. Next to
+    its point a label must be nearer to it than to any other marker; further away it gets a
+    leader line, which must cross no label and no other marker. Returns the label centres
+    (n × 2) and which labels have a leader. A label with no free spot in the whole axes stays
+    right of its point.
+    """
+    gap = _LABEL_GAP * unit
+    step = _RING_STEP * unit
+    pad = np.array([-gap, -gap, gap, gap])
+    markers = np.column_stack([anchors - radii[:, None], anchors + radii[:, None]])
+    preferred = np.array([1.0, 0.2]) / np.hypot(1.0, 0.2)
+    stop = float(np.hypot(bounds[2] - bounds[0], bounds[3] - bounds[1]))
+    centres = anchors + np.column_stack([radii + gap + sizes[:, 0] / 2, np.zeros(len(anchors))])
+    leaders = np.zeros(len(anchors), dtype=bool)
+    placed = np.empty((0, 4))
+    drawn = np.empty((0, 2))  # points along the leader lines placed so far
+    for i, (anchor, half) in enumerate(zip(anchors, sizes / 2, strict=True)):
+        others, other_radii = np.delete(anchors, i, axis=0), np.delete(radii, i)
+        blocking = np.concatenate([np.delete(markers, i, axis=0), obstacles, placed])
+        # a leader starts inside the markers that touch this one: they do not block it
+        touching = np.hypot(*(others - anchor).T) < other_radii + radii[i]
+        crossing = np.concatenate([np.delete(markers, i, axis=0)[~touching], obstacles, placed])
+        for rings in _rings(half, radii[i] + gap, stop, step):
+            offsets, far = rings[:, :2], rings[:, 2] > radii[i] + gap
+            boxes = np.column_stack([anchor + offsets - half, anchor + offsets + half])
+            ok = ((boxes[:, :2] >= bounds[:2]) & (boxes[:, 2:] <= bounds[2:])).all(axis=1)
+            ok &= ~_overlaps(boxes + pad, blocking).any(axis=1)
+            ok &= ~_covers(boxes + pad, drawn).any(axis=1)
+            near = ok & ~far
+            if near.any() and len(others):
+                own = _distance(boxes[near], anchor[None, :])[:, 0]
+                nearest = (_distance(boxes[near], others) - other_radii).min(axis=1)
+                ok[near] = nearest > own + gap
+            start = _leader_start(boxes, anchor)
+            tested = np.flatnonzero(ok & far)
+            if len(tested):
+                count = int(np.ceil(np.hypot(*(start[tested] - anchor).T).max() / gap)) + 2
+                along = np.linspace(0.0, 1.0, count)[1:-1, None, None]
+                path = anchor + along * (start[tested] - anchor)  # count × k × 2
+                hits = _covers(crossing, path.reshape(-1, 2)).any(axis=0)
+                ok[tested[hits.reshape(len(along), -1).any(axis=0)]] = False
+            if not ok.any():
+                continue
+            cost = rings[:, 2] + 0.3 * step * (
+                1 - offsets @ preferred / np.maximum(np.hypot(*offsets.T), 1e-9))
+            k = int(np.argmin(np.where(ok, cost, np.inf)))
+            centres[i], leaders[i] = anchor + offsets[k], far[k]
+            if far[k]:
+                count = int(np.ceil(np.hypot(*(start[k] - anchor)) / gap)) + 2
+                drawn = np.concatenate(
+                    [drawn, anchor + np.linspace(0.0, 1.0, count)[:, None] * (start[k] - anchor)])
+            break
+        placed = np.concatenate([placed, [[*(centres[i] - half), *(centres[i] + half)]]])
+    return centres, leaders
+
+
 def ipa_chart(
     table: pd.DataFrame,
     *,
@@ -55,9 +192,11 @@ def ipa_chart(
 
     ``table``: index item; columns ``importance, performance, importance_cut,
     performance_cut, quadrant`` (:func:`evaluation.methods.ipa`). Performance on x, importance on
-    y, the two cuts as dashed lines, the quadrant names in the corners; items of quadrant II
-    (重点改进) are labelled with their name (the ``label_top`` largest weighted gaps), the
-    others with their code.
+    y, the two cuts as dashed lines, the quadrant names in the corners; every item is labelled,
+    the ``label_top`` items of quadrant II (重点改进) with the largest weighted gaps with code
+    and name in dark text, the others with their code in grey. No label overlaps another label,
+    a marker or a corner name: a label that cannot sit next to its point is moved to the
+    nearest free spot and joined to the point by a thin leader line (:func:`_place_labels`).
     """
     _require(table, ["importance", "performance", "importance_cut", "performance_cut",
                      "quadrant"], "ipa_chart", "table")
@@ -69,10 +208,11 @@ def ipa_chart(
     x = table["performance"].to_numpy(float)
     y = table["importance"].to_numpy(float)
     quadrant = table["quadrant"].astype(str).to_numpy()
+    area = np.where(quadrant == "II", 40.0, 22.0)
     for q in ("I", "II", "III", "IV"):
         mask = quadrant == q
         if mask.any():
-            ax.scatter(x[mask], y[mask], s=40 if q == "II" else 22, color=_QUADRANT_COLOURS[q],
+            ax.scatter(x[mask], y[mask], s=area[mask], color=_QUADRANT_COLOURS[q],
                        edgecolor="white", linewidth=0.5, zorder=3,
                        label=t(f"methods.quadrant.{q}", lang))
     x_cut = float(table["performance_cut"].iloc[0])
@@ -85,24 +225,40 @@ def ipa_chart(
     ax.set_ylim(y.min() - dy, y.max() + dy * 2)
     corners = {"I": (0.98, 0.98, "right", "top"), "II": (0.02, 0.98, "left", "top"),
                "III": (0.02, 0.02, "left", "bottom"), "IV": (0.98, 0.02, "right", "bottom")}
-    for q, (cx, cy, ha, va) in corners.items():
+    corner_texts = [
         ax.text(cx, cy, f"{q} {t(f'methods.quadrant.{q}', lang)}", transform=ax.transAxes,
-                ha=ha, va=va, fontsize=10, color=_QUADRANT_COLOURS[q],
-                alpha=0.9)
+                ha=ha, va=va, fontsize=10, color=_QUADRANT_COLOURS[q], alpha=0.9)
+        for q, (cx, cy, ha, va) in corners.items()]
     gap = table.get("weighted_gap", pd.Series(0.0, index=table.index)).to_numpy(float)
     second = np.flatnonzero(quadrant == "II")
-    named = set(second[np.argsort(-gap[second])][:label_top])
-    for i, item in enumerate(table.index):
-        text = f"{item} {shorten_label(names.get(str(item), ''), 16)}" if (
-            i in named and names) else str(item)
-        ax.annotate(text, (x[i], y[i]), xytext=(4, 3), textcoords="offset points",
-                    fontsize=7.5 if i in named else 6, color="#222222" if i in named else "#777777")
+    named = second[np.argsort(-gap[second], kind="stable")][:label_top]
+    order = [*named, *(i for i in range(len(table)) if i not in set(named))]
+    styles = [{"fontsize": 7.5, "color": "#222222"} if i in named
+              else {"fontsize": 6.0, "color": "#777777"} for i in order]
+    texts = [f"{table.index[i]} {shorten_label(names.get(str(table.index[i]), ''), 16)}"
+             if names and i in named else str(table.index[i]) for i in order]
+    measured = [ax.text(x[i], y[i], text, ha="center", va="center", in_layout=False, **style)
+                for i, text, style in zip(order, texts, styles, strict=True)]
     ax.set_xlabel(t("methods.chart.performance", lang))
     ax.set_ylabel(fontsize=10, labelpad=10, **_upright(t("methods.chart.importance", lang), lang))
     ax.grid(color="#eeeeee")
     ax.set_axisbelow(True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=4, fontsize=8, frameon=False)
     _suptitle(fig, title or t("methods.chart.ipa_title", lang))
+    fig.draw_without_rendering()  # the layout is final: the axes have their place in pixels
+    unit = fig.dpi / 72
+    anchors = ax.transData.transform(np.column_stack([x, y])[order])
+    sizes = np.array([[b.width, b.height] for b in (m.get_window_extent() for m in measured)])
+    centres, leaders = _place_labels(
+        anchors, sizes, (np.sqrt(area[order]) / 2 + 0.25) * unit,
+        np.array([b.extents for b in (c.get_window_extent() for c in corner_texts)]),
+        np.asarray(ax.get_window_extent().extents), unit)
+    for k, i in enumerate(order):
+        measured[k].remove()
+        ax.annotate(texts[k], (x[i], y[i]), xytext=tuple((centres[k] - anchors[k]) / unit),
+                    textcoords="offset points", ha="center", va="center", in_layout=False,
+                    annotation_clip=False, bbox=_LABEL_BOX,
+                    arrowprops=_LEADER if leaders[k] else None, **styles[k])
     return fig
 
 

@@ -123,11 +123,13 @@ def colour_table(values: pd.DataFrame, reference: pd.Series, *, corner: str,
                  column_titles: Mapping[str, str] | None = None,
                  row_titles: Mapping[str, str] | None = None, sticky: bool = True,
                  empty: str = "–", caption: str = "",
-                 differences: pd.DataFrame | None = None) -> str:
+                 differences: pd.DataFrame | None = None,
+                 texts: pd.DataFrame | None = None) -> str:
     """An HTML table of scores coloured by their difference from ``reference`` (one value per
     column), with the column names at the top (sticky while the table scrolls) and long names
     wrapping. ``column_titles``/``row_titles`` give full names shown on hover; ``differences``
-    (same shape as ``values``) colours by other gaps than to ``reference``."""
+    (same shape as ``values``) colours by other gaps than to ``reference``; ``texts`` (same
+    shape) are shown in the cells instead of the values (``"良 80.5"``)."""
     column_titles = column_titles or {}
     row_titles = row_titles or {}
     diffs = (differences.to_numpy(float) if differences is not None else
@@ -142,7 +144,10 @@ def colour_table(values: pd.DataFrame, reference: pd.Series, *, corner: str,
         cells = []
         for j, value in enumerate(row):
             background, colour = _shade(diffs[i, j], limit)
-            text = empty if pd.isna(value) else f"{value:.2f}"
+            if pd.isna(value):
+                text = empty
+            else:
+                text = html.escape(str(texts.iat[i, j])) if texts is not None else f"{value:.2f}"
             cells.append(f'<td style="background:{background};color:{colour}">{text}</td>')
         title = html.escape(row_titles.get(str(name), str(name)))
         rows.append(f'<tr><th scope="row" title="{title}">{html.escape(str(name))}</th>'

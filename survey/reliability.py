@@ -234,52 +234,65 @@ def _left_out(messages: list[str], labels: list[str], why: str, why_zh: str) -> 
 
 
 def _loud(messages: list[str], message: str) -> None:
-    """Record ``message`` and raise it as a :class:`ReliabilityWarning`."""
+    """Record ``message`` and raise it as a :class:`ReliabilityWarning`.
+
+    Called only by helpers that :func:`reliability` calls directly, so ``stacklevel=4``
+    (this function, the helper, :func:`reliability`, its caller) points the warning at the
+    caller of :func:`reliability`."""
     messages.append(message)
-    warnings.warn(message, ReliabilityWarning, stacklevel=3)
+    warnings.warn(message, ReliabilityWarning, stacklevel=4)
 
 
-def reliability(
-    responses: Responses, hierarchy: Hierarchy, confidence: float = 0.95
-) -> ReliabilityResult:
-    """Cronbach's α with Feldt CI for the whole questionnaire, each dimension B and each C.
-
-    Scales: all items (scope ``overall``, code = the goal), the items under each B
-    (``dimension``) and under each C with at least 2 items (``sub-indicator``). Per scale,
-    listwise deletion (see the module docstring), one covariance matrix, and from it α,
-    α if item deleted and the corrected item-total (item-rest) correlation.
-
-    Warnings (``ReliabilityResult.warnings``), each naming the item or scale: negative
-    item-rest correlation (a reversed item not recoded?), negative α, an item with zero variance
-    (everyone gave the same answer), an item missing from the data or nobody answered, and a
-    scale with fewer than :data:`MIN_COMPLETE_CASES` complete cases. The first three are also
-    raised as :class:`ReliabilityWarning` (common implementations stay silent about them).
-    """
-    answers = responses.answers
+def _answer_matrix(answers: pd.DataFrame, hierarchy: Hierarchy) -> tuple[list[str], np.ndarray]:
+    """The framework's items that are columns of ``answers`` (framework order) and their
+    respondents × items matrix of floats, NaN where unanswered; SurveyError when no item is."""
     known = [item for item in hierarchy.items if item in answers.columns]
     if not known:
         raise SurveyError(
             "reliability: none of the framework's items is a column of the answers "
             f"(framework items {hierarchy.items[0]}…{hierarchy.items[-1]})"
         )
-    values = answers[known].to_numpy(dtype=float, na_value=np.nan)
-    answered = (~np.isnan(values)).sum(axis=0)
-    messages: list[str] = []
-    if not answered.any():
-        return ReliabilityResult(
-            scales=pd.DataFrame(columns=list(SCALE_COLUMNS)),
-            items=pd.DataFrame(columns=list(ITEM_COLUMNS)),
-            warnings=[
-                f"no answers ({len(answers)} respondents): reliability is not computed / "
-                "没有作答数据，未计算信度"
-            ],
-        )
-    absent = [_label(hierarchy, item) for item in hierarchy.items if item not in answers.columns]
+    return known, answers[known].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _no_answers(respondents: int) -> ReliabilityResult:
+    """Empty tables and one warning: nobody answered any item, so no α is computed."""
+    return ReliabilityResult(
+        scales=pd.DataFrame(columns=list(SCALE_COLUMNS)),
+        items=pd.DataFrame(columns=list(ITEM_COLUMNS)),
+        warnings=[
+            f"no answers ({respondents} respondents): reliability is not computed / "
+            "没有作答数据，未计算信度"
+        ],
+    )
+
+
+def _note_left_out_items(
+    messages: list[str],
+    hierarchy: Hierarchy,
+    columns: pd.Index,
+    known: list[str],
+    answered: np.ndarray,
+) -> None:
+    """Record the framework's items left out of every scale: those not among ``columns`` (the
+    answers' columns), then those of ``known`` that nobody answered (``answered`` counts the
+    answers of each)."""
+    absent = [_label(hierarchy, item) for item in hierarchy.items if item not in columns]
     silent = [_label(hierarchy, i) for i, count in zip(known, answered, strict=True) if count == 0]
     _left_out(messages, absent, "not in the data", "数据中没有")
     _left_out(messages, silent, "nobody answered", "无人作答")
-    present = [item for item, count in zip(known, answered, strict=True) if count > 0]
-    column = {item: i for i, item in enumerate(known)}
+
+
+def _warn_zero_variance(
+    messages: list[str],
+    hierarchy: Hierarchy,
+    known: list[str],
+    values: np.ndarray,
+    answered: np.ndarray,
+) -> None:
+    """Loudly (:func:`_loud`) name every answered item whose answers are all the same
+    (highest answer = lowest answer, i.e. sample variance 0): it adds nothing to α and its
+    item-rest correlation is undefined (0/0)."""
     has_answers = answered > 0
     highest = np.full(len(known), np.nan)
     lowest = np.full(len(known), np.nan)
@@ -294,45 +307,74 @@ def reliability(
                 "该题方差为零（所有人答案相同）"
             )
 
-    scale_rows: list[dict[str, object]] = []
-    item_frames: list[pd.DataFrame] = []
-    for scope, code, items in _scales(hierarchy, present):
-        block = values[:, [column[i] for i in items]]
-        block = block[~np.isnan(block).any(axis=1)]
-        res = _item_stats(block)
-        low, high = feldt_interval(res.alpha, res.n, len(items), confidence)
-        scale_rows.append(
-            {"scope": scope, "code": code, "k": len(items), "n": res.n,
-             "alpha": res.alpha, "ci_low": low, "ci_high": high}
+
+def _complete_cases(values: np.ndarray, columns: list[int]) -> np.ndarray:
+    """The ``columns`` of the answer matrix, without the rows that miss any of them (listwise
+    deletion per scale, see the module docstring)."""
+    block = values[:, columns]
+    return block[~np.isnan(block).any(axis=1)]
+
+
+def _scale_row(
+    scope: str, code: str, k: int, res: _ItemStats, confidence: float
+) -> dict[str, object]:
+    """One row of the scales table: ``scope``, ``code``, ``k`` items, ``n`` complete cases, α
+    and its Feldt, Woodruff & Salih (1987) interval at ``confidence``
+    (:func:`feldt_interval`: 1 − (1 − α)·F_{1−γ/2} and 1 − (1 − α)·F_{γ/2} with
+    n − 1 and (n − 1)(k − 1) degrees of freedom)."""
+    low, high = feldt_interval(res.alpha, res.n, k, confidence)
+    return {"scope": scope, "code": code, "k": k, "n": res.n,
+            "alpha": res.alpha, "ci_low": low, "ci_high": high}
+
+
+def _item_rows(scope: str, code: str, items: list[str], res: _ItemStats) -> pd.DataFrame:
+    """The items table's rows of one scale: α if item deleted and item-rest r of each item."""
+    return pd.DataFrame(
+        {"scope": scope, "code": code, "item": items,
+         "alpha_if_deleted": res.alpha_if_deleted, "item_rest_r": res.item_rest_r}
+    )
+
+
+def _check_scale(
+    messages: list[str],
+    hierarchy: Hierarchy,
+    scope: str,
+    code: str,
+    items: list[str],
+    res: _ItemStats,
+) -> None:
+    """Warnings of one scale, in this order: fewer than :data:`MIN_COMPLETE_CASES` complete
+    cases (recorded only); then, loudly (:func:`_loud`), a negative α (naming the items with a
+    negative item-rest r) and each item with a negative item-rest correlation."""
+    where = f"scale {_label(hierarchy, code)} ({scope})"
+    if res.n < MIN_COMPLETE_CASES:
+        messages.append(
+            f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
+            f"items), α is not trustworthy / 完整作答样本仅 {res.n} 份，α 不可靠"
         )
-        item_frames.append(
-            pd.DataFrame(
-                {"scope": scope, "code": code, "item": items,
-                 "alpha_if_deleted": res.alpha_if_deleted, "item_rest_r": res.item_rest_r}
-            )
+    if np.isfinite(res.alpha) and res.alpha < 0:
+        against = [item for item, r in zip(items, res.item_rest_r, strict=True) if r < 0]
+        suspects = f" (negative item-rest r: {', '.join(against)})" if against else ""
+        _loud(
+            messages,
+            f"{where}: negative α = {res.alpha:.3f}{suspects}; items do not measure one "
+            "thing, or a reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
         )
-        where = f"scale {_label(hierarchy, code)} ({scope})"
-        if res.n < MIN_COMPLETE_CASES:
-            messages.append(
-                f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
-                f"items), α is not trustworthy / 完整作答样本仅 {res.n} 份，α 不可靠"
-            )
-        if np.isfinite(res.alpha) and res.alpha < 0:
-            against = [item for item, r in zip(items, res.item_rest_r, strict=True) if r < 0]
-            suspects = f" (negative item-rest r: {', '.join(against)})" if against else ""
+    for item, r in zip(items, res.item_rest_r, strict=True):
+        if np.isfinite(r) and r < 0:
             _loud(
                 messages,
-                f"{where}: negative α = {res.alpha:.3f}{suspects}; items do not measure one "
-                "thing, or a reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
+                f"{_label(hierarchy, item)}: negative item-rest correlation r = {r:.3f} in "
+                f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
+                "可能是反向题未反向计分"
             )
-        for item, r in zip(items, res.item_rest_r, strict=True):
-            if np.isfinite(r) and r < 0:
-                _loud(
-                    messages,
-                    f"{_label(hierarchy, item)}: negative item-rest correlation r = {r:.3f} in "
-                    f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
-                    "可能是反向题未反向计分"
-                )
+
+
+def _result(
+    scale_rows: list[dict[str, object]], item_frames: list[pd.DataFrame], messages: list[str]
+) -> ReliabilityResult:
+    """Assemble the scales table (``k`` and ``n`` as int), the items table (empty, with its
+    columns, when no scale has 2 items) and the warnings."""
     scales = pd.DataFrame(scale_rows, columns=list(SCALE_COLUMNS))
     scales["k"] = scales["k"].astype(int)
     scales["n"] = scales["n"].astype(int)
@@ -342,3 +384,42 @@ def reliability(
         else pd.DataFrame(columns=list(ITEM_COLUMNS))
     )
     return ReliabilityResult(scales=scales, items=items_table, warnings=messages)
+
+
+def reliability(
+    responses: Responses, hierarchy: Hierarchy, confidence: float = 0.95
+) -> ReliabilityResult:
+    """Cronbach's α with Feldt CI for the whole questionnaire, each dimension B and each C.
+
+    Scales: all items (scope ``overall``, code = the goal), the items under each B
+    (``dimension``) and under each C with at least 2 items (``sub-indicator``). Per scale,
+    listwise deletion (see the module docstring), one covariance matrix C, and from it
+    α = k/(k − 1)·(1 − tr C / ΣC) (Cronbach 1951), α if item deleted and the corrected
+    item-total (item-rest) correlation; the interval is Feldt, Woodruff & Salih (1987),
+    :func:`feldt_interval`.
+
+    Warnings (``ReliabilityResult.warnings``), each naming the item or scale: negative
+    item-rest correlation (a reversed item not recoded?), negative α, an item with zero variance
+    (everyone gave the same answer), an item missing from the data or nobody answered, and a
+    scale with fewer than :data:`MIN_COMPLETE_CASES` complete cases. The first three are also
+    raised as :class:`ReliabilityWarning` (common implementations stay silent about them).
+    """
+    answers = responses.answers
+    known, values = _answer_matrix(answers, hierarchy)
+    answered = (~np.isnan(values)).sum(axis=0)
+    messages: list[str] = []
+    if not answered.any():
+        return _no_answers(len(answers))
+    _note_left_out_items(messages, hierarchy, answers.columns, known, answered)
+    present = [item for item, count in zip(known, answered, strict=True) if count > 0]
+    column = {item: i for i, item in enumerate(known)}
+    _warn_zero_variance(messages, hierarchy, known, values, answered)
+
+    scale_rows: list[dict[str, object]] = []
+    item_frames: list[pd.DataFrame] = []
+    for scope, code, items in _scales(hierarchy, present):
+        res = _item_stats(_complete_cases(values, [column[i] for i in items]))
+        scale_rows.append(_scale_row(scope, code, len(items), res, confidence))
+        item_frames.append(_item_rows(scope, code, items, res))
+        _check_scale(messages, hierarchy, scope, code, items, res)
+    return _result(scale_rows, item_frames, messages)

@@ -1,8 +1,10 @@
 """Every page fits a phone (390 px) and a laptop (1280 px), in both languages, in headless
-Chromium: screenshots of each page and comparison tab go to ``tests/artifacts/layout/``, and
-each view is checked for
+Chromium: screenshots of each page and comparison tab (the other methods' tabs too: grades,
+what to improve first, group differences, weight schemes) go to ``tests/artifacts/layout/``,
+and each view is checked for
 
-- no horizontal overflow (the document, and Streamlit's own scrolling main area);
+- no horizontal overflow (the document, and Streamlit's own scrolling main area), the
+  comparison tabs with their expanders open;
 - no clipped table: an HTML table (``st.table``, the coloured tables) is not wider than its
   box, and a canvas data grid (``st.dataframe``) shows all its columns and rows (its scroller is
   not larger than its viewport) unless it sits in a section that says how to see the rest;
@@ -21,13 +23,20 @@ from pathlib import Path
 import pytest
 from sample_data import SAMPLE_FRAMEWORK
 
+from i18n import t
 from panel.store import JudgmentStore, expert_link
 from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, SECRET, running_app, settle
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "layout"
 WIDTHS = (1280, 390)
-COMPARE_TABS = {"zh": ["排名", "不确定性", "雷达图", "热力图", "逐层查看", "下载"],
-                "en": ["Ranking", "Uncertainty", "Radar", "Heatmap", "Drill-down", "Downloads"]}
+COMPARE_TABS = [
+    "app.compare.tab_ranking", "app.compare.tab_uncertainty", "app.compare.tab_radar",
+    "app.compare.tab_heatmap", "app.compare.tab_drill", "app.compare.tab_download",
+    # the other methods: fuzzy grades, IPA, group comparison, weight schemes with TOPSIS
+    "methods.app.tab_grades", "methods.app.tab_improve", "methods.app.tab_groups",
+    "methods.app.tab_schemes",
+]
+"""Locale keys of the comparison page's tabs, in order (``app_pages/compare.py``)."""
 PAGES = ["", "diagnosis", "survey", "weights", "organizer", "delphi"]
 
 pytestmark = [
@@ -155,10 +164,14 @@ def test_every_page_fits(layout_server, chromium, lang: str, width: int) -> None
         page.goto(f"{base}/compare?lang={lang}")
         settle(page)
         page.locator('[data-testid="stTable"]').first.wait_for(timeout=120_000)
-        for tab in COMPARE_TABS[lang]:
-            page.get_by_role("tab", name=tab).click()  # only the open tab is drawn: a rerun
+        for key in COMPARE_TABS:
+            # only the open tab is drawn: a click reruns the page
+            page.get_by_role("tab", name=t(key, lang), exact=True).click()
             settle(page)
-            name = f"compare_{COMPARE_TABS['en'][COMPARE_TABS[lang].index(tab)]}_{lang}_{width}"
+            for summary in page.locator('[data-testid="stExpander"] summary').all():
+                summary.click()  # open the details, as a reader would
+                page.wait_for_timeout(500)  # until the expander has slid open
+            name = f"compare_{t(key, 'en').replace(' ', '-')}_{lang}_{width}"
             shoot(page, name)
             problems += check(page, name, lang)
         for path in PAGES:

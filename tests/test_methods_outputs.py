@@ -6,7 +6,10 @@ import contextlib
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
 from openpyxl import load_workbook
 from sample_data import SAMPLE_FRAMEWORK, SAMPLE_JUDGMENTS, SAMPLE_RESPONSES
 
@@ -14,8 +17,9 @@ from cli.main import main
 from evaluation.schemes import SCHEME_LABELS, study_schemes
 from evaluation.study import StudySettings, run_study
 from reports import method_charts
+from reports.charts import DPI
 from reports.methods_report import method_figures
-from reports.outputs import write_study_report
+from reports.outputs import names, write_study_report
 from survey.scoring import POOLED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -85,6 +89,44 @@ def test_ipa_chart_of_one_community_and_bad_input(result):
         method_charts.ipa_chart(result.ipa.of(POOLED).drop(columns=["quadrant"]))
     with pytest.raises(method_charts.ChartDataError):
         method_charts.schemes_chart(result.ipa.of(POOLED)[["importance"]].iloc[0:0])
+
+
+def _label_clashes(fig: Figure) -> list[str]:
+    """Texts of the IPA axes (item labels and corner names) whose boxes intersect, or that leave
+    the axes, measured by the renderer at the PNG's resolution. A label's box is its text's
+    (``Text.get_window_extent``: an annotation's own extent would include its leader line)."""
+    fig.set_dpi(DPI)
+    fig.draw_without_rendering()  # lays the figure out and keeps the renderer for the extents
+    ax = fig.axes[0]
+    texts = ax.texts
+    boxes = np.array([Text.get_window_extent(text).extents for text in texts])
+    meet = ((boxes[:, None, 0] < boxes[None, :, 2]) & (boxes[None, :, 0] < boxes[:, None, 2])
+            & (boxes[:, None, 1] < boxes[None, :, 3]) & (boxes[None, :, 1] < boxes[:, None, 3]))
+    x0, y0, x1, y1 = ax.get_window_extent().extents
+    outside = (boxes[:, 0] < x0) | (boxes[:, 1] < y0) | (boxes[:, 2] > x1) | (boxes[:, 3] > y1)
+    return ([f"{texts[i].get_text()!r} overlaps {texts[j].get_text()!r}"
+             for i, j in zip(*np.nonzero(np.triu(meet, k=1)), strict=True)]
+            + [f"{texts[i].get_text()!r} leaves the axes" for i in np.flatnonzero(outside)])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ipa_labels_do_not_overlap(result, lang):
+    """Every item of the whole study is labelled, and no label overlaps another or a corner
+    name; the clusters below the importance cut need leader lines."""
+    fig = method_charts.ipa_chart(result.ipa.of(POOLED), names=names(result, lang), lang=lang)
+    labels = [a for a in fig.axes[0].texts if isinstance(a, Annotation)]
+    assert sorted(a.get_text().split()[0] for a in labels) == sorted(result.hierarchy.items)
+    assert any(a.arrow_patch is not None for a in labels)
+    assert _label_clashes(fig) == []
+
+
+def test_ipa_labels_do_not_overlap_in_any_community(result):
+    """The same in every community's chart (some have items on the same spot)."""
+    clashes = {}
+    for community in result.published:
+        fig = method_charts.ipa_chart(result.ipa.of(community), names=names(result, "zh"))
+        clashes[community] = _label_clashes(fig)
+    assert {c: found for c, found in clashes.items() if found} == {}
 
 
 def _cli(args: list[str], capsys) -> tuple[int, str, str]:
@@ -169,11 +211,11 @@ def test_comparison_page_answers_the_three_questions(tmp_path, monkeypatch, lang
     assert ("全部社区合计评为" if lang == "zh" else "All communities together are graded") in text
     assert "D12" in text  # what to improve first
     assert "您在本地居住的年限" in text  # the groups that judge differently
-    assert "Spearman" in text
+    assert t("methods.report.pairs", lang) in text  # the rank correlations of the schemes
     at.session_state["compare_tab"] = t("methods.app.tab_groups", lang)
     at.run()
     at.selectbox(key="group_column").set_value("您的性别").run()
-    at.radio(key="group_test").set_value(t("methods.test.anova", lang)).run()
+    at.radio(key="group_test").set_value(t("methods.test_name.anova", lang)).run()
     assert not at.exception
     at.session_state["compare_tab"] = t("methods.app.tab_improve", lang)
     at.run()

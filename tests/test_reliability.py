@@ -219,6 +219,16 @@ def test_reversed_item_not_recoded_is_flagged(framework):
     assert "(negative item-rest r: D4, D5)" in negative_alpha[0]
 
 
+def test_warnings_point_at_the_caller_of_reliability(framework):
+    values = consistent_answers(seed=2)
+    values[:, 3] = 6 - values[:, 3]  # a negative item-rest r (scale check)
+    values[:, 5] = 4.0  # a zero variance (item check)
+    with pytest.warns(ReliabilityWarning) as raised:
+        reliability(make_responses(values), framework)
+    assert any("zero variance" in str(w.message) for w in raised)
+    assert any("negative item-rest" in str(w.message) for w in raised)
+    assert {w.filename for w in raised} == {__file__}
+
 def test_zero_variance_missing_item_and_few_cases(framework):
     values = consistent_answers(n=8, seed=3)[:, :6]
     values[:, 5] = 4.0  # D6 constant
