@@ -17,12 +17,16 @@ from untrusted.limits import ENV_PREFIX
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 APP_DEFAULTS: Mapping[str, float] = {
     "max_upload_mb": 20,
+    "max_cells": 20_000_000,
     "parse_memory_mb": 2048,
     "parse_seconds": 120,
 }
 """The app's limits where they differ from :class:`untrusted.FileLimits` (the CLI's): uploads
 of at most 20 MB (10,000 问卷星 answers are about 5 MB; ``.streamlit/config.toml`` sets the
-same ``maxUploadSize`` in the browser), parsed in at most 2 GB of memory and 120 s."""
+same ``maxUploadSize`` in the browser), parsed in at most 2 GB of memory and 120 s. A sheet's
+used range may span at most 20 million cells: python-calamine allocates that range as one block
+(about 32 bytes a cell), so 20 M cells load within the 2 GB, while the CLI's 200 M would make
+the parser abort instead of giving the clear "too many cells" line."""
 UPLOAD_LIMIT_MB = int(APP_DEFAULTS["max_upload_mb"])
 """Largest questionnaire or workbook accepted by default, in MB (see :func:`app_limits`)."""
 SURVEY_TYPES = ("xlsx", "csv")
