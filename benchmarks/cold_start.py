@@ -5,7 +5,7 @@ Run by hand, not by pytest::
     .venv/bin/python benchmarks/cold_start.py [--runs 3]
 
 Each run starts a fresh ``streamlit run server.py`` process (nothing cached in memory; the
-server warms up before it answers, :mod:`app_support.warm`; ``--entry app.py`` measures the
+server warms up before it answers, :mod:`app_server.warm`; ``--entry app.py`` measures the
 app without its warm-up), waits for its health check (the *server start* time), then opens in
 headless Chromium (``/usr/bin/chromium``, Playwright)
 

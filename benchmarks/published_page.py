@@ -8,7 +8,7 @@ the changes), then each page is driven headless by ``streamlit.testing.v1.AppTes
 Python process: the first run is the **cold** figure (store opened, snapshot read, decoded and
 its tables built; Streamlit's own import excluded), further reruns the **warm** figure (a rerun
 is what every widget interaction triggers). AppTest's own overhead is included. As ``make app``
-(``server.py``) does, the process warms up first (:func:`app_support.warm.warm_up`, not timed);
+(``server.py``) does, the process warms up first (:func:`app_server.warm.warm_up`, not timed);
 ``--no-warm-up`` measures ``streamlit run app.py`` instead, where the first run pays for it.
 Targets: warm ≤ 300 ms, cold ≤ 2 s.
 """
@@ -59,7 +59,7 @@ def measure(page: str, token: str, runs: int, warm_up: bool) -> dict[str, float]
     from streamlit.testing.v1 import AppTest
 
     if warm_up:
-        from app_support.warm import warm_up as server_start
+        from app_server.warm import warm_up as server_start
 
         server_start()
 

@@ -1,4 +1,4 @@
-"""The server's warm-up (:mod:`app_support.warm`): what it loads before the first visit."""
+"""The server's warm-up (:mod:`app_server.warm`): what it loads before the first visit."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from app_server.warm import page_modules, warm_up
 from app_support import cached
 from app_support.sample_cache import CACHE_ENV
-from app_support.warm import page_modules, warm_up
 
 
 def test_page_modules_are_the_pages_imports() -> None:

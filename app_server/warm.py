@@ -68,7 +68,21 @@ def _is_submodule(package: str, name: str) -> bool:
 
 
 def warm_up() -> dict[str, float]:
-    """Run the start-up steps above; returns the seconds each took (logged at INFO)."""
+    """Run the start-up steps above; returns the seconds each took (logged at INFO).
+
+    The steps call Streamlit's caches and one element outside any session; Streamlit's warning
+    that such a call has no session ("missing ScriptRunContext") is silenced meanwhile.
+    """
+    context_log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = context_log.level
+    context_log.setLevel(logging.ERROR)
+    try:
+        return _warm_up()
+    finally:
+        context_log.setLevel(level)
+
+
+def _warm_up() -> dict[str, float]:
     from app_support.access import store
     from app_support.cached import (
         hierarchy_from_csv,
