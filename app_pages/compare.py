@@ -36,7 +36,7 @@ from app_support import (
     uncertainty_pngs,
 )
 from app_support.published import study_page
-from app_support.text import literal
+from app_support.text import error_text, literal
 from evaluation.certainty import (
     distinguishable_share,
     interval_rank_range,
@@ -345,7 +345,7 @@ def uncertainty_section() -> None:
                 0.6 * min(max(part, 0.0), 1.0), text=text))
         except ValueError as exc:  # the libraries raise ValueError subclasses that name the data
             bar.empty()
-            st.error(tr("app.uncertainty.failed", reason=literal(exc)))
+            st.error(tr("app.uncertainty.failed", reason=error_text(exc, language)))
         else:
             bar.progress(0.6, text=tr("app.uncertainty.drawing"))
             uncertainty_pngs(uncertainty_key(cur, controls), language, result, done)

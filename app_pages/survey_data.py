@@ -28,7 +28,7 @@ from app_support import (
     synthetic_banner,
     tr,
 )
-from app_support.text import literal
+from app_support.text import error_text, literal
 from app_support.validity import METHODS, ROTATIONS, validity_report
 from i18n import localized
 from survey.errors import ColumnMatchError, SurveyError
@@ -129,10 +129,10 @@ with st.expander(tr("app.survey.upload_title"), expanded=cur.responses is None):
                     _mapping_step(upload, mapping_key, mapping, choice.community_column)
                     st.stop()  # the results below would be those of the previous questionnaire
                 except SurveyError as exc:  # not a matching problem: no mapping step
-                    st.error(tr("app.survey.load_failed", reason=literal(exc)))
+                    st.error(tr("app.survey.load_failed", reason=error_text(exc, language)))
                     st.stop()
                 except UntrustedFileError as exc:  # refused before (or while) parsing
-                    st.error(tr("app.survey.load_failed", reason=literal(exc.text(lang()))))
+                    st.error(tr("app.survey.load_failed", reason=error_text(exc, language)))
                     st.stop()
                 else:
                     if chosen != choice:
@@ -214,8 +214,8 @@ with st.expander(tr("report.validity.reasons") + f" ({len(report.reasons)})"):
 
 # ---------------------------------------------------------------------------- reliability
 st.subheader(tr("report.reliability.scales"))
-for warning in rel.warnings:
-    st.warning(literal(warning))
+for warning in rel.warnings:  # naming the item or scale, in the page's language
+    st.warning(literal(localized(warning, language)))
 scales = rel.scales.assign(
     scope=[tr(f"scope.{s}") for s in rel.scales["scope"]],
     name=[cur.hierarchy.name(c, language) for c in rel.scales["code"]],
@@ -267,7 +267,8 @@ if report_v.kmo is not None and report_v.bartlett is not None:
 verdict = report_v.verdict().text(language)
 if not report_v.ok:
     st.error(verdict if report_v.kmo is not None else
-             tr("validity.failed", reason=literal(report_v.error)), icon=":material/error:")
+             tr("validity.failed", reason=literal(localized(report_v.error, language))),
+             icon=":material/error:")
 elif report_v.kmo is not None and report_v.kmo.overall >= 0.6:
     st.success(verdict, icon=":material/check_circle:")
 else:
@@ -278,7 +279,7 @@ if findings:
     for finding in findings[1:]:
         st.warning(finding.text(language), icon=":material/warning:")
 for note in report_v.notes:
-    st.caption(note)
+    st.caption(localized(note, language))
 if report_v.ok and report_v.efa is not None:
     ratio = {f: st.column_config.NumberColumn(format="%.3f")
              for f in [*report_v.efa.loadings.columns, tr("col.h2"), tr("col.msa")]}

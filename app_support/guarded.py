@@ -25,10 +25,10 @@ from ahp.io.workbook import read_judgments_xlsx
 from ahp.panel import PanelJudgments
 from app_support.files import Upload, app_limits
 from app_support.language import lang
-from app_support.text import literal
+from app_support.text import error_text
 from survey.loading import load_responses
 from survey.responses import Responses
-from untrusted import UntrustedFileError, run_bounded, start_sandbox
+from untrusted import run_bounded, start_sandbox
 
 __all__ = ["app_limits", "bounded", "ensure_sandbox", "load_survey", "problem_text",
            "read_delphi", "read_framework", "read_workbooks"]
@@ -87,7 +87,8 @@ def read_delphi(uploads: Sequence[Upload], hierarchy: Hierarchy, round_number: i
                    round_number=round_number, what=what)
 
 
-def problem_text(exc: UntrustedFileError) -> str:
-    """The one line the page shows for a refused file, in the page's language."""
-    return literal(exc.text(lang()))  # file names are the uploader's text
+def problem_text(exc: BaseException) -> str:
+    """The one line the page shows for a refused file or bad input, in the page's language
+    (literal: file names are the uploader's text)."""
+    return error_text(exc, lang())
 

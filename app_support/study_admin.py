@@ -143,11 +143,11 @@ def _add_wave(organizer: OrganizerSession, label: str, upload: Upload) -> None:
         st.warning(tr("store.wave.duplicate", name=literal(upload.name), wave=literal(exc.label)),
                    icon=":material/content_copy:")
     except ColumnMatchError as exc:
-        st.error(tr("store.wave.unmatched", reason=literal(exc)))
+        st.error(tr("store.wave.unmatched", reason=guarded.problem_text(exc)))
     except UntrustedFileError as exc:
         st.error(tr("app.organizer.failed", reason=guarded.problem_text(exc)))
     except (SurveyError, StoreError, ValueError) as exc:
-        st.error(tr("app.organizer.failed", reason=literal(exc)))
+        st.error(tr("app.organizer.failed", reason=guarded.problem_text(exc)))
     else:
         _notice(tr("store.wave.added", wave=literal(wave.label), valid=wave.n_valid,
                    received=wave.n_received, name=literal(upload.name)))
@@ -176,8 +176,8 @@ def _publish(organizer: OrganizerSession) -> None:
         with st.spinner(tr("store.publish.running")):
             try:
                 pub = organizer.publish(wave)
-            except (StoreError, ValueError) as exc:
-                st.error(tr("app.organizer.failed", reason=literal(exc)))
+            except (StoreError, ValueError) as exc:  # e.g. a SurveyError: in the page language
+                st.error(tr("app.organizer.failed", reason=guarded.problem_text(exc)))
                 return
         _notice(tr("store.publish.done", id=pub.result_id, wave=literal(pub.wave),
                    at=str(pub.published_at)[:19].replace("T", " "),

@@ -23,7 +23,7 @@ import pandas as pd
 from ahp.io.xlsx_safety import safe_cell_text
 from i18n import join_list
 
-__all__ = ["csv_bytes", "literal", "literal_list", "safe_frame"]
+__all__ = ["csv_bytes", "error_text", "literal", "literal_list", "safe_frame"]
 
 # CommonMark: any ASCII punctuation may be backslash-escaped. Escaped everywhere: what opens a
 # link or image ([ ]), emphasis (* _ ~), code (`), HTML and entities (< > &), tables (|), math
@@ -42,6 +42,14 @@ def literal(text: object) -> str:
     plain = _CONTROL.sub(" ", "" if text is None else str(text))
     escaped = _SPECIAL.sub(r"\\\1", plain)
     return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def error_text(exc: BaseException, lang: str) -> str:
+    """An error's message for the page, literal (it may quote the file's text): in ``lang``
+    when the error carries both languages (``text(lang)``: a shanzhi error raised with a locale
+    key, a refused file), else as it is."""
+    text = getattr(exc, "text", None)
+    return literal(text(lang) if callable(text) else exc)
 
 
 def literal_list(names: Iterable[object], lang: str) -> str:

@@ -341,7 +341,7 @@ def validity_lines(report: ValidityReport, hierarchy: Hierarchy, lang: str = "zh
         if len(low):
             lines.append(t("validity.msa_low", lang, items=", ".join(
                 f"{i} {v:.2f}" for i, v in low.items())))
-    lines += [f"note 注: {n}" for n in report.notes]
+    lines += [f"note 注: {localized(n, lang)}" for n in report.notes]
     lines.append(f"item analysis 项目分析: {t('validity.items.title', lang)}")
     if report.items is not None:
         ia = report.items

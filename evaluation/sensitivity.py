@@ -75,7 +75,7 @@ def _published(scores: Scores, level: str) -> pd.DataFrame:
     goal = scores.wide(goal_level).drop(index=POOLED, errors="ignore").iloc[:, 0]
     names = goal.index[goal.notna()]
     if len(names) == 0:
-        raise SurveyError("sensitivity: no published community has a score")
+        raise SurveyError("error.sensitivity.no_scores")
     return scores.wide(level).reindex(names)
 
 
@@ -104,10 +104,8 @@ def _min_ranks(values: np.ndarray) -> np.ndarray:
 
 def _check_community(community: str | None, names: pd.Index) -> None:
     if community is not None and community not in names:
-        raise SurveyError(
-            f"sensitivity: community {community!r} has no published score "
-            f"(suppressed or unknown; published: {len(names)})"
-        )
+        raise SurveyError("error.sensitivity.community", community=repr(community),
+                          published=len(names))
 
 
 # ---------------------------------------------------------------------------- one at a time
@@ -203,9 +201,11 @@ def one_at_a_time(
     """
     low, high = (float(v) for v in weight_range)
     if not 0.0 <= low < high <= 1.0:
-        raise SurveyError(f"one_at_a_time: weight_range must lie in [0, 1], got {weight_range}")
+        raise SurveyError("error.arg.in_range", name="one_at_a_time: weight_range",
+                          interval="[0, 1]", value=weight_range)
     if int(steps) != steps or steps < 2:
-        raise SurveyError(f"one_at_a_time: steps must be an integer ≥ 2, got {steps}")
+        raise SurveyError("error.arg.integer_at_least", name="one_at_a_time: steps", minimum=2,
+                          value=steps)
     frame, dimension_weights, goal = _dimensions(scores, weights)
     names = frame.index
     _check_community(community, names)
@@ -298,9 +298,11 @@ def tornado(
     ``|high − low|``, widest first.
     """
     if outcome not in ("score", "rank"):
-        raise SurveyError(f"tornado: outcome must be 'score' or 'rank', got {outcome!r}")
+        raise SurveyError("error.arg.one_of", name="tornado: outcome",
+                          choices="('score', 'rank')", value=repr(outcome))
     if not 0.0 < spread <= 1.0:
-        raise SurveyError(f"tornado: spread must be in (0, 1], got {spread}")
+        raise SurveyError("error.arg.in_range", name="tornado: spread", interval="(0, 1]",
+                          value=spread)
     frame, dimension_weights, goal = _dimensions(scores, weights)
     _check_community(community, frame.index)
     c = frame.index.get_loc(community)
@@ -356,7 +358,8 @@ def drop_one(scores: Scores, weights: HierarchyWeights, *, level: str = "B") -> 
     codes = table.index[table["level"] == level].tolist()
     root = _goal_code(weights)
     if not codes or level == table.loc[root, "level"]:
-        raise SurveyError(f"drop_one: no droppable nodes on level {level!r}")
+        raise SurveyError("error.sensitivity.nothing_to_drop", function="drop_one",
+                          level=repr(level))
     goal = _published(scores, table.loc[root, "level"]).iloc[:, 0]
     names = goal.index
     base = goal.to_numpy(dtype=float)
@@ -469,7 +472,7 @@ def compare_schemes(
 ) -> SchemeComparison:
     """Score the same responses with each weight set of ``schemes`` (name → weights)."""
     if not schemes:
-        raise SurveyError("compare_schemes: no weighting scheme given")
+        raise SurveyError("error.sensitivity.no_scheme", function="compare_schemes")
     parts, dimension_weights = [], {}
     for name, weights in schemes.items():
         scored = score(responses, hierarchy, weights, min_respondents, bootstrap=0)

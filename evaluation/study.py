@@ -217,16 +217,14 @@ def read_judgments(path: str | PathLike[str], hierarchy: Hierarchy) -> PanelJudg
     if source.is_dir():
         return read_judgments_xlsx(source, hierarchy)
     if not source.exists():
-        raise SurveyError(f"no such judgments file or folder: {source}")
+        raise SurveyError("error.study.no_judgments", path=str(source))
     suffix = source.suffix.lower()
     if suffix == ".csv":
         return read_judgments_csv(source, hierarchy)
     if suffix == ".xlsx":
         return read_judgments_xlsx(source, hierarchy)
-    raise SurveyError(
-        f"judgments file {source}: expected a .csv file, an .xlsx workbook or a folder of "
-        f"workbooks, got '{suffix or 'no suffix'}'"
-    )
+    raise SurveyError("error.study.judgments_type", path=str(source),
+                      suffix=suffix or Message("error.study.no_suffix"))
 
 
 def _without_valid_questionnaires(responses: Responses, valid: Responses) -> list[str]:
@@ -527,10 +525,7 @@ def analyse_uncertainty(
 
     s = result.settings
     if result.scores.ranking.empty:
-        raise SurveyError(
-            "uncertainty: no community has enough respondents to be ranked "
-            f"(minimum {s.min_respondents})"
-        )
+        raise SurveyError("error.study.nothing_to_rank", minimum=s.min_respondents)
     fixed = s.weights != "ahp"  # data-driven weights: no expert panel to resample
     mc = monte_carlo(
         result.valid,

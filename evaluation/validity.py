@@ -10,8 +10,8 @@ dimensions (items off their dimension, dimensions that split or merge) and the i
 
 Validity never stops a study: when a statistic cannot be computed (a constant item, a singular
 correlation matrix, fewer respondents than items, ...), :class:`ValidityReport` carries the
-error's message (which names the items) in ``error`` / ``item_error`` and the rest of the study
-goes on.
+error's message (which names the items) in ``error`` / ``item_error`` — an :class:`~i18n.Message`,
+English as a ``str``, either language with ``localized`` — and the rest of the study goes on.
 
 KMO verdict: the labels of Kaiser (1974), "An index of factorial simplicity", *Psychometrika*
 39, 31–36: ≥ 0.90 marvelous, ≥ 0.80 meritorious, ≥ 0.70 middling, ≥ 0.60 mediocre, ≥ 0.50
@@ -70,8 +70,9 @@ class ValidityReport:
 
     ``kmo``, ``bartlett``, ``efa`` (None when ``error``), ``comparison`` (factors against the
     dimensions of ``level``), ``items`` (item analysis; None when ``item_error``), ``error`` /
-    ``item_error`` the message of the error that stopped them ("" when none), ``dimension`` item
-    → its dimension code, ``rotation``, ``method``.
+    ``item_error`` the message of the error that stopped them ("" when none; a
+    :class:`~i18n.Message`, see the module docstring), ``dimension`` item → its dimension code,
+    ``rotation``, ``method``, ``notes`` (:class:`~i18n.Message` s: items left out).
     """
 
     kmo: KMOResult | None
@@ -85,7 +86,7 @@ class ValidityReport:
     method: str = "minres"
     error: str = ""
     item_error: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -222,6 +223,13 @@ class ValidityReport:
         return self.items.table.rename_axis("item").reset_index()
 
 
+def _reason(exc: SurveyError) -> str:
+    """Why a statistic could not be computed: the error's :class:`~i18n.Message` (shown later
+    in the reader's language), or its text on one line."""
+    message = exc.message
+    return message if isinstance(message, Message) else " ".join(str(exc).split())
+
+
 def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
@@ -247,8 +255,7 @@ def assess_validity(
     notes = []
     if len(answered) < len(items):
         unanswered = [i for i in items if i not in answered]
-        notes.append(f"items without answers left out: {', '.join(unanswered)} / "
-                     "以下题目无作答，未纳入效度分析")
+        notes.append(Message("validity.unanswered", items=tuple(unanswered)))
         data = data[answered]
     dimension = {i: hierarchy.ancestor(i, level) for i in answered}
     k = b = e = c = None
@@ -259,7 +266,7 @@ def assess_validity(
         e = efa(data, n_factors=n_factors, rotation=rotation, method=method, seed=seed)
         c = compare_with_framework(e.loadings, dimension)
     except SurveyError as exc:
-        error = " ".join(str(exc).split())
+        error = _reason(exc)
     ia = None
     item_error = ""
     try:
@@ -267,7 +274,7 @@ def assess_validity(
             warnings.simplefilter("ignore")
             ia = item_analysis(data)
     except SurveyError as exc:
-        item_error = " ".join(str(exc).split())
+        item_error = _reason(exc)
     return ValidityReport(
         kmo=k, bartlett=b, efa=e, comparison=c, items=ia, dimension=dimension, level=level,
         rotation=rotation, method=method, error=error, item_error=item_error, notes=notes,

@@ -8,6 +8,7 @@ from i18n.errors import ShanzhiError
 from i18n.messages import (
     LANGS,
     Message,
+    Term,
     TranslationError,
     bilingual,
     catalog,
@@ -21,6 +22,7 @@ __all__ = [
     "LANGS",
     "Message",
     "ShanzhiError",
+    "Term",
     "TranslationError",
     "bilingual",
     "catalog",

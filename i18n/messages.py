@@ -110,6 +110,31 @@ class Message(str):
         return t(self.key, lang, **_listed(self.fields, lang))
 
 
+class Term(str):
+    """A name given in each language that is not a locale text: an indicator's code and name
+    from the framework (``Term("D4 Item four", "D4 题四")``).
+
+    Its value as a ``str`` is the English text; :meth:`text` gives it in ``lang``. A
+    :class:`Message` field that is a Term (or a list of Terms) is written in the message's
+    language.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Term:
+        term = super().__new__(cls, en)
+        term.zh = zh
+        return term
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        return str(self), self.zh
+
+    def text(self, lang: str) -> str:
+        """The name in ``lang``."""
+        _check_lang(lang)
+        return self.zh if lang == "zh" else str(self)
+
+
 def join_list(items: Iterable[object], lang: str) -> str:
     """``items`` written as ``lang`` lists them: ``甲、乙`` or ``A, B``."""
     return ("、" if lang == "zh" else ", ").join(map(str, items))
@@ -117,12 +142,12 @@ def join_list(items: Iterable[object], lang: str) -> str:
 
 def _listed(fields: Mapping[str, object], lang: str) -> dict[str, object]:
     """``fields`` with list and tuple values written as a list in ``lang`` and
-    :class:`Message` values (a sentence inside a sentence) in ``lang``."""
+    :class:`Message` values (a sentence inside a sentence) and :class:`Term` values in
+    ``lang``."""
     return {k: join_list([localized(x, lang) for x in v], lang) if isinstance(v, list | tuple)
-            else v.text(lang) if isinstance(v, Message) else v
-            for k, v in fields.items()}
+            else localized(v, lang) for k, v in fields.items()}
 
 
 def localized(text: str, lang: str) -> str:
-    """``text`` in ``lang`` when it is a :class:`Message`, else unchanged."""
-    return text.text(lang) if isinstance(text, Message) else text
+    """``text`` in ``lang`` when it is a :class:`Message` or a :class:`Term`, else unchanged."""
+    return text.text(lang) if isinstance(text, Message | Term) else text

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ahp.hierarchy import Hierarchy
+from i18n import localized
 from panel.db import Tx, now
 from panel.errors import StoreError
 from survey.loading import load_responses
@@ -133,7 +134,8 @@ def prepare_wave(
         },
         "reliability": None if rel is None else {
             "scales": _json_records(rel.scales),
-            "warnings": [str(w) for w in rel.warnings],
+            # both languages, as the wave's details are read in either
+            "warnings": [f"{localized(w, 'en')} / {localized(w, 'zh')}" for w in rel.warnings],
         },
     }
     return PreparedWave(name, digest or answers_hash, valid, details, int(report.received),

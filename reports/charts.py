@@ -75,9 +75,8 @@ class ChartDataError(SurveyError):
 def _require(frame: pd.DataFrame, columns: Sequence[str], chart: str, arg: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ChartDataError(
-            f"{chart}: `{arg}` lacks column(s) {missing}; it has {list(frame.columns)}"
-        )
+        raise ChartDataError("error.chart.columns", chart=chart, arg=arg, missing=str(missing),
+                             has=str(list(frame.columns)))
 
 
 def _width(text: str) -> int:
@@ -169,7 +168,8 @@ def _wide(table: pd.DataFrame, level: str, chart: str) -> tuple[pd.DataFrame, li
     _require(table, ["community", "level", "code", "score"], chart, "table")
     rows = table[table["level"] == level]
     if rows.empty:
-        raise ChartDataError(f"{chart}: `table` has no rows on level {level!r}")
+        raise ChartDataError("error.chart.no_level_rows", chart=chart, arg="table",
+                             level=repr(level))
     codes = list(dict.fromkeys(rows["code"]))
     wide = rows.pivot_table(index="community", columns="code", values="score",
                             aggfunc="first", sort=False, dropna=False)
@@ -213,7 +213,7 @@ def ranking_chart(
     data = ranking[~ranking["community"].isin(list(suppressed))]
     data = data[data["community"] != ALL_COMMUNITIES].dropna(subset=["score"])
     if data.empty:
-        raise ChartDataError("ranking_chart: no community with a reported score to draw")
+        raise ChartDataError("error.chart.nothing_ranked", chart="ranking_chart")
     data = data.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
     bands = {"rank_low", "rank_high"} <= set(data.columns)
     k = len(data)
@@ -309,14 +309,16 @@ def radar_chart(
     wide, suppressed = _wide(table, level, "radar_chart")
     unknown = [c for c in communities if c not in wide.index]
     if unknown:
-        raise ChartDataError(f"radar_chart: communities {unknown} are not in `table`")
+        raise ChartDataError("error.chart.unknown_communities", chart="radar_chart",
+                             communities=str(unknown), arg="table")
     hidden = [c for c in communities if c in suppressed or wide.loc[c].isna().all()]
     shown = [c for c in communities if c not in hidden and c != ALL_COMMUNITIES]
     reference = _reference(wide, suppressed)
     codes = list(wide.columns)
     k = len(codes)
     if k < 3:
-        raise ChartDataError(f"radar_chart: level {level!r} has {k} indicators; a radar needs 3")
+        raise ChartDataError("error.chart.radar_three", chart="radar_chart", level=repr(level),
+                             count=k)
     angles = np.linspace(0, 2 * np.pi, k, endpoint=False)
     closed = np.r_[angles, angles[:1]]
     fig = _new_figure(7.0, 6.6, [_suppressed_line(hidden, min_respondents, lang), note])
@@ -456,7 +458,8 @@ def weights_chart(
     roots = set(top.index)
     dim_rows = frame[frame["parent"].isin(list(roots))]
     if level not in set(frame["level"]):
-        raise ChartDataError(f"weights_chart: `weights` has no level {level!r}")
+        raise ChartDataError("error.chart.no_level", chart="weights_chart", arg="weights",
+                             level=repr(level))
 
     def dimension(code: str) -> str:
         while parent.get(code) not in roots and parent.get(code) is not None:
@@ -541,7 +544,8 @@ def sunburst_chart(
         children.setdefault(key, []).append(str(code))
     roots = children.get(None, [])
     if len(roots) != 1:
-        raise ChartDataError(f"sunburst_chart: `weights` needs one goal row, found {roots}")
+        raise ChartDataError("error.chart.one_goal", chart="sunburst_chart", arg="weights",
+                             roots=str(roots))
     # depth-first order so that every ring lists children under their parent's wedge
     rings: list[list[str]] = []
     stack = [(code, 0) for code in reversed(children.get(roots[0], []))]
@@ -552,7 +556,7 @@ def sunburst_chart(
         rings[depth].append(code)
         stack += [(c, depth + 1) for c in reversed(children.get(code, []))]
     if not rings:
-        raise ChartDataError("sunburst_chart: `weights` has no level below the goal")
+        raise ChartDataError("error.chart.below_goal", chart="sunburst_chart", arg="weights")
     dims = rings[0]
     base = {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(dims)}
     owner = {d: d for d in dims}
@@ -618,7 +622,7 @@ def tornado_chart(
     """
     _require(sensitivity, ["parameter", "low", "high", "base"], "tornado_chart", "sensitivity")
     if sensitivity.empty:
-        raise ChartDataError("tornado_chart: `sensitivity` has no rows")
+        raise ChartDataError("error.chart.no_rows", chart="tornado_chart", arg="sensitivity")
     data = sensitivity.assign(
         _range=(sensitivity["high"].astype(float) - sensitivity["low"].astype(float)).abs()
     ).sort_values("_range", ascending=False, kind="stable")
@@ -670,14 +674,12 @@ def pairwise_probability_chart(
     Blue: the row community is likely ahead; red: likely behind; white: a coin toss.
     """
     if list(probability.index) != list(probability.columns):
-        raise ChartDataError(
-            "pairwise_probability_chart: `probability` needs the same communities, in the "
-            f"same order, as index and columns; got {list(probability.index)} and "
-            f"{list(probability.columns)}"
-        )
+        raise ChartDataError("error.chart.square", chart="pairwise_probability_chart",
+                             arg="probability", index=str(list(probability.index)),
+                             columns=str(list(probability.columns)))
     k = len(probability)
     if k < 2:
-        raise ChartDataError("pairwise_probability_chart: needs at least 2 communities")
+        raise ChartDataError("error.chart.two_communities", chart="pairwise_probability_chart")
     values = probability.to_numpy(float).copy()
     np.fill_diagonal(values, np.nan)
     side = 2.5 + 0.42 * k

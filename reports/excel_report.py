@@ -428,7 +428,7 @@ def write_report_tables(
 ) -> None:
     """Write the report from plain tables (see :class:`ReportInputs` and :func:`write_report`)."""
     if lang not in LANGS:
-        raise ReportError(f"lang must be one of {LANGS}, got {lang!r}")
+        raise ReportError("error.arg.one_of", name="lang", choices=str(LANGS), value=repr(lang))
     writer = _Writer(inputs, lang)
     wb = Workbook()
     about = wb.active
@@ -815,8 +815,8 @@ class _Writer:
         row = 1
         if inputs.reliability_warnings:
             row = self.section(ws, row, "report.reliability.warnings")
-            for warning in inputs.reliability_warnings:
-                self.put(ws, row, 1, warning, font=_WARNING)
+            for warning in inputs.reliability_warnings:  # a Message: in the report language
+                self.put(ws, row, 1, localized(warning, self.lang), font=_WARNING)
                 row += 1
             row += 1
         row = self.section(ws, row, "report.reliability.scales")

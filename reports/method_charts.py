@@ -201,7 +201,7 @@ def ipa_chart(
     _require(table, ["importance", "performance", "importance_cut", "performance_cut",
                      "quadrant"], "ipa_chart", "table")
     if table.empty:
-        raise ChartDataError("ipa_chart: `table` has no items")
+        raise ChartDataError("error.chart.no_items", chart="ipa_chart", arg="table")
     use_cjk_font()
     fig = _new_figure(*_size(9.0, 7.0), [note])
     ax = fig.subplots()
@@ -288,7 +288,7 @@ def grade_bars_chart(
     """
     _require(table, ["community", *labels, "grade_label", "score"], "grade_bars_chart", "table")
     if table.empty:
-        raise ChartDataError("grade_bars_chart: `table` has no rows")
+        raise ChartDataError("error.chart.no_rows", chart="grade_bars_chart", arg="table")
     data = table.sort_values("score", ascending=False, kind="stable").head(max_rows)
     k = len(data)
     fig = _new_figure(*_size(9.5, 1.6 + 0.32 * k), [note])
@@ -337,7 +337,7 @@ def schemes_chart(
     across schemes are coloured and named at both ends; the others are grey.
     """
     if ranks.empty or ranks.shape[1] < 2:
-        raise ChartDataError("schemes_chart: `ranks` needs communities × at least 2 schemes")
+        raise ChartDataError("error.chart.two_schemes", chart="schemes_chart", arg="ranks")
     use_cjk_font()
     values = ranks.to_numpy(float)
     m, s = values.shape

@@ -108,9 +108,10 @@ def item_analysis(
     Weak items are named in ``warnings`` and raised as :class:`ItemAnalysisWarning`.
     """
     if variance not in VARIANCE_RULES:
-        raise SurveyError(f"variance must be one of {VARIANCE_RULES}, got {variance!r}")
+        raise SurveyError("error.arg.one_of", name="variance", choices=str(VARIANCE_RULES),
+                          value=repr(variance))
     if not 0 < share <= 0.5:
-        raise SurveyError(f"share must be in (0, 0.5], got {share}")
+        raise SurveyError("error.arg.in_range", name="share", interval="(0, 0.5]", value=share)
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(np.asarray(data, dtype=float))
     items = [str(c) for c in data.columns]
@@ -118,10 +119,9 @@ def item_analysis(
     complete = values[~np.isnan(values).any(axis=1)]
     n, k = complete.shape
     if k < 2:
-        raise SurveyError(f"item analysis needs at least 2 items, got {k}")
+        raise SurveyError("error.items.two_items", count=k)
     if n < 4:
-        raise SurveyError(f"item analysis needs at least 4 respondents who answered every item, "
-                          f"got {n} of {len(values)} / 完整作答样本不足 4 份")
+        raise SurveyError("error.items.four_respondents", n=n, total=len(values))
     total = complete.sum(axis=1)
     cut = max(math.ceil(share * n), 2)
     ordered = np.sort(total)
@@ -129,10 +129,8 @@ def item_analysis(
     low, high = complete[total <= low_cutoff], complete[total >= high_cutoff]
     messages: list[str] = []
     if low_cutoff >= high_cutoff:
-        raise SurveyError(
-            f"the high and low {share:.0%} groups overlap (cut-off scores {low_cutoff:g} and "
-            f"{high_cutoff:g}): total scores are too tied to form extreme groups"
-        )
+        raise SurveyError("error.items.groups_overlap", share=share, low=f"{low_cutoff:g}",
+                          high=f"{high_cutoff:g}")
     t, df, p, test = _t_tests(high, low, variance, alpha)
     rest = total[:, None] - complete
     centred_x = complete - complete.mean(axis=0)

@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ahp.hierarchy import Hierarchy
+from i18n import Message
 from survey.demographics import demographic_frame, is_demographic
 from survey.errors import ColumnMatchError, SurveyError
 from survey.identifiers import fold_header, is_identifier
@@ -167,7 +168,7 @@ class _Table:
 
     frame: pd.DataFrame
     rows: np.ndarray
-    where: str
+    where: str  # the file name, or "file, sheet 'name'" (a Message, shown in either language)
 
 
 def _fold_text(values: pd.Series) -> pd.Series:
@@ -186,7 +187,7 @@ def _cell_text(value: object) -> str:
 def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     """Build the text table from raw rows (first row = header); drop empty rows and columns."""
     if not rows:
-        raise SurveyError(f"{where} is empty: no header row and no responses")
+        raise SurveyError("error.load.empty", where=where)
     width = max(len(r) for r in rows)
     cells = np.empty((len(rows), width), dtype=object)
     for i, r in enumerate(rows):
@@ -201,24 +202,22 @@ def _frame_from_rows(rows: list[list[object]], where: str) -> _Table:
     used = ~blank.all(axis=0)
     keep_cols = [j for j, u in zip(grid.columns, used, strict=True) if u]
     if not keep_cols:
-        raise SurveyError(f"{where} is empty: no header row and no responses")
+        raise SurveyError("error.load.empty", where=where)
     _check_header_row([header[j] for j in keep_cols], where)
     headers = [header[j] or f"(column {get_column_letter(j + 1)})" for j in keep_cols]
     seen: dict[str, str] = {}
     for j, h in zip(keep_cols, headers, strict=True):
         letter = get_column_letter(j + 1)
         if h in seen:
-            raise SurveyError(
-                f"{where}: header '{h}' appears twice (columns {seen[h]} and {letter}); "
-                "give each column its own header"
-            )
+            raise SurveyError("error.load.header_twice", where=where, header=h, first=seen[h],
+                              second=letter)
         seen[h] = letter
     body = body[keep_cols]
     body.columns = headers
     row_numbers = np.arange(2, len(body) + 2)
     filled = ~blank[1:, used].all(axis=1)
     if not filled.any():
-        raise SurveyError(f"{where} has a header row but no responses")
+        raise SurveyError("error.load.no_responses", where=where)
     return _Table(body[filled].reset_index(drop=True), row_numbers[filled], where)
 
 
@@ -226,12 +225,9 @@ def _check_header_row(header: list[str], where: str) -> None:
     """Refuse a row 1 that is mostly blank over the used columns: a title above the headers."""
     blank = sum(not h for h in header)
     if len(header) > 2 and blank * 2 > len(header):
-        shown = ", ".join(f"'{h}'" for h in header if h)[:80] or "nothing"
-        raise SurveyError(
-            f"{where}: row 1 holds {shown} and {blank} of {len(header)} used columns have no "
-            "header; the column headers (序号, 1、…) must be on row 1: delete any title rows "
-            "above them"
-        )
+        shown = ", ".join(f"'{h}'" for h in header if h)[:80] or Message("error.load.nothing")
+        raise SurveyError("error.load.title_row", where=where, shown=shown, blank=blank,
+                          used=len(header))
 
 
 def _decode_csv(data: bytes, name: str) -> str:
@@ -243,12 +239,12 @@ def _decode_csv(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SurveyError(f"{name}: cannot decode the CSV as UTF-8 or GB18030; save it as UTF-8")
+    raise SurveyError("error.load.encoding", name=name)
 
 
 def _read_csv(data: bytes, name: str) -> _Table:
     if not data.strip(_BOM + b" \r\n\t"):
-        raise SurveyError(f"{name} is empty: no header row and no responses")
+        raise SurveyError("error.load.empty", where=name)
     text = _decode_csv(data, name)
     first_line = text.split("\n", 1)[0]
     separator = ","
@@ -267,17 +263,16 @@ def _read_csv(data: bytes, name: str) -> _Table:
 _FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _parser_message(exc: Exception, name: str) -> str:
-    """One line for a pandas CSV parser error, naming the file and, when known, the row."""
+def _parser_message(exc: Exception, name: str) -> Message:
+    """One line for a pandas CSV parser error, naming the file and, when known, the row (the
+    parser's own words, in English, only when it names no row)."""
     text = " ".join(str(exc).split())  # pandas' messages end with a newline
     counts = _FIELD_COUNT.search(text)
     if counts:
         expected, line, seen = counts.groups()
-        return (
-            f"{name}, row {line}: {seen} cells but the header row has {expected}; a comma "
-            "inside an answer must be quoted (\"a,b\"), or the row has extra columns"
-        )
-    return f"{name}: not a readable CSV file ({text})"
+        return Message("error.load.csv_cells", name=name, line=line, seen=seen,
+                       expected=expected)
+    return Message("error.load.csv_unreadable", name=name, detail=text)
 
 
 def _looks_like_questions(headers: list[object], items: list[str]) -> int:
@@ -305,7 +300,8 @@ def _pick_sheet(
     most question-like headers."""
     if sheet is not None:
         if sheet not in names:
-            raise SurveyError(f"{file_name}: no sheet '{sheet}'; sheets are {', '.join(names)}")
+            raise SurveyError("error.load.no_sheet", name=file_name, sheet=sheet,
+                              sheets=tuple(names))
         return sheet
     scores = [_looks_like_questions(list(header(name)), items) for name in names]
     return names[int(np.argmax(scores))]
@@ -358,14 +354,16 @@ def _merged_header_cells(data: bytes, title: str) -> list[str]:
     return [ref for ref in refs if range_boundaries(ref)[1] == 1]
 
 
-def _cell_refs(matches: list[re.Match[bytes]]) -> str:
-    """The first few cell references of the matched ``<c …>`` elements, and how many in all."""
+def _cell_refs(matches: list[re.Match[bytes]]) -> dict[str, object]:
+    """The fields ``cells`` (the first few cell references of the matched ``<c …>`` elements)
+    and ``more`` (how many others, or "") of a message."""
     refs = []
     for match in matches[:_SHOWN_CELLS]:
         ref = _CELL_REF.search(match.group(1))
         refs.append(ref.group(1).decode() if ref else "?")
-    more = f" and {len(matches) - _SHOWN_CELLS} more" if len(matches) > _SHOWN_CELLS else ""
-    return ", ".join(refs) + more
+    more = (Message("error.load.and_more", count=len(matches) - _SHOWN_CELLS)
+            if len(matches) > _SHOWN_CELLS else "")
+    return {"cells": tuple(refs), "more": more}
 
 
 def _check_cell_values(data: bytes, title: str, where: str) -> None:
@@ -377,17 +375,12 @@ def _check_cell_values(data: bytes, title: str, where: str) -> None:
     errors = list(_ERROR_CELL.finditer(xml)) if re.search(rb"t=[\"']e[\"']", xml) else []
     if errors:
         value = errors[0].group(2).decode(errors="replace")
-        raise SurveyError(
-            f"{where}: {len(errors)} cell(s) hold an Excel error value such as {value} "
-            f"(cells {_cell_refs(errors)}); correct or clear them and save the file again"
-        )
+        raise SurveyError("error.load.error_cells", where=where, count=len(errors), value=value,
+                          **_cell_refs(errors))
     uncached = list(_UNCACHED_FORMULA.finditer(xml)) if _FORMULA_TAG.search(xml) else []
     if uncached:
-        raise SurveyError(
-            f"{where}: {len(uncached)} cell(s) hold a formula without a computed value (cells "
-            f"{_cell_refs(uncached)}), which would be read as empty; open the file in Excel or "
-            "WPS and save it (so that the values are stored), or replace the formulas by values"
-        )
+        raise SurveyError("error.load.uncached_formulas", where=where, count=len(uncached),
+                          **_cell_refs(uncached))
 
 
 def _read_openpyxl(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Sheet:
@@ -415,24 +408,15 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, items: list[str]) -> _
     try:
         found = read(data, name, sheet, items)
     except _UNREADABLE_XLSX as exc:
-        raise SurveyError(
-            f"{name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
-            "WPS and save it again as .xlsx, or export the questionnaire as CSV"
-        ) from exc
-    where = f"{name}, sheet '{found.title}'"
+        raise SurveyError("error.load.not_xlsx", name=name, error=type(exc).__name__) from exc
+    where = Message("error.place.sheet", file=name, sheet=found.title)
     try:
         _check_cell_values(data, found.title, where)
     except _UNREADABLE_XLSX as exc:
-        raise SurveyError(
-            f"{name} is not a valid .xlsx file ({type(exc).__name__}); open it in Excel or "
-            "WPS and save it again as .xlsx, or export the questionnaire as CSV"
-        ) from exc
+        raise SurveyError("error.load.not_xlsx", name=name, error=type(exc).__name__) from exc
     if found.merged_header:
-        raise SurveyError(
-            f"{where}: merged cells in the header row ({', '.join(found.merged_header)}); the "
-            "loader needs one header row with one column per question (as 问卷星 exports it): "
-            "unmerge them and give each column its own header, e.g. '8、(子题文本)'"
-        )
+        raise SurveyError("error.load.merged_header", where=where,
+                          cells=tuple(found.merged_header))
     return _frame_from_rows(found.rows, where)
 
 
@@ -450,29 +434,29 @@ def _source_bytes(
         return source.read(), name or str(getattr(source, "name", "upload"))
     path = Path(source)
     if path.is_dir():
-        raise SurveyError(f"{path} is a folder, not a questionnaire file (.csv or .xlsx)")
+        raise SurveyError("error.load.folder", path=str(path))
     if not path.is_file():
-        raise SurveyError(f"no such file: {path}")
+        raise SurveyError("error.load.no_file", path=str(path))
     try:
         return path.read_bytes(), name or path.name
     except OSError as exc:
-        raise SurveyError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise SurveyError("error.load.unreadable", path=str(path),
+                          reason=exc.strerror or str(exc)) from exc
 
 
 def _read_table(data: bytes, name: str, sheet: str | None, items: list[str]) -> _Table:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         if sheet is not None:
-            raise SurveyError(f"{name}: sheet= applies to .xlsx files, not to a CSV")
+            raise SurveyError("error.load.sheet_on_csv", name=name, option="sheet=")
         return _read_csv(data, name)
     if suffix in (".xlsx", ".xlsm"):
         if not data:
-            raise SurveyError(f"{name} is empty (0 bytes), not a valid .xlsx file")
+            raise SurveyError("error.load.empty_xlsx", name=name)
         return _read_xlsx(data, name, sheet, items)
-    hint = "; open it in Excel or WPS and save it as .xlsx" if suffix == ".xls" else ""
-    raise SurveyError(
-        f"{name}: unsupported file type '{suffix or '(none)'}'; use .csv or .xlsx{hint}"
-    )
+    raise SurveyError("error.load.file_type", name=name,
+                      suffix=suffix or Message("error.load.no_suffix"),
+                      hint=Message("error.load.xls_hint") if suffix == ".xls" else "")
 
 
 def _find_meta(headers: list[str]) -> dict[str, str]:
@@ -516,14 +500,11 @@ def _find_community(
         hit = next((h for h in loose if _COMMUNITY_QUESTION.search(fold_header(h))), None)
         if hit is not None or loose:
             return hit if hit is not None else loose[0]
-    searched = f"'{wanted}'" + (
-        f" (also {', '.join(COMMUNITY_CANDIDATES[1:])} and any header containing 社区 or "
-        "community whose answers are not on the 1..5 scale)" if default else ""
-    )
-    raise SurveyError(
-        f"{where}: no community column; looked for {searched}. Headers are: "
-        f"{', '.join(headers)}. Pass community_column= with the right header."
-    )
+    searched = (Message("error.load.community_searched_default", wanted=wanted,
+                        candidates=tuple(COMMUNITY_CANDIDATES[1:]))
+                if default else Message("error.load.community_searched", wanted=wanted))
+    raise SurveyError("error.load.no_community", where=where, searched=searched,
+                      headers=tuple(headers), option="community_column=")
 
 
 def _read_mapping(mapping: Mapping[str, str] | str | PathLike[str]) -> dict[str, str]:
@@ -532,19 +513,17 @@ def _read_mapping(mapping: Mapping[str, str] | str | PathLike[str]) -> dict[str,
         return {str(k): str(v).strip() for k, v in mapping.items()}
     path = Path(mapping)
     if not path.is_file():
-        raise SurveyError(f"mapping file not found: {path}")
+        raise SurveyError("error.load.no_mapping_file", path=str(path))
     text = _decode_csv(path.read_bytes(), path.name)
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         table = pd.DataFrame()
     except pd.errors.ParserError as exc:
-        raise SurveyError(_parser_message(exc, f"mapping file {path.name}")) from exc
+        raise SurveyError(_parser_message(
+            exc, Message("error.load.mapping_file", file=path.name))) from exc
     if table.shape[1] < 2 or table.empty:
-        raise SurveyError(
-            f"mapping file {path.name}: needs two columns (column header, item code) and at "
-            "least one line"
-        )
+        raise SurveyError("error.load.mapping_columns", file=path.name)
     return dict(zip(table.iloc[:, 0], table.iloc[:, 1].str.strip(), strict=True))
 
 
@@ -556,19 +535,15 @@ def _explicit_columns(
     given = _read_mapping(mapping)
     unknown = sorted({code for code in given.values() if code not in items})
     if unknown:
-        raise SurveyError(
-            f"mapping: item code(s) {', '.join(unknown)} are not in the framework "
-            f"({items[0]}…{items[-1]})"
-        )
+        raise SurveyError("error.load.mapping_codes", codes=tuple(unknown), first=items[0],
+                          last=items[-1])
     by_fold = {fold_header(h): h for h in headers}
     columns = {
         by_fold[fold_header(k)]: code for k, code in given.items() if fold_header(k) in by_fold
     }
     if not columns:
-        raise SurveyError(
-            f"{where}: none of the mapping's {len(given)} headers is a column of the file "
-            f"(first mapping header: '{next(iter(given))}'; file headers: {', '.join(headers)})"
-        )
+        raise SurveyError("error.load.mapping_headers", where=where, count=len(given),
+                          first=next(iter(given)), headers=tuple(headers))
     _check_one_column_per_item(columns, where)
     return columns
 
@@ -578,10 +553,8 @@ def _check_one_column_per_item(columns: dict[str, str], where: str) -> None:
     twice = by_code[by_code.index.duplicated(keep=False)]
     if not twice.empty:
         code = twice.index[0]
-        raise SurveyError(
-            f"{where}: item {code} is matched by several columns: "
-            + ", ".join(f"'{h}'" for h in twice[code])
-        )
+        raise SurveyError("error.load.item_twice", where=where, code=code,
+                          columns=tuple(f"'{h}'" for h in twice[code]))
 
 
 def _code_columns(headers: list[str], items: list[str], where: str) -> dict[str, str]:
@@ -646,9 +619,8 @@ def _fold_labels(labels: Mapping[str, int] | None) -> dict[str, float]:
     folded = {}
     for key, value in table.items():
         if float(value) not in SCALE_VALUES:
-            raise SurveyError(
-                f"labels: '{key}' maps to {value}, outside the {SCALE_MIN}..{SCALE_MAX} scale"
-            )
+            raise SurveyError("error.load.label_off_scale", option="labels", label=key,
+                              value=value, low=SCALE_MIN, high=SCALE_MAX)
         folded[re.sub(r"\s+", " ", fold_header(key))] = float(value)
     keys = pd.Series(list(folded), dtype=object)
     canonical = _canonical(keys, pd.to_numeric(keys, errors="coerce").astype(float))
@@ -666,18 +638,14 @@ def _respondent_ids(frame: pd.DataFrame, id_column: str | None, rows: np.ndarray
     text = text.where(~whole, number.where(whole, 0).astype("int64").astype(str))
     empty = rows[(text == "").to_numpy()]
     if empty.size:
-        raise SurveyError(
-            f"{where}: column '{id_column}' is empty on row(s) {', '.join(map(str, empty[:10]))}"
-        )
+        raise SurveyError("error.load.id_empty", where=where, column=id_column,
+                          rows=tuple(map(str, empty[:10])))
     dup = text.duplicated(keep=False).to_numpy()
     if dup.any():
         first = text[dup].iloc[0]
         on_rows = rows[(text == first).to_numpy()]
-        raise SurveyError(
-            f"{where}: column '{id_column}' repeats the respondent id {first} on rows "
-            f"{', '.join(map(str, on_rows))} ({int(dup.sum())} rows share an id); remove the "
-            "repeated submissions or renumber them"
-        )
+        raise SurveyError("error.load.id_repeated", where=where, column=id_column, id=first,
+                          rows=tuple(map(str, on_rows)), count=int(dup.sum()))
     return pd.Index(text.tolist(), name="respondent_id")
 
 
@@ -721,15 +689,11 @@ def _order_columns(
     pool = matrix or [h for h in likert if h in candidates]
     if len(pool) == len(items):
         return dict(zip(pool, items, strict=True))
-    shown = ", ".join(f"'{h}'" for h in pool[:5]) + (" …" if len(pool) > 5 else "")
-    raise ColumnMatchError(
-        f"{where}: cannot tell which column answers which of the framework's {len(items)} items. "
-        "Either (1) pass mapping= a CSV file or dict of column header → item code; or (2) put "
-        f"the item codes ({items[0]}, {items[1]}, …) in the headers; or (3) export exactly "
-        f"{len(items)} Likert columns in framework order (found {len(pool)}"
-        + (f": {shown})" if pool else ")"),
-        items=len(items), found=len(pool),
-    )
+    shown = Message("error.load.shown_columns", columns=tuple(f"'{h}'" for h in pool[:5]),
+                    more=" …" if len(pool) > 5 else "") if pool else ""
+    raise ColumnMatchError("error.load.columns_unmatched", items=len(items), found=len(pool),
+                           where=where, first=items[0], second=items[1], shown=shown,
+                           option="mapping=")
 
 
 def _invalid_table(
@@ -837,7 +801,7 @@ def load_responses(
         invalid_cells=invalid_cells,
         dropped_columns=dropped,
         mapping=mapping_used,
-        source=table.where,
+        source=str(table.where),
         reversed_items=tuple(c for c in hierarchy.reverse_items if c in answers.columns),
         demographics=_demographics(table, mapping_used, ids, folded_labels),
     )
@@ -859,7 +823,8 @@ def _check_headers(table: _Table, limits: FileLimits) -> None:
     for number, header in enumerate(table.frame.columns, start=1):
         if len(str(header)) > cap:
             check_label_length(
-                header, f"{table.where}: header of column {get_column_letter(number)}", cap
+                header, Message("error.place.header", where=table.where,
+                                column=get_column_letter(number)), cap
             )
 
 
@@ -873,7 +838,8 @@ def _check_community_names(
         first = int(too_long[0])
         check_label_length(
             communities.iloc[first],
-            f"{table.where}: community in row {table.rows[first]} (column '{column[:40]}')",
+            Message("error.place.community", where=table.where, row=table.rows[first],
+                    column=column[:40]),
             cap,
         )
 
@@ -965,10 +931,12 @@ def _answers(
         first = invalid_cells.iloc[0]
         more = len(invalid_cells) - 1
         raise SurveyError(
-            f"{table.where}, row {first['row']}, column '{first['column']}' "
-            f"(item {first['item']}), respondent {first['respondent_id']}: value "
-            f"'{first['value']}' is {first['reason']}"
-            + (f" ({more} more invalid cell(s))" if more else "")
+            "error.load.invalid_answer", where=table.where, row=first["row"],
+            column=first["column"], item=first["item"], respondent=first["respondent_id"],
+            value=first["value"],
+            reason=Message("error.load.off_scale", low=SCALE_MIN, high=SCALE_MAX)
+            if str(first["reason"]).startswith("off the") else Message("error.load.not_a_score"),
+            more=Message("error.load.more_invalid", count=more) if more else "",
         )
     answers = pd.DataFrame(scored.score, index=ids, columns=[columns[h] for h in ordered])
     reverse = [c for c in hierarchy.reverse_items if c in answers.columns]
@@ -982,11 +950,8 @@ def _communities(table: _Table, community: str, ids: pd.Index, cap: int) -> pd.S
     communities = normalize_community(table.frame[community]).set_axis(ids).rename("community")
     _check_community_names(communities, table, community, cap)
     if communities.isna().all():
-        raise SurveyError(
-            f"{table.where}: the community column '{community}' is empty on every row; pass "
-            "community_column= (CLI: --community-column) with the header of the column that "
-            "holds the community names"
-        )
+        raise SurveyError("error.load.community_empty", where=table.where, column=community,
+                          option="community_column=", cli_option="--community-column")
     return communities
 
 

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from i18n import Message, Term
 from survey.errors import SurveyError
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ class ReliabilityWarning(UserWarning):
     """A reliability problem that must not pass silently: a negative item-rest correlation, a
     negative α or an item with zero variance. Raised with :func:`warnings.warn` by
     :func:`reliability` (and kept in :attr:`ReliabilityResult.warnings`); the message names the
-    item or scale."""
+    item or scale (in English; the :class:`~i18n.Message` kept in the result gives either
+    language)."""
 
 
 SCALE_COLUMNS = ("scope", "code", "k", "n", "alpha", "ci_low", "ci_high")
@@ -92,12 +94,13 @@ class ReliabilityResult:
     ``sub-indicator``), ``code``, ``k``, ``n`` (complete cases), ``alpha``, ``ci_low``,
     ``ci_high``. ``items``: one row per item and scale with ``scope``, ``code``, ``item``,
     ``alpha_if_deleted`` (NaN for a 2-item scale) and ``item_rest_r`` (corrected item-total
-    correlation). ``warnings``: messages naming the item or scale (English, then Chinese).
+    correlation). ``warnings``: :class:`~i18n.Message` s naming the item or scale (code and
+    name); as a ``str`` each is the English line, ``localized(w, lang)`` gives it in ``lang``.
     """
 
     scales: pd.DataFrame
     items: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def feldt_interval(
@@ -110,7 +113,7 @@ def feldt_interval(
     n < 2, k < 2 or α is NaN.
     """
     if not 0 < confidence < 1:
-        raise SurveyError(f"confidence must be between 0 and 1, got {confidence}")
+        raise SurveyError("error.arg.open_unit", name="confidence", value=confidence)
     if n < 2 or k < 2 or not np.isfinite(alpha):
         return float("nan"), float("nan")
     gamma = 1.0 - confidence
@@ -125,11 +128,10 @@ def feldt_interval(
 def _as_matrix(matrix: np.ndarray | pd.DataFrame) -> np.ndarray:
     values = np.asarray(matrix, dtype=float)
     if values.ndim != 2:
-        raise SurveyError(
-            f"cronbach_alpha needs a 2-D respondents × items matrix, got {values.ndim}-D"
-        )
+        raise SurveyError("error.reliability.not_2d", function="cronbach_alpha", ndim=values.ndim)
     if values.shape[1] < 2:
-        raise SurveyError(f"cronbach_alpha needs at least 2 items, got {values.shape[1]}")
+        raise SurveyError("error.reliability.two_items", function="cronbach_alpha",
+                          count=values.shape[1])
     return values
 
 
@@ -218,22 +220,25 @@ def _scales(hierarchy: Hierarchy, present: list[str]) -> list[tuple[str, str, li
     return scales
 
 
-def _label(hierarchy: Hierarchy, code: str) -> str:
-    return f"{code} {hierarchy.name(code, 'zh')}"
+def _label(hierarchy: Hierarchy, code: str) -> Term:
+    """The node's code and name, in either language (``D4 题四`` / ``D4 Item four``; the code
+    alone when the node has no name)."""
+    en, zh = (hierarchy.name(code, lang) for lang in ("en", "zh"))
+    return Term(f"{code} {en}" if en != code else code, f"{code} {zh}" if zh != code else code)
 
 
-def _left_out(messages: list[str], labels: list[str], why: str, why_zh: str) -> None:
+def _left_out(messages: list[Message], labels: list[Term], why: str) -> None:
     """Record items left out of every scale: one line per item, or one line for several
-    (a partial column mapping can leave out dozens)."""
+    (a partial column mapping can leave out dozens); ``why`` is ``absent`` or ``silent``."""
     if len(labels) == 1:
-        messages.append(f"{labels[0]}: {why}, left out of every scale / 该题{why_zh}，"
-                        "未纳入信度分析")
+        messages.append(Message("reliability.left_out.one", item=labels[0],
+                                why=Message(f"reliability.why.{why}")))
     elif labels:
-        messages.append(f"{len(labels)} items {why}, left out of every scale: "
-                        f"{', '.join(labels)} / {len(labels)} 个题目{why_zh}，未纳入信度分析")
+        messages.append(Message("reliability.left_out.many", count=len(labels),
+                                why=Message(f"reliability.why.{why}"), items=tuple(labels)))
 
 
-def _loud(messages: list[str], message: str) -> None:
+def _loud(messages: list[Message], message: Message) -> None:
     """Record ``message`` and raise it as a :class:`ReliabilityWarning`.
 
     Called only by helpers that :func:`reliability` calls directly, so ``stacklevel=4``
@@ -248,10 +253,8 @@ def _answer_matrix(answers: pd.DataFrame, hierarchy: Hierarchy) -> tuple[list[st
     respondents × items matrix of floats, NaN where unanswered; SurveyError when no item is."""
     known = [item for item in hierarchy.items if item in answers.columns]
     if not known:
-        raise SurveyError(
-            "reliability: none of the framework's items is a column of the answers "
-            f"(framework items {hierarchy.items[0]}…{hierarchy.items[-1]})"
-        )
+        raise SurveyError("error.reliability.no_items", first=hierarchy.items[0],
+                          last=hierarchy.items[-1])
     return known, answers[known].to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -260,15 +263,12 @@ def _no_answers(respondents: int) -> ReliabilityResult:
     return ReliabilityResult(
         scales=pd.DataFrame(columns=list(SCALE_COLUMNS)),
         items=pd.DataFrame(columns=list(ITEM_COLUMNS)),
-        warnings=[
-            f"no answers ({respondents} respondents): reliability is not computed / "
-            "没有作答数据，未计算信度"
-        ],
+        warnings=[Message("reliability.no_answers", count=respondents)],
     )
 
 
 def _note_left_out_items(
-    messages: list[str],
+    messages: list[Message],
     hierarchy: Hierarchy,
     columns: pd.Index,
     known: list[str],
@@ -279,12 +279,12 @@ def _note_left_out_items(
     answers of each)."""
     absent = [_label(hierarchy, item) for item in hierarchy.items if item not in columns]
     silent = [_label(hierarchy, i) for i, count in zip(known, answered, strict=True) if count == 0]
-    _left_out(messages, absent, "not in the data", "数据中没有")
-    _left_out(messages, silent, "nobody answered", "无人作答")
+    _left_out(messages, absent, "absent")
+    _left_out(messages, silent, "silent")
 
 
 def _warn_zero_variance(
-    messages: list[str],
+    messages: list[Message],
     hierarchy: Hierarchy,
     known: list[str],
     values: np.ndarray,
@@ -300,12 +300,8 @@ def _warn_zero_variance(
     lowest[has_answers] = np.nanmin(values[:, has_answers], axis=0)
     for item, top, bottom in zip(known, highest, lowest, strict=True):
         if top == bottom:
-            _loud(
-                messages,
-                f"{_label(hierarchy, item)}: zero variance (every respondent answered {top:g}); "
-                "it adds nothing to α and its item-rest correlation is undefined / "
-                "该题方差为零（所有人答案相同）"
-            )
+            _loud(messages, Message("reliability.zero_variance", item=_label(hierarchy, item),
+                                    value=f"{top:g}"))
 
 
 def _complete_cases(values: np.ndarray, columns: list[int]) -> np.ndarray:
@@ -336,7 +332,7 @@ def _item_rows(scope: str, code: str, items: list[str], res: _ItemStats) -> pd.D
 
 
 def _check_scale(
-    messages: list[str],
+    messages: list[Message],
     hierarchy: Hierarchy,
     scope: str,
     code: str,
@@ -346,32 +342,23 @@ def _check_scale(
     """Warnings of one scale, in this order: fewer than :data:`MIN_COMPLETE_CASES` complete
     cases (recorded only); then, loudly (:func:`_loud`), a negative α (naming the items with a
     negative item-rest r) and each item with a negative item-rest correlation."""
-    where = f"scale {_label(hierarchy, code)} ({scope})"
+    where = Message(f"reliability.scale.{scope}", label=_label(hierarchy, code))
     if res.n < MIN_COMPLETE_CASES:
-        messages.append(
-            f"{where}: only {res.n} complete cases (listwise deletion over {len(items)} "
-            f"items), α is not trustworthy / 完整作答样本仅 {res.n} 份，α 不可靠"
-        )
+        messages.append(Message("reliability.few_cases", scale=where, n=res.n, k=len(items)))
     if np.isfinite(res.alpha) and res.alpha < 0:
         against = [item for item, r in zip(items, res.item_rest_r, strict=True) if r < 0]
-        suspects = f" (negative item-rest r: {', '.join(against)})" if against else ""
-        _loud(
-            messages,
-            f"{where}: negative α = {res.alpha:.3f}{suspects}; items do not measure one "
-            "thing, or a reversed item is not recoded / α 为负值，请检查反向题是否已反向计分"
-        )
+        suspects = Message("reliability.suspects", items=tuple(against)) if against else ""
+        _loud(messages, Message("reliability.negative_alpha", scale=where,
+                                alpha=float(res.alpha), suspects=suspects))
     for item, r in zip(items, res.item_rest_r, strict=True):
         if np.isfinite(r) and r < 0:
-            _loud(
-                messages,
-                f"{_label(hierarchy, item)}: negative item-rest correlation r = {r:.3f} in "
-                f"{where}; a reversed item not recoded? / 该题与其余题目总分负相关，"
-                "可能是反向题未反向计分"
-            )
+            _loud(messages, Message("reliability.negative_r", item=_label(hierarchy, item),
+                                    r=float(r), scale=where))
 
 
 def _result(
-    scale_rows: list[dict[str, object]], item_frames: list[pd.DataFrame], messages: list[str]
+    scale_rows: list[dict[str, object]], item_frames: list[pd.DataFrame],
+    messages: list[Message],
 ) -> ReliabilityResult:
     """Assemble the scales table (``k`` and ``n`` as int), the items table (empty, with its
     columns, when no scale has 2 items) and the warnings."""
@@ -407,7 +394,7 @@ def reliability(
     answers = responses.answers
     known, values = _answer_matrix(answers, hierarchy)
     answered = (~np.isnan(values)).sum(axis=0)
-    messages: list[str] = []
+    messages: list[Message] = []
     if not answered.any():
         return _no_answers(len(answers))
     _note_left_out_items(messages, hierarchy, answers.columns, known, answered)

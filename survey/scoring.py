@@ -97,7 +97,7 @@ class Aggregation:
         """Index the hierarchy once; reuse the result for many weight vectors or draws."""
         levels = tuple(hierarchy.levels)
         if len(levels) < 2:
-            raise SurveyError("scoring needs a hierarchy with a goal and at least one level below")
+            raise SurveyError("error.score.hierarchy")
         codes = {level: tuple(hierarchy.codes(level)) for level in levels}
         nodes = tuple(code for level in levels[1:] for code in codes[level])
         node_pos = {code: i for i, code in enumerate(nodes)}
@@ -125,7 +125,7 @@ class Aggregation:
         table = weights.table
         missing = [code for code in self.nodes if code not in table.index]
         if missing:
-            raise SurveyError(f"weights: no local weight for node(s) {', '.join(missing[:10])}")
+            raise SurveyError("error.score.no_local_weight", nodes=tuple(missing[:10]))
         return table.loc[list(self.nodes), "local"].to_numpy(dtype=float)
 
 
@@ -164,13 +164,12 @@ def level_scores(
         local = agg.local_vector(local)
     means = np.asarray(item_means, dtype=float)
     if means.ndim < 2 or means.shape[-1] != len(agg.items):
-        raise SurveyError(
-            f"item_means must end with ({len(agg.items)},) items, got shape {means.shape}"
-        )
+        raise SurveyError("error.score.shape", name="item_means", size=len(agg.items),
+                          what=Message("error.score.items"), shape=str(means.shape))
     if local.shape[-1] != len(agg.nodes):
-        raise SurveyError(
-            f"local weights must end with ({len(agg.nodes)},) nodes, got shape {local.shape}"
-        )
+        raise SurveyError("error.score.shape", name=Message("error.score.local_weights"),
+                          size=len(agg.nodes), what=Message("error.score.nodes"),
+                          shape=str(local.shape))
     batch = np.broadcast_shapes(means.shape[:-2], local.shape[:-1])
     scores = {agg.levels[-1]: np.broadcast_to(means, (*batch, *means.shape[-2:]))}
     current = means
@@ -372,7 +371,7 @@ class Scores:
         """Scores of one level: communities (pooled row last) × codes, NaN where suppressed."""
         rows = self.table[self.table["level"] == level]
         if rows.empty:
-            raise SurveyError(f"Scores.wide: no level '{level}' in the table")
+            raise SurveyError("error.score.no_level", function="Scores.wide", level=level)
         communities = pd.unique(rows["community"])
         codes = pd.unique(rows["code"])
         frame = rows.pivot(index="community", columns="code", values="score")
@@ -397,14 +396,14 @@ def _community_codes(
     if communities is not None:
         wanted = [str(c) for c in communities]
         if len(set(wanted)) != len(wanted):
-            raise SurveyError("score: the communities list has duplicate names")
+            raise SurveyError("error.score.duplicate_communities", name="communities")
         order = wanted + [name for name in names if name not in set(wanted)]
         position = {name: i for i, name in enumerate(order)}
         remap = np.array([position[name] for name in names] or [-1], dtype=np.intp)
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
         names = order
     if POOLED in names:
-        raise SurveyError(f"score: a community may not be named '{POOLED}' (the pooled row)")
+        raise SurveyError("error.score.pooled_name", pooled=POOLED)
     return codes, names
 
 
@@ -420,10 +419,8 @@ def _check_range(values: np.ndarray, answers: pd.DataFrame, items: Sequence[str]
     if bad_items.size:
         j = int(bad_items[0])
         i = int(np.flatnonzero((values[:, j] < 1) | (values[:, j] > 5))[0])
-        raise SurveyError(
-            f"score: respondent {answers.index[i]}, item {items[j]}: answer {values[i, j]:g} is "
-            "outside the 1..5 scale"
-        )
+        raise SurveyError("error.score.off_scale", respondent=answers.index[i], item=items[j],
+                          value=f"{values[i, j]:g}")
 
 
 def score(
@@ -501,13 +498,13 @@ def score(
 def _check_score_settings(min_respondents: int, bootstrap: int, confidence: float) -> None:
     """The settings of :func:`score` in range (a :class:`SurveyError` naming the one out)."""
     if int(min_respondents) != min_respondents or min_respondents < 1:
-        raise SurveyError(
-            f"score: min_respondents must be a positive integer, got {min_respondents}"
-        )
+        raise SurveyError("error.arg.positive_int", name="score: min_respondents",
+                          value=min_respondents)
     if int(bootstrap) != bootstrap or bootstrap < 0:
-        raise SurveyError(f"score: bootstrap must be a non-negative integer, got {bootstrap}")
+        raise SurveyError("error.arg.non_negative_int", name="score: bootstrap",
+                          value=bootstrap)
     if not 0 < confidence < 1:
-        raise SurveyError(f"score: confidence must be between 0 and 1, got {confidence}")
+        raise SurveyError("error.arg.open_unit", name="score: confidence", value=confidence)
 
 
 def _item_values(responses: Responses, items: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -82,17 +82,16 @@ class ScreeningRules:
     def __post_init__(self) -> None:
         share = self.max_missing_share
         if share is not None and not 0.0 <= share <= 1.0:
-            raise SurveyError(f"ScreeningRules.max_missing_share must be in [0, 1], got {share}")
+            raise SurveyError("error.arg.in_range", name="ScreeningRules.max_missing_share",
+                              interval="[0, 1]", value=share)
         items = self.straightlining_min_items
         if items is not None and items < 2:
-            raise SurveyError(
-                f"ScreeningRules.straightlining_min_items must be at least 2, got {items}"
-            )
+            raise SurveyError("error.arg.at_least", name="ScreeningRules.straightlining_min_items",
+                              minimum=2, value=items)
         seconds = self.min_duration_seconds
         if seconds is not None and seconds < 0:
-            raise SurveyError(
-                f"ScreeningRules.min_duration_seconds must be non-negative, got {seconds}"
-            )
+            raise SurveyError("error.arg.non_negative", name="ScreeningRules.min_duration_seconds",
+                              value=seconds)
 
 
 @dataclass(frozen=True)

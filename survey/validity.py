@@ -94,6 +94,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from i18n import Message
 from survey._lazy import lazy_module
 from survey.errors import SurveyError
 
@@ -167,7 +168,8 @@ class EFAResult:
     and ``n_factors_from`` ("given", "parallel analysis"), ``parallel`` (always computed when
     ``n_obs`` is known), ``kaiser`` (eigenvalues > 1), ``eigenvalues`` of the correlation matrix,
     ``n_obs`` (complete respondents), ``dropped`` (respondents left out by listwise deletion),
-    ``method``, ``rotation``, ``iterations``, ``converged``, ``notes``.
+    ``method``, ``rotation``, ``iterations``, ``converged``, ``notes`` (:class:`~i18n.Message` s:
+    English as ``str``, either language with ``localized``).
     """
 
     loadings: pd.DataFrame
@@ -187,7 +189,7 @@ class EFAResult:
     rotation: str | None
     iterations: int
     converged: bool
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -231,25 +233,18 @@ def _from_data(data: pd.DataFrame | np.ndarray) -> _Corr:
     columns = data.columns if isinstance(data, pd.DataFrame) else None
     values = np.asarray(data, dtype=float)
     if values.ndim != 2:
-        raise ValidityError(f"answers must be a 2-D respondents × items table, got {values.ndim}-D")
+        raise ValidityError("error.validity.not_2d", ndim=values.ndim)
     names = _names(values.shape[1], columns)
     complete = values[~np.isnan(values).any(axis=1)]
     n, p = complete.shape
     if p < 2:
-        raise ValidityError(f"validity needs at least 2 items, got {p} ({', '.join(names)})")
+        raise ValidityError("error.validity.two_items", count=p, items=tuple(names))
     if n < 3:
-        raise ValidityError(
-            f"validity needs at least 3 respondents who answered every item (listwise deletion), "
-            f"got {n} of {len(values)} / 完整作答的样本不足 3 份"
-        )
+        raise ValidityError("error.validity.three_respondents", n=n, total=len(values))
     sd = complete.std(axis=0)
     constant = [name for name, s in zip(names, sd, strict=True) if s <= 1e-12 * max(1.0, sd.max())]
     if constant:
-        raise ValidityError(
-            f"constant item(s) {', '.join(constant)}: every complete respondent gave the same "
-            "answer, so the item has no correlation with anything; remove it / "
-            f"题目 {', '.join(constant)} 所有样本作答相同（方差为 0），请剔除"
-        )
+        raise ValidityError("error.validity.constant", items=tuple(constant))
     r = np.corrcoef(complete, rowvar=False)
     return _Corr(r, names, n, len(values) - n)
 
@@ -258,26 +253,23 @@ def _from_corr(corr: pd.DataFrame | np.ndarray, n_obs: int | None) -> _Corr:
     columns = corr.columns if isinstance(corr, pd.DataFrame) else None
     r = np.array(corr, dtype=float)
     if r.ndim != 2 or r.shape[0] != r.shape[1]:
-        raise ValidityError(f"corr must be a square matrix, got shape {r.shape}")
+        raise ValidityError("error.validity.corr_square", name="corr", shape=str(r.shape))
     names = _names(r.shape[1], columns)
     if r.shape[0] < 2:
-        raise ValidityError(f"validity needs at least 2 items, got {r.shape[0]}")
+        raise ValidityError("error.validity.two_items_corr", count=r.shape[0])
     if not np.isfinite(r).all():
-        raise ValidityError("corr has missing or infinite entries")
+        raise ValidityError("error.validity.corr_finite", name="corr")
     if not np.allclose(r, r.T, atol=1e-8):
-        raise ValidityError("corr is not symmetric")
+        raise ValidityError("error.validity.corr_symmetric", name="corr")
     if not np.allclose(np.diag(r), 1.0, atol=1e-8):
         off = [n for n, d in zip(names, np.diag(r), strict=True) if abs(d - 1.0) > 1e-8]
-        raise ValidityError(
-            f"corr must have a unit diagonal (a correlation matrix); items {', '.join(off)} "
-            "do not"
-        )
+        raise ValidityError("error.validity.corr_diagonal", name="corr", items=tuple(off))
     if n_obs is not None and n_obs < 3:
-        raise ValidityError(f"n_obs must be at least 3, got {n_obs}")
+        raise ValidityError("error.arg.at_least", name="n_obs", minimum=3, value=n_obs)
     return _Corr((r + r.T) / 2.0, names, n_obs, 0)
 
 
-def _dependent_items(r: np.ndarray, names: list[str], vecs: np.ndarray) -> str:
+def _dependent_items(r: np.ndarray, names: list[str], vecs: np.ndarray) -> Message:
     """Describe why R is singular: duplicated pairs (|r| ≈ 1) or the items of the null space."""
     p = len(names)
     iu = np.triu_indices(p, 1)
@@ -285,10 +277,10 @@ def _dependent_items(r: np.ndarray, names: list[str], vecs: np.ndarray) -> str:
     if dup.any():
         pairs = [f"{names[i]} = {'−' if r[i, j] < 0 else ''}{names[j]}"
                  for i, j in zip(iu[0][dup], iu[1][dup], strict=True)]
-        return f"duplicated items (|r| = 1): {', '.join(pairs)}"
+        return Message("error.validity.duplicated", pairs=tuple(pairs))
     weight = np.abs(vecs).max(axis=1)
     involved = [name for name, w in zip(names, weight, strict=True) if w > 1e-6]
-    return f"linearly dependent items: {', '.join(involved)}"
+    return Message("error.validity.dependent", items=tuple(involved))
 
 
 def _check_regular(c: _Corr) -> np.ndarray:
@@ -299,15 +291,8 @@ def _check_regular(c: _Corr) -> np.ndarray:
     null = vectors[:, values <= SINGULAR_TOL * max(values[-1], 1.0)]
     p = len(c.names)
     if c.n_obs is not None and c.n_obs <= p:
-        raise ValidityError(
-            f"the correlation matrix is singular: {p} items but only {c.n_obs} complete "
-            f"respondents (need more respondents than items) / 完整样本数 {c.n_obs} "
-            f"不多于题目数 {p}，相关矩阵奇异"
-        )
-    raise ValidityError(
-        f"the correlation matrix is singular: {_dependent_items(c.r, c.names, null)}; remove "
-        "one of each set / 相关矩阵奇异（存在重复或线性相关的题目），请删去其中之一"
-    )
+        raise ValidityError("error.validity.singular_few", items=p, n=c.n_obs)
+    raise ValidityError("error.validity.singular", why=_dependent_items(c.r, c.names, null))
 
 
 def _prepare(
@@ -316,7 +301,7 @@ def _prepare(
     n_obs: int | None,
 ) -> tuple[_Corr, np.ndarray]:
     if (data is None) == (corr is None):
-        raise ValidityError("give either data (respondents × items) or corr (a correlation matrix)")
+        raise ValidityError("error.validity.data_or_corr", data="data", corr="corr")
     c = _from_data(data) if data is not None else _from_corr(corr, n_obs)
     return c, _check_regular(c)
 
@@ -365,11 +350,12 @@ def bartlett_sphericity(
     """
     c, _ = _prepare(data, corr, n_obs)
     if c.n_obs is None:
-        raise ValidityError("bartlett_sphericity on a correlation matrix needs n_obs")
+        raise ValidityError("error.validity.needs_n_obs", function="bartlett_sphericity",
+                            name="n_obs")
     p = len(c.names)
     sign, logdet = np.linalg.slogdet(c.r)
     if sign <= 0:
-        raise ValidityError("the correlation matrix is not positive definite")
+        raise ValidityError("error.validity.not_pd")
     statistic = -(c.n_obs - 1 - (2 * p + 5) / 6.0) * logdet
     df = p * (p - 1) // 2
     return BartlettResult(float(statistic), df, float(stats.chi2.sf(statistic, df)), c.n_obs, p)
@@ -395,13 +381,11 @@ def _random_eigenvalues(n: int, p: int, n_iter: int, seed: int) -> np.ndarray:
 def _parallel(eigenvalues: np.ndarray, names_p: int, n_obs: int, n_iter: int, seed: int,
               quantile: float) -> ParallelAnalysis:
     if n_iter < 1:
-        raise ValidityError(f"n_iter must be at least 1, got {n_iter}")
+        raise ValidityError("error.arg.at_least", name="n_iter", minimum=1, value=n_iter)
     if not 0 < quantile < 1:
-        raise ValidityError(f"quantile must be between 0 and 1, got {quantile}")
+        raise ValidityError("error.arg.open_unit", name="quantile", value=quantile)
     if n_obs <= names_p:
-        raise ValidityError(
-            f"parallel analysis needs more respondents ({n_obs}) than items ({names_p})"
-        )
+        raise ValidityError("error.validity.parallel_few", n=n_obs, items=names_p)
     random = _random_eigenvalues(n_obs, names_p, n_iter, seed)
     q = np.quantile(random, quantile, axis=0)
     above = eigenvalues > q
@@ -438,7 +422,8 @@ def parallel_analysis(
     """
     c, values = _prepare(data, corr, n_obs)
     if c.n_obs is None:
-        raise ValidityError("parallel_analysis on a correlation matrix needs n_obs")
+        raise ValidityError("error.validity.needs_n_obs", function="parallel_analysis",
+                            name="n_obs")
     return _parallel(values[::-1], len(c.names), c.n_obs, n_iter, seed, quantile)
 
 
@@ -569,33 +554,36 @@ def efa(
     sign and order conventions are in the module docstring. Raw data: listwise deletion.
     """
     if rotation not in ROTATIONS:
-        raise ValidityError(f"rotation must be one of {ROTATIONS}, got {rotation!r}")
+        raise ValidityError("error.arg.one_of", name="rotation", choices=str(ROTATIONS),
+                            value=repr(rotation))
     if method not in METHODS:
-        raise ValidityError(f"method must be one of {METHODS}, got {method!r}")
+        raise ValidityError("error.arg.one_of", name="method", choices=str(METHODS),
+                            value=repr(method))
     c, ascending = _prepare(data, corr, n_obs)
     p = len(c.names)
     eigenvalues = ascending[::-1]
-    notes: list[str] = []
+    notes: list[Message] = []
     parallel = None
     if c.n_obs is not None and c.n_obs > p:
         parallel = _parallel(eigenvalues, p, c.n_obs, n_iter, seed, quantile)
     if n_factors is None:
         if parallel is None:
-            raise ValidityError("n_factors=None needs n_obs (parallel analysis), or give n_factors")
+            raise ValidityError("error.validity.n_factors_none", name="n_factors", n_obs="n_obs")
         k, source = max(parallel.n_factors, 1), "parallel analysis"
         if parallel.n_factors == 0:
-            notes.append("parallel analysis retained no factor; one factor extracted / "
-                         "平行分析未保留任何因子，按 1 个因子提取")
+            notes.append(Message("validity.efa.no_factor"))
     else:
         k, source = int(n_factors), "given"
     if not 1 <= k < p:
-        raise ValidityError(f"n_factors must be between 1 and {p - 1} for {p} items, got {k}")
+        raise ValidityError("error.validity.n_factors_range", name="n_factors", high=p - 1,
+                            items=p, value=k)
     if method == "minres":
         lam, iterations, converged = _minres(c.r, k)
     else:
         lam, iterations, converged = _principal_axis(c.r, k, pa_tol, 50)
     if not converged:
-        notes.append(f"{method} did not converge in {iterations} iterations / 提取未收敛")
+        notes.append(Message("validity.efa.not_converged", method=method,
+                             iterations=iterations))
     loadings, rot, phi = _rotate(lam, rotation, kaiser_normalize)
     variance = np.diag(phi @ loadings.T @ loadings)
     order = np.argsort(-variance, kind="stable")
@@ -609,8 +597,7 @@ def efa(
     h2 = np.einsum("if,fg,ig->i", loadings, phi, loadings)
     if (h2 > 1.0 + 1e-6).any():
         heywood = [n for n, v in zip(c.names, h2, strict=True) if v > 1.0 + 1e-6]
-        notes.append(f"Heywood case: communality above 1 for {', '.join(heywood)} / "
-                     "共同度大于 1")
+        notes.append(Message("validity.efa.heywood", items=tuple(heywood)))
     prefix = {"minres": "MR", "pa": "PA"}[method]
     factors = [f"{prefix}{i + 1}" for i in range(k)]
     table = pd.DataFrame(

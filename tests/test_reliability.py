@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ahp.hierarchy import Hierarchy
+from i18n import localized
 from survey.errors import SurveyError
 from survey.reliability import (
     MIN_COMPLETE_CASES,
@@ -193,7 +194,8 @@ def test_item_statistics_match_textbook(tmp_path):
     assert overall.loc["Item_5", "item_rest_r"] < 0
     flagged = [w for w in result.warnings if "negative item-rest correlation" in w]
     assert len(flagged) == 3  # overall, B1 and C1 hold the same five items
-    assert all(w.startswith("Item_5 题5: negative item-rest correlation r = -") for w in flagged)
+    assert all(w.startswith("Item_5 Item 5: negative item-rest correlation r = -") for w in flagged)
+    assert all(w.text("zh").startswith("Item_5 题5：在") for w in flagged)
     assert [str(w.message) for w in raised] == flagged
     assert not any("complete cases" in w for w in result.warnings)  # n = 10 is enough
 
@@ -204,7 +206,9 @@ def test_reversed_item_not_recoded_is_flagged(framework):
     with pytest.warns(ReliabilityWarning) as raised:
         result = reliability(make_responses(values), framework)
     assert [str(w.message) for w in raised] == result.warnings
-    assert result.warnings[0].startswith("D4 题四: negative item-rest correlation r = -")
+    assert result.warnings[0].startswith("D4 Item four: negative item-rest correlation r = -")
+    assert result.warnings[0].text("zh").startswith(
+        "D4 题四：在总量表 A 目标中与其余题目总分负相关（r = -")
     flagged = {
         (w.split()[0], w.split(" in scale ")[1].split()[0])
         for w in result.warnings
@@ -215,8 +219,10 @@ def test_reversed_item_not_recoded_is_flagged(framework):
     negative_alpha = [w for w in result.warnings if "negative α" in w]
     assert len(negative_alpha) == 1
     assert negative_alpha[0].startswith(
-        "scale C2 流程 (sub-indicator): negative α = -")
+        "scale C2 Process (sub-indicator): negative α = -")
     assert "(negative item-rest r: D4, D5)" in negative_alpha[0]
+    assert negative_alpha[0].text("zh").startswith("二级指标 C2 流程：α 为负值（α = -")
+    assert "（题总相关为负的题目：D4、D5）" in negative_alpha[0].text("zh")
 
 
 def test_warnings_point_at_the_caller_of_reliability(framework):
@@ -232,12 +238,16 @@ def test_warnings_point_at_the_caller_of_reliability(framework):
 def test_zero_variance_missing_item_and_few_cases(framework):
     values = consistent_answers(n=8, seed=3)[:, :6]
     values[:, 5] = 4.0  # D6 constant
-    with pytest.warns(ReliabilityWarning, match=r"^D6 题六: zero variance \(every respondent"):
+    with pytest.warns(ReliabilityWarning, match=r"^D6 Item six: zero variance \(every respondent"):
         result = reliability(make_responses(values, ITEMS[:6]), framework)
     text = "\n".join(result.warnings)
-    assert "D6 题六: zero variance (every respondent answered 4)" in text
-    assert "D7 题七: not in the data" in text
+    assert "D6 Item six: zero variance (every respondent answered 4)" in text
+    assert "D7 Item seven: not in the data" in text
     assert "only 8 complete cases" in text and MIN_COMPLETE_CASES > 8
+    zh = "\n".join(localized(w, "zh") for w in result.warnings)
+    assert "D6 题六：该题方差为零（所有人的答案都是 4）" in zh
+    assert "D7 题七：该题数据中没有，未纳入信度分析" in zh
+    assert "完整作答的样本仅 8 份" in zh
     assert "C3" not in result.scales["code"].tolist()  # one item left under C3
     assert result.items.loc[result.items["item"] == "D6", "item_rest_r"].isna().all()
 
@@ -246,7 +256,7 @@ def test_unanswered_item_is_left_out(framework):
     values = consistent_answers(seed=4)
     values[:, 1] = np.nan
     result = reliability(make_responses(values), framework)
-    assert any(w.startswith("D2 题二: nobody answered") for w in result.warnings)
+    assert any(w.startswith("D2 Item two: nobody answered") for w in result.warnings)
     scales = result.scales.set_index("code")
     assert scales.loc["A", "k"] == 6 and scales.loc["A", "n"] == 60
 
@@ -262,8 +272,8 @@ def test_no_answers_gives_an_empty_result_not_a_crash(framework):
     result = reliability(empty, framework)
     assert result.scales.empty and result.items.empty
     assert list(result.scales.columns) == ["scope", "code", "k", "n", "alpha", "ci_low", "ci_high"]
-    assert result.warnings == [
-        "no answers (0 respondents): reliability is not computed / 没有作答数据，未计算信度"]
+    assert result.warnings == ["no answers (0 respondents): reliability is not computed"]
+    assert result.warnings[0].text("zh") == "没有作答数据（0 名受访者），未计算信度"
     blank = make_responses(np.full((3, len(ITEMS)), np.nan))
     assert reliability(blank, framework).warnings[0].startswith("no answers (3 respondents)")
 
@@ -275,7 +285,9 @@ def test_a_single_answered_item_gives_no_scale_not_a_crash(framework):
     values[:, 1:] = np.nan
     result = reliability(make_responses(values), framework)
     assert result.scales.empty and result.items.empty
-    assert [w for w in result.warnings if "nobody answered" in w] == [
+    silent = [w for w in result.warnings if "nobody answered" in w]
+    assert silent == [
         f"{len(ITEMS) - 1} items nobody answered, left out of every scale: "
-        + "D2 题二, D3 题三, D4 题四, D5 题五, D6 题六, D7 题七"
-        + f" / {len(ITEMS) - 1} 个题目无人作答，未纳入信度分析"]
+        + "D2 Item two, D3 Item three, D4 Item four, D5 Item five, D6 Item six, D7 Item seven"]
+    assert silent[0].text("zh") == (f"{len(ITEMS) - 1} 个题目无人作答，未纳入信度分析："
+                                    "D2 题二、D3 题三、D4 题四、D5 题五、D6 题六、D7 题七")

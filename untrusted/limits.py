@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
-from i18n import LANGS, catalog, t
+from i18n import LANGS, catalog, localized, t
 
 __all__ = ["ENV_PREFIX", "MESSAGES", "MESSAGE_PREFIX", "FileLimits", "UntrustedFileError",
            "show_bytes"]
@@ -116,7 +116,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType({
 
 class UntrustedFileError(ValueError):
     """A file exceeds one limit. ``limit`` names it (a key of :data:`MESSAGES`), ``found`` and
-    ``allowed`` are the values as shown (e.g. ``"1.2 GB"``), ``what`` names the file or part.
+    ``allowed`` are the values as shown (e.g. ``"1.2 GB"``), ``what`` names the file or part
+    (a file name, or an :class:`i18n.Message` such as "header of column B", given in ``lang``).
 
     ``str(error)`` is the English line; :meth:`text` gives either language.
     """
@@ -133,8 +134,8 @@ class UntrustedFileError(ValueError):
 
     def text(self, lang: str = "en") -> str:
         """The one-line message in ``lang`` ("zh" or "en")."""
-        return t(MESSAGE_PREFIX + self.limit, lang, what=self.what, found=str(self.found),
-                 allowed=self.allowed)
+        return t(MESSAGE_PREFIX + self.limit, lang, what=localized(self.what, lang),
+                 found=str(self.found), allowed=self.allowed)
 
 
 def show_bytes(size: float) -> str:

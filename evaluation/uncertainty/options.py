@@ -30,22 +30,18 @@ def check_settings(
 ) -> None:
     """Every setting of :func:`monte_carlo` in range (a :class:`SurveyError` naming it)."""
     if int(draws) != draws or draws < 1:
-        raise SurveyError(f"monte_carlo: draws must be a positive integer, got {draws}")
+        raise SurveyError("error.arg.positive_int", name="monte_carlo: draws", value=draws)
     if not 0.0 <= noise <= 1.0:
-        raise SurveyError(
-            f"monte_carlo: judgment_noise is a probability in [0, 1], got {noise}"
-        )
+        raise SurveyError("error.arg.probability", name="monte_carlo: judgment_noise",
+                          value=noise)
     low, high = interval
     if not 0.0 <= low < high <= 1.0:
-        raise SurveyError(
-            f"monte_carlo: interval must be two probabilities low < high, got {interval}"
-        )
+        raise SurveyError("error.arg.interval", name="monte_carlo: interval", value=interval)
     if int(top) != top or top < 1:
-        raise SurveyError(f"monte_carlo: top must be a positive integer, got {top}")
+        raise SurveyError("error.arg.positive_int", name="monte_carlo: top", value=top)
     if int(pairwise_max) != pairwise_max or pairwise_max < 0:
-        raise SurveyError(
-            f"monte_carlo: pairwise_max must be a non-negative integer, got {pairwise_max}"
-        )
+        raise SurveyError("error.arg.non_negative_int", name="monte_carlo: pairwise_max",
+                          value=pairwise_max)
 
 
 def sources_frame(

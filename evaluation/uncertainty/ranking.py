@@ -27,7 +27,7 @@ def rank_cells(scores: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """
     draws, m = scores.shape
     if m >= 1 << INDEX_BITS:
-        raise SurveyError(f"monte_carlo: too many communities to rank ({m})")
+        raise SurveyError("error.mc.too_many", function="monte_carlo", count=m)
     mask = np.uint64((1 << INDEX_BITS) - 1)
     keys = np.negative(scores, dtype=np.float64)
     bits = keys.view(np.uint64)

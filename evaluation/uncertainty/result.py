@@ -71,7 +71,7 @@ class UncertaintyResult:
         """Summary rows of one code, indexed by community, in nominal rank order."""
         rows = self.summary[self.summary["code"] == code]
         if rows.empty:
-            raise SurveyError(f"UncertaintyResult.level: no code '{code}' in the summary")
+            raise SurveyError("error.mc.no_code", function="UncertaintyResult.level", code=code)
         return rows.drop(columns=["level", "code"]).set_index("community")
 
     def pairwise_probabilities(self, communities: Sequence[str] | None = None) -> pd.DataFrame:
@@ -87,8 +87,6 @@ class UncertaintyResult:
         position = {name: i for i, name in enumerate(self.communities)}
         unknown = [name for name in names if name not in position]
         if unknown:
-            raise SurveyError(
-                f"pairwise_probabilities: community {unknown[0]!r} was not ranked "
-                f"(ranked: {len(self.communities)} communities)"
-            )
+            raise SurveyError("error.mc.not_ranked", function="pairwise_probabilities",
+                              community=repr(unknown[0]), ranked=len(self.communities))
         return pairwise(self.goal_draws[[position[name] for name in names]], names)

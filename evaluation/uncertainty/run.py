@@ -135,17 +135,14 @@ def _nominal_panel(
     """The panel of the run (None without judgments) and the nominal weights."""
     if judgments is None:
         if weights is None:
-            raise SurveyError("monte_carlo: give the expert judgments or the weights")
+            raise SurveyError("error.mc.no_weights", function="monte_carlo")
         if varied:
-            raise SurveyError(
-                "monte_carlo: panel resampling and judgment noise need the expert judgments; "
-                "pass judgments=… or panel=False, judgment_noise=0"
-            )
+            raise SurveyError("error.mc.needs_judgments", function="monte_carlo",
+                              options="judgments=…", off="panel=False, judgment_noise=0")
         return None, weights
     if weights is not None:
-        raise SurveyError(
-            "monte_carlo: give either judgments (weights are computed from them) or weights"
-        )
+        raise SurveyError("error.mc.both", function="monte_carlo", judgments="judgments",
+                          weights="weights")
     result = panel_weights(hierarchy, judgments, options)
     return PanelSpec(judgments, result, options), result.weights
 
@@ -154,7 +151,7 @@ def _score_levels(hierarchy: Hierarchy) -> Aggregation:
     """The scoring levels; the Monte Carlo needs a goal, dimensions and items."""
     agg = Aggregation.from_hierarchy(hierarchy)
     if len(agg.levels) < 3:
-        raise SurveyError("monte_carlo: the hierarchy needs a goal, dimensions and items")
+        raise SurveyError("error.mc.hierarchy", function="monte_carlo")
     return agg
 
 
@@ -184,9 +181,8 @@ def _nominal_scores(
         columns=["community", "n", "reason"],
     )
     if not communities:
-        raise SurveyError(
-            f"monte_carlo: no community has a score (min_respondents = {min_respondents})"
-        )
+        raise SurveyError("error.mc.no_scores", function="monte_carlo",
+                          minimum=min_respondents)
     return nominal, communities, excluded
 
 
