@@ -11,9 +11,11 @@
 4. fills the process caches with the bundled sample study's result (read back from its cache
    file, :mod:`app_support.sample_cache`, or computed once) and the sample framework, which is
    also the framework of every study created without one of its own;
-5. draws one element outside any session: Streamlit's very first element of a process inspects
+5. compresses the front end's entry scripts
+   (:func:`app_server.compression.precompress_entry_files`);
+6. draws one element outside any session: Streamlit's very first element of a process inspects
    the whole call stack once (about 0.2 s, its "not run with streamlit run" check);
-6. freezes the garbage collector's view of everything loaded so far (:func:`gc.freeze`): these
+7. freezes the garbage collector's view of everything loaded so far (:func:`gc.freeze`): these
    objects live as long as the process, and Streamlit runs a full collection after every
    script run, which otherwise walks them all again (about 0.2 s a run, every page and every
    click of an expert).
@@ -36,6 +38,8 @@ from pathlib import Path
 
 import streamlit as st
 from sample_data import SAMPLE_FRAMEWORK
+
+from app_server.compression import precompress_entry_files
 
 _ROOT = Path(__file__).resolve().parent.parent
 _LOG = logging.getLogger("shanzhi.warm")
@@ -110,12 +114,13 @@ def _warm_up() -> dict[str, float]:
         ("sample study", lambda: current_result(Current(
             None, "", sample_hierarchy(), "sample", sample_responses(), "sample",
             sample_judgments(), "sample", StudySettings(), synthetic=True))),
+        ("gzip", precompress_entry_files),
     ):
         start = time.perf_counter()
         action()
         seconds[step] = time.perf_counter() - start
     start = time.perf_counter()
-    st.empty()  # step 5: into no session (no script run context), so nothing is drawn
+    st.empty()  # step 6: into no session (no script run context), so nothing is drawn
     gc.collect()
     gc.freeze()
     seconds["streamlit, gc"] = time.perf_counter() - start

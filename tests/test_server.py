@@ -61,3 +61,13 @@ def test_warm_up_runs_inside_the_runtime(app: App) -> None:
     assert "No runtime found" not in log
     assert "missing ScriptRunContext" not in log
     assert app.process.poll() is None
+
+
+def test_a_file_is_compressed_once_and_again_when_its_bytes_differ() -> None:
+    from app_server import compression
+
+    first = compression.packed("/static/js/test-only.js", b"a" * 5000)
+    assert compression.packed("/static/js/test-only.js", b"a" * 5000) is first  # kept
+    other = compression.packed("/static/js/test-only.js", b"b" * 5000)  # same name, new bytes
+    assert gzip.decompress(other) == b"b" * 5000
+    assert compression.precompress_entry_files() > 10  # index.html's script and preloads

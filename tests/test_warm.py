@@ -27,7 +27,7 @@ def test_warm_up_loads_the_pages_and_the_sample_study(tmp_path: Path,
     cached.study.clear()  # an earlier test of this process may have run the sample study
     try:
         seconds = warm_up()
-        assert list(seconds) == ["imports", "sandbox", "store", "framework", "sample study",
+        assert list(seconds) == ["imports", "sandbox", "store", "framework", "sample study", "gzip",
                                  "streamlit, gc"]
         assert all(value >= 0 for value in seconds.values())
         assert set(page_modules()) <= set(sys.modules)
