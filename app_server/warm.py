@@ -6,7 +6,8 @@
 1. imports every module the pages import (found by reading ``app.py`` and ``app_pages/``, so a
    new page is covered without a list to keep up to date): Streamlit's own first script run no
    longer pays ~2.5 s of imports (pandas, openpyxl, matplotlib, SQLAlchemy, the layers);
-2. starts the fork server that parses uploads (:func:`app_support.guarded.ensure_sandbox`);
+2. starts the fork server that parses uploads (:func:`app_support.guarded.ensure_sandbox`) and,
+   after the steps below, waits until it has imported its modules;
 3. opens the judgment store (engine, schema check);
 4. fills the process caches with the bundled sample study's result (read back from its cache
    file, :mod:`app_support.sample_cache`, or computed once) and the sample framework, which is
@@ -95,7 +96,7 @@ def _warm_up() -> dict[str, float]:
         sample_responses,
     )
     from app_support.current import Current, current_result
-    from app_support.guarded import ensure_sandbox
+    from app_support.guarded import bounded, ensure_sandbox
     from evaluation.study import StudySettings
 
     seconds: dict[str, float] = {}
@@ -115,6 +116,10 @@ def _warm_up() -> dict[str, float]:
             None, "", sample_hierarchy(), "sample", sample_responses(), "sample",
             sample_judgments(), "sample", StudySettings(), synthetic=True))),
         ("gzip", precompress_entry_files),
+        # the fork server imports its modules in parallel with the steps above; one trivial
+        # parse-free call waits until it is ready, so that it does not compete for the CPU
+        # with the first visitor's page
+        ("sandbox ready", lambda: bounded(sum, (), what="warm-up")),
     ):
         start = time.perf_counter()
         action()

@@ -28,7 +28,7 @@ def test_warm_up_loads_the_pages_and_the_sample_study(tmp_path: Path,
     try:
         seconds = warm_up()
         assert list(seconds) == ["imports", "sandbox", "store", "framework", "sample study", "gzip",
-                                 "streamlit, gc"]
+                                 "sandbox ready", "streamlit, gc"]
         assert all(value >= 0 for value in seconds.values())
         assert set(page_modules()) <= set(sys.modules)
         assert gc.get_freeze_count() > 0
