@@ -76,10 +76,8 @@ def random_index(n: int, ri_table: str = "saaty") -> float:
         raise ValueError(f"ri_table must be one of {sorted(RI_TABLES)}, not {ri_table!r}")
     table = RI_TABLES[ri_table]
     if not 1 <= n <= len(table):
-        raise JudgmentError(
-            f"no random index for n = {n} in table {ri_table!r} (covers n = 1..{len(table)}); "
-            "split the elements into smaller groups"
-        )
+        raise JudgmentError("ahp.consistency.no_ri", n=n, table=repr(ri_table),
+                            size=len(table))
     return table[n - 1]
 
 

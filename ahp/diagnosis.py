@@ -83,11 +83,11 @@ def suggest_revision(
     """
     values = as_array(matrix)
     if values.ndim != 2:
-        raise JudgmentError(f"suggest_revision takes one (n, n) matrix, got shape {values.shape}")
+        raise JudgmentError("ahp.diagnosis.one_matrix", shape=str(values.shape))
     n = values.shape[0]
     labels = matrix.names if isinstance(matrix, JudgmentMatrix) else _check_names(names, n)
     if n <= 2:
-        raise JudgmentError(f"a matrix of {n} elements is always consistent; nothing to revise")
+        raise JudgmentError("ahp.diagnosis.always_consistent", n=n)
     cr_before = consistency(values, ri_table=ri_table).cr
     rows, cols = np.triu_indices(n, k=1)
     known = ~np.isnan(values[rows, cols])
@@ -106,9 +106,7 @@ def suggest_revision(
     order = np.lexsort((distance, np.where(changed, np.round(cr_after, 12), np.inf)))
     best = int(order[0])
     if not changed[best] or cr_after[best] >= cr_before - 1e-12:
-        raise JudgmentError(
-            f"no single change of a judgment on Saaty's scale lowers CR below {cr_before:.4f}"
-        )
+        raise JudgmentError("ahp.diagnosis.no_change", cr=f"{cr_before:.4f}")
     i, j = int(rows[cell[best]]), int(cols[cell[best]])
     return Revision(
         row=i,

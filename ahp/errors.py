@@ -26,9 +26,9 @@ class PanelNotReadyError(JudgmentError):
     """Group weights cannot be computed yet: at ``nodes`` no expert's judgments link every
     element (raised while a panel is still entering judgments)."""
 
-    def __init__(self, message: str, nodes: list[str]) -> None:
+    def __init__(self, message: object, nodes: list[str]) -> None:
         super().__init__(message)
         self.nodes = list(nodes)
 
     def __reduce__(self):  # picklable, as every error a sandboxed loader may raise
-        return (type(self), (str(self), self.nodes))
+        return (type(self), (self.message, self.nodes))

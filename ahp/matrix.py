@@ -30,6 +30,7 @@ import numpy as np
 
 from ahp.errors import JudgmentError
 from ahp.scale import off_scale, parse_judgment
+from i18n.messages import Message
 
 __all__ = ["JudgmentMatrix", "as_array", "validate_array"]
 
@@ -38,9 +39,12 @@ def _default_names(n: int) -> tuple[str, ...]:
     return tuple(f"e{i + 1}" for i in range(n))
 
 
-def _cell(names: Sequence[str], i: int, j: int, stack_index: int | None = None) -> str:
-    where = f"row {i + 1} '{names[i]}', column {j + 1} '{names[j]}'"
-    return where if stack_index is None else f"matrix {stack_index}, {where}"
+def _cell(names: Sequence[str], i: int, j: int, stack_index: int | None = None) -> Message:
+    """The place of cell (i, j) (of matrix ``stack_index`` of a stack), in either language."""
+    where = Message("ahp.matrix.cell", row=i + 1, row_name=names[i], column=j + 1,
+                    column_name=names[j])
+    return where if stack_index is None else Message("ahp.matrix.cell_in", index=stack_index,
+                                                     cell=where)
 
 
 def _check_names(names: Iterable[Any] | None, n: int) -> tuple[str, ...]:
@@ -48,10 +52,10 @@ def _check_names(names: Iterable[Any] | None, n: int) -> tuple[str, ...]:
         return _default_names(n)
     checked = tuple(str(name) for name in names)
     if len(checked) != n:
-        raise JudgmentError(f"{len(checked)} names given for a matrix of {n} elements")
+        raise JudgmentError("ahp.matrix.names_count", given=len(checked), n=n)
     duplicated = sorted({name for name in checked if checked.count(name) > 1})
     if duplicated:
-        raise JudgmentError(f"element names are not unique: {', '.join(duplicated)}")
+        raise JudgmentError("ahp.matrix.names_repeated", names=duplicated)
     return checked
 
 
@@ -62,9 +66,7 @@ def _to_float(a: Any, names: Sequence[str] | None) -> np.ndarray:
     except (TypeError, ValueError):
         obj = np.asarray(a, dtype=object)
         if obj.ndim not in (2, 3):
-            raise JudgmentError(
-                f"judgment matrix must be 2-D (n, n) or 3-D (k, n, n), got shape {obj.shape}"
-            ) from None
+            raise JudgmentError("ahp.matrix.shape", shape=str(obj.shape)) from None
         for index, item in np.ndenumerate(obj):
             try:
                 float(item if item is not None else math.nan)
@@ -72,10 +74,11 @@ def _to_float(a: Any, names: Sequence[str] | None) -> np.ndarray:
                 *stack, i, j = index
                 cell_names = names if names is not None else _default_names(obj.shape[-1])
                 cell = _cell(cell_names, i, j, stack[0] if stack else None)
-                raise JudgmentError(f"non-numeric judgment {item!r} at {cell}") from None
+                raise JudgmentError("ahp.matrix.non_numeric", value=repr(item),
+                                    cell=cell) from None
         raise
     if values.dtype.kind == "c":
-        raise JudgmentError("judgment matrix holds complex numbers")
+        raise JudgmentError("ahp.matrix.complex")
     return values
 
 
@@ -83,7 +86,8 @@ def _first_cell(bad: np.ndarray, names: Sequence[str], values: np.ndarray) -> st
     """Describe the first True cell of ``bad`` (shape (k, n, n)) with its value."""
     s, i, j = (int(x) for x in np.argwhere(bad)[0])
     stack_index = s if values.shape[0] > 1 else None
-    return f"{_cell(names, i, j, stack_index)}: {values[s, i, j]:.6g}"
+    return Message("ahp.matrix.cell_value", cell=_cell(names, i, j, stack_index),
+                   value=f"{values[s, i, j]:.6g}")
 
 
 def unreachable_elements(known: np.ndarray) -> np.ndarray:
@@ -138,13 +142,11 @@ def _checked(
     name_list = None if names is None else [str(x) for x in names]
     values = np.array(_to_float(a, name_list), dtype=np.float64, copy=copy or None)
     if values.size == 0:
-        raise JudgmentError(f"judgment matrix is empty (shape {values.shape})")
+        raise JudgmentError("ahp.matrix.empty", shape=str(values.shape))
     if values.ndim not in (2, 3):
-        raise JudgmentError(
-            f"judgment matrix must be 2-D (n, n) or 3-D (k, n, n), got shape {values.shape}"
-        )
+        raise JudgmentError("ahp.matrix.shape", shape=str(values.shape))
     if values.shape[-1] != values.shape[-2]:
-        raise JudgmentError(f"judgment matrix is not square: shape {values.shape}")
+        raise JudgmentError("ahp.matrix.not_square", shape=str(values.shape))
     n = values.shape[-1]
     checked_names = _check_names(name_list, n)
     stack = values.reshape(-1, n, n)
@@ -154,21 +156,18 @@ def _checked(
     any_missing = bool(np.isnan(np.add.reduce(stack, axis=None)))
     low, high = np.fmin.reduce(stack, axis=None), np.fmax.reduce(stack, axis=None)
     if not low > 0 and (stack <= 0).any():
-        raise JudgmentError(
-            f"zero or negative judgment at {_first_cell(stack <= 0, checked_names, stack)}"
-        )
+        raise JudgmentError("ahp.matrix.not_positive",
+                            cell=_first_cell(stack <= 0, checked_names, stack))
     if not high < np.inf and np.isinf(stack).any():
-        raise JudgmentError(
-            f"infinite judgment at {_first_cell(np.isinf(stack), checked_names, stack)}"
-        )
+        raise JudgmentError("ahp.matrix.infinite",
+                            cell=_first_cell(np.isinf(stack), checked_names, stack))
     diagonal = np.einsum("kii->ki", stack)
     bad_diagonal = ~(np.abs(diagonal - 1.0) <= tol)
     if bad_diagonal.any():
         s, i = (int(x) for x in np.argwhere(bad_diagonal)[0])
-        raise JudgmentError(
-            f"diagonal judgment must be 1 at {_cell(checked_names, i, i, s if many else None)}: "
-            f"{stack[s, i, i]:.6g}"
-        )
+        raise JudgmentError("ahp.matrix.diagonal",
+                            cell=_cell(checked_names, i, i, s if many else None),
+                            value=f"{stack[s, i, i]:.6g}")
     rows, cols = np.triu_indices(n, k=1)
     flat = stack.reshape(stack.shape[0], -1)
     upper, lower = np.take(flat, rows * n + cols, axis=1), np.take(flat, cols * n + rows, axis=1)
@@ -177,10 +176,9 @@ def _checked(
         if one_sided.any():
             s, p = (int(x) for x in np.argwhere(one_sided)[0])
             i, j = (rows[p], cols[p]) if np.isnan(upper[s, p]) else (cols[p], rows[p])
-            raise JudgmentError(
-                f"judgment missing at {_cell(checked_names, i, j, s if many else None)} but its "
-                f"reciprocal (row {j + 1}, column {i + 1}) is given: {stack[s, j, i]:.6g}"
-            )
+            raise JudgmentError("ahp.matrix.missing_half",
+                                cell=_cell(checked_names, i, j, s if many else None),
+                                row=j + 1, column=i + 1, value=f"{stack[s, j, i]:.6g}")
     deviation = upper * lower
     deviation -= 1.0
     np.abs(deviation, out=deviation)
@@ -189,36 +187,29 @@ def _checked(
     ).any():
         s, p = (int(x) for x in np.argwhere(deviation > tol)[0])
         i, j = rows[p], cols[p]
-        raise JudgmentError(
-            f"matrix is not reciprocal at {_cell(checked_names, i, j, s if many else None)}: "
-            f"a_ij = {stack[s, i, j]:.6g} but a_ji = {stack[s, j, i]:.6g} "
-            f"(expected {1 / stack[s, i, j]:.6g})"
-        )
+        raise JudgmentError("ahp.matrix.not_reciprocal",
+                            cell=_cell(checked_names, i, j, s if many else None),
+                            a_ij=f"{stack[s, i, j]:.6g}", a_ji=f"{stack[s, j, i]:.6g}",
+                            expected=f"{1 / stack[s, i, j]:.6g}")
     if extended_scale is not None:
         off = off_scale(upper, extended_scale)
         if off.any():
             s, p = (int(x) for x in np.argwhere(off)[0])
             where = _cell(checked_names, rows[p], cols[p], s if many else None)
             if extended_scale:
-                raise JudgmentError(
-                    f"judgment off the extended scale [1/9, 9] at {where}: {upper[s, p]:.6g}"
-                )
-            raise JudgmentError(
-                f"judgment off Saaty's scale at {where}: {upper[s, p]:.6g} (the 17 values "
-                "1/9, ..., 1/2, 1, 2, ..., 9; pass extended_scale=True to allow any value in "
-                "[1/9, 9])"
-            )
+                raise JudgmentError("ahp.matrix.off_extended", cell=where,
+                                    value=f"{upper[s, p]:.6g}")
+            raise JudgmentError("ahp.matrix.off_saaty", cell=where, value=f"{upper[s, p]:.6g}")
     if any_missing and n > 1:
         unreachable = unreachable_elements(~np.isnan(stack))
         if unreachable.any():
             s = int(np.argwhere(unreachable.any(axis=1))[0][0])
             apart = [checked_names[i] for i in np.flatnonzero(unreachable[s])]
             linked = [checked_names[i] for i in np.flatnonzero(~unreachable[s])]
-            prefix = f"matrix {s}: " if stack.shape[0] > 1 else ""
-            raise JudgmentError(
-                f"{prefix}comparison graph is not connected: elements {', '.join(apart)} "
-                f"cannot be compared with {', '.join(linked)} (add a judgment between the groups)"
-            )
+            if stack.shape[0] > 1:
+                raise JudgmentError("ahp.matrix.not_connected_in", index=s, apart=apart,
+                                    linked=linked)
+            raise JudgmentError("ahp.matrix.not_connected", apart=apart, linked=linked)
     return values
 
 
@@ -252,9 +243,7 @@ class JudgmentMatrix:
             tol=self.tol,
         )
         if values.ndim != 2:
-            raise JudgmentError(
-                f"JudgmentMatrix holds one (n, n) matrix, got shape {values.shape}"
-            )
+            raise JudgmentError("ahp.matrix.one_matrix", shape=str(values.shape))
         values.setflags(write=False)
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "names", _check_names(self.names or None, values.shape[0]))
@@ -329,15 +318,10 @@ class JudgmentMatrix:
         n = round((1 + math.sqrt(1 + 8 * m)) / 2)
         if name_list is not None and len(name_list) * (len(name_list) - 1) // 2 != m:
             n_names = len(name_list)
-            raise JudgmentError(
-                f"upper triangle has {m} judgments but {n_names} names need "
-                f"{n_names * (n_names - 1) // 2}"
-            )
+            raise JudgmentError("ahp.matrix.upper_names", m=m, names=n_names,
+                                needed=n_names * (n_names - 1) // 2)
         if n * (n - 1) // 2 != m:
-            raise JudgmentError(
-                f"upper triangle has {m} judgments; expected n(n-1)/2 "
-                "(1, 3, 6, 10, 15, ... for n = 2, 3, 4, 5, 6, ...)"
-            )
+            raise JudgmentError("ahp.matrix.upper_count", m=m)
         labels = _check_names(name_list, n)
         full = np.ones((n, n))
         rows, cols = np.triu_indices(n, k=1)
@@ -368,10 +352,8 @@ class JudgmentMatrix:
         n = len(table)
         bad = [r for r, row in enumerate(table) if len(row) != n]
         if bad:
-            raise JudgmentError(
-                f"judgment matrix is not square: row {bad[0] + 1} has {len(table[bad[0]])} "
-                f"cells, expected {n}"
-            )
+            raise JudgmentError("ahp.matrix.row_cells", row=bad[0] + 1,
+                                cells=len(table[bad[0]]), n=n)
         labels = _check_names(names, n) if n else ()
         parsed = [
             [_parse_cell(item, labels, i, j) for j, item in enumerate(row)]
@@ -416,10 +398,11 @@ class JudgmentMatrix:
         def locate(key: Hashable) -> int:
             if isinstance(key, int | np.integer) and not isinstance(key, bool):
                 if not 0 <= int(key) < size:
-                    raise JudgmentError(f"pair index {key} outside 0..{size - 1}")
+                    raise JudgmentError("ahp.matrix.pair_index", pair=key, last=size - 1)
                 return int(key)
             if str(key) not in position:
-                raise JudgmentError(f"pair names unknown element {key!r}; known: {labels}")
+                raise JudgmentError("ahp.matrix.pair_unknown", pair=repr(key),
+                                    known=str(labels))
             return position[str(key)]
 
         full = np.full((size, size), np.nan)
@@ -427,7 +410,7 @@ class JudgmentMatrix:
         given = np.zeros((size, size), dtype=bool)
         for key, item in pairs.items():
             if len(key) != 2:
-                raise JudgmentError(f"pair key {key!r} must be (row, column)")
+                raise JudgmentError("ahp.matrix.pair_key", pair=repr(key))
             i, j = locate(key[0]), locate(key[1])
             value = _parse_cell(item, labels, i, j)
             if i == j:
@@ -436,10 +419,8 @@ class JudgmentMatrix:
             if given[j, i] and not (
                 math.isnan(value) or abs(value * full[j, i] - 1.0) <= tol
             ):
-                raise JudgmentError(
-                    f"pairs ({labels[i]}, {labels[j]}) = {value:.6g} and "
-                    f"({labels[j]}, {labels[i]}) = {full[j, i]:.6g} are not reciprocal"
-                )
+                raise JudgmentError("ahp.matrix.pairs_not_reciprocal", a=labels[i],
+                                    b=labels[j], ab=f"{value:.6g}", ba=f"{full[j, i]:.6g}")
             full[i, j] = value
             full[j, i] = 1.0 / value if value != 0 else math.inf
             given[i, j] = True
@@ -450,7 +431,8 @@ def _parse_cell(item: Any, names: Sequence[str], i: int, j: int) -> float:
     try:
         return parse_judgment(item)
     except JudgmentError as exc:
-        raise JudgmentError(f"{exc} at {_cell(names, i, j)}") from None
+        raise JudgmentError("ahp.matrix.cell_reason", reason=exc.message,
+                            cell=_cell(names, i, j)) from None
 
 
 MatrixLike: TypeAlias = (
@@ -479,6 +461,6 @@ def as_array(matrix: MatrixLike, *, tol: float = 1e-6) -> np.ndarray:
     ):
         sizes = {m.n for m in matrix}
         if len(sizes) != 1:
-            raise JudgmentError(f"cannot stack judgment matrices of sizes {sorted(sizes)}")
+            raise JudgmentError("ahp.matrix.stack_sizes", sizes=str(sorted(sizes)))
         return np.stack([m.values for m in matrix])
     return _checked(matrix, None, None, tol, copy=False)

@@ -31,6 +31,7 @@ from ahp.group import aggregate_judgments, aggregate_priorities, consensus, scre
 from ahp.hierarchy import Hierarchy, HierarchyWeights
 from ahp.matrix import unreachable_elements, validate_array
 from ahp.scale import SCALE_TOL, off_scale, parse_judgment, snap_to_scale
+from i18n.messages import Message
 
 __all__ = [
     "COLUMNS", "SCALE_TOL", "PanelJudgments", "PanelOptions", "PanelResult", "panel_weights",
@@ -486,12 +487,8 @@ class _PanelTally:
     def result(self, hierarchy: Hierarchy, options: PanelOptions) -> PanelResult:
         """The :class:`PanelResult`, or :class:`PanelNotReadyError` naming unready nodes."""
         if self.unready:
-            raise PanelNotReadyError(
-                f"no expert has linked every element yet at node(s) {', '.join(self.unready)}: "
-                "the weights need at least one expert per node whose judgments connect all its "
-                "elements",
-                self.unready,
-            )
+            raise PanelNotReadyError(Message("ahp.panel.not_ready", nodes=list(self.unready)),
+                                     self.unready)
         return PanelResult(
             weights=hierarchy.weights(self.local),
             expert_cr=self.expert_cr,

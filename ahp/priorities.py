@@ -45,6 +45,7 @@ import numpy as np
 
 from ahp.errors import JudgmentError
 from ahp.matrix import MatrixLike, as_array
+from i18n.messages import Message
 
 __all__ = ["METHODS", "Eigen", "harker_matrix", "principal_eigen", "priorities"]
 
@@ -165,13 +166,10 @@ def _geometric(stack: np.ndarray) -> np.ndarray:
 def _arithmetic(stack: np.ndarray) -> np.ndarray:
     if np.isnan(stack).any():
         s, i, j = (int(x) for x in np.argwhere(np.isnan(stack))[0])
-        where = f"row {i + 1}, column {j + 1}" if stack.shape[0] == 1 else (
-            f"matrix {s}, row {i + 1}, column {j + 1}"
-        )
-        raise JudgmentError(
-            f"the arithmetic method needs a complete matrix; judgment missing at {where} "
-            "(use method='eigenvector' (Harker) or 'geometric' (least squares))"
-        )
+        where = Message("ahp.matrix.position", row=i + 1, column=j + 1)
+        if stack.shape[0] > 1:
+            where = Message("ahp.matrix.cell_in", index=s, cell=where)
+        raise JudgmentError("ahp.priorities.arithmetic_missing", cell=where)
     normalised = stack / stack.sum(axis=-2, keepdims=True)
     return normalised.mean(axis=-1)
 

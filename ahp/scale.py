@@ -109,11 +109,11 @@ def parse_judgment(text: str | float | int | None) -> float:
     if text is None:
         return math.nan
     if isinstance(text, bool):
-        raise JudgmentError(f"judgment {text!r} is not a number")
+        raise JudgmentError("ahp.scale.not_number", value=repr(text))
     if isinstance(text, int | float | np.integer | np.floating):
         return float(text)
     if not isinstance(text, str):
-        raise JudgmentError(f"judgment {text!r} is not a number or a text like '1/3'")
+        raise JudgmentError("ahp.scale.not_text", value=repr(text))
     normalised = unicodedata.normalize("NFKC", text).replace("÷", "/").strip()
     if normalised.lower() in _MISSING_TEXT:
         return math.nan
@@ -124,9 +124,9 @@ def parse_judgment(text: str | float | int | None) -> float:
     if fraction:
         denominator = float(fraction.group(2))
         if denominator == 0:
-            raise JudgmentError(f"judgment {text!r} divides by zero")
+            raise JudgmentError("ahp.scale.zero_division", value=repr(text))
         return float(fraction.group(1)) / denominator
-    raise JudgmentError(f"judgment {text!r} is not a number or a fraction like '1/3'")
+    raise JudgmentError("ahp.scale.not_fraction", value=repr(text))
 
 
 def nearest_saaty(x: float) -> float:
@@ -142,7 +142,7 @@ def nearest_saaty(x: float) -> float:
     """
     value = float(x)
     if not (math.isfinite(value) and value > 0):
-        raise JudgmentError(f"judgment {x!r} is not a positive number")
+        raise JudgmentError("ahp.scale.not_positive", value=repr(x))
     return SAATY_VALUES[int(np.argmin(np.abs(_LOG_SAATY - math.log(value))))]
 
 

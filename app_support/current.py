@@ -28,7 +28,7 @@ from app_support.cached import (
 )
 from app_support.files import Upload
 from app_support.language import joined, lang, tr
-from app_support.text import literal
+from app_support.text import error_text, literal
 from evaluation.study import (
     StudyResult,
     StudySettings,
@@ -173,7 +173,8 @@ def weights_not_ready(exc: JudgmentError) -> None:
         st.warning(tr("app.weights.not_ready_nodes", nodes=joined(map(literal, exc.nodes))),
                    icon=":material/hourglass:")
     else:
-        st.warning(tr("app.weights.not_ready", reason=literal(exc)), icon=":material/hourglass:")
+        st.warning(tr("app.weights.not_ready", reason=error_text(exc, lang())),
+                   icon=":material/hourglass:")
 
 
 def current_screening(cur: Current) -> tuple[Responses, ScreeningReport, ReliabilityResult]:

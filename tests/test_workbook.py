@@ -259,9 +259,11 @@ def test_missing_sheet(tmp_path, hierarchy, panel):
     book.save(path)
     with pytest.raises(
         WorkbookError,
-        match=re.escape("expert 'E1', sheet 'C4': the sheet is missing (node C4 基本信息"),
-    ):
+        match=re.escape("expert 'E1', sheet 'C4': the sheet is missing "
+                        "(node C4 Basic information)"),
+    ) as caught:
         read_judgments_xlsx(path, hierarchy)
+    assert caught.value.text("zh") == "专家“E1”，工作表“C4”：缺少该工作表（节点 C4 基本信息）"
 
 
 def test_same_expert_twice_and_conflicting_names(tmp_path, hierarchy, panel):

@@ -52,6 +52,7 @@ from ahp.hierarchy import Hierarchy
 from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text, safe_sheet_names
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, verbal_label
+from i18n.messages import Message, Term
 from untrusted import FileLimits, check_csv, check_label_length, check_xlsx
 
 __all__ = [
@@ -254,7 +255,7 @@ def write_judgments_xlsx(
     experts = judgments.experts
     if expert is not None:
         if expert not in experts:
-            raise WorkbookError(f"expert '{expert}' has no judgments")
+            raise WorkbookError("ahp.workbook.no_judgments", expert=expert)
         chosen: list[str] = [expert]
     else:
         chosen = experts
@@ -262,10 +263,7 @@ def write_judgments_xlsx(
     single_file = to_buffer or Path(path).suffix.lower() == ".xlsx"
     if single_file:
         if len(chosen) != 1:
-            raise WorkbookError(
-                f"{len(chosen)} experts ({', '.join(chosen)}) need a directory, one workbook "
-                "each; or pass expert= to write one of them"
-            )
+            raise WorkbookError("ahp.workbook.need_folder", count=len(chosen), experts=chosen)
         _save(_expert_workbook(hierarchy, chosen[0], judgments), path)
         return [] if to_buffer else [Path(path)]
     folder = Path(path)
@@ -285,25 +283,22 @@ def write_judgments_xlsx(
 
 
 # ---------------------------------------------------------------- reading
-def _cell_value(raw: Any, where: str) -> float:
+def _cell_value(raw: Any, where: Message) -> float:
     """Parse one cell into a Saaty value (NaN when blank); errors name the cell."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return math.nan
     if isinstance(raw, dt.datetime | dt.date | dt.time):
-        raise WorkbookError(
-            f"{where}: {raw!s} is a date (Excel converted a fraction?); type it as text "
-            "like 1/3 or as a decimal like 0.333"
-        )
+        raise WorkbookError("ahp.workbook.date", where=where, raw=str(raw))
     if isinstance(raw, bool):
-        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9")
+        raise WorkbookError("ahp.workbook.off_scale", where=where, raw=str(raw))
     try:
         value = parse_judgment(raw if isinstance(raw, str) else float(raw))
     except (JudgmentError, TypeError, ValueError):
-        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9") from None
+        raise WorkbookError("ahp.workbook.off_scale", where=where, raw=str(raw)) from None
     if math.isnan(value):
         return value
     if off_scale(value):
-        raise WorkbookError(f"{where}: '{raw}' is not on the Saaty scale 1/9..9")
+        raise WorkbookError("ahp.workbook.off_scale", where=where, raw=str(raw))
     return value
 
 
@@ -367,32 +362,27 @@ def _open(source: Target, number: int, limits: FileLimits) -> _Book:
         formulas = load_workbook(io.BytesIO(data)) if _has_formulas(data) else None
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise WorkbookError(f"cannot open {label} as an .xlsx workbook: {reason}") from None
+        raise WorkbookError("ahp.workbook.cannot_open", label=label, reason=reason) from None
     return _Book(book, formulas, label)
 
 
-def _check_merged(sheet: Worksheet, n: int, place: str) -> None:
+def _check_merged(sheet: Worksheet, n: int, place: Message) -> None:
     """Merged cells over the matrix or its element codes hide judgments: refuse them."""
     last = FIRST_ROW + n - 1
     for merged in sheet.merged_cells.ranges:
         if merged.max_row >= HEADER_ROW and merged.min_row <= last and merged.min_col <= n + 1:
-            raise WorkbookError(
-                f"{place}, cells {merged.coord}: merged cells in the matrix; unmerge them and "
-                "type one judgment per cell"
-            )
+            raise WorkbookError("ahp.workbook.merged", place=place, cells=merged.coord)
 
 
-def _check_uncached(book: _Book, sheet_name: str, cell: Any, place: str) -> None:
+def _check_uncached(book: _Book, sheet_name: str, cell: Any, place: Message) -> None:
     """A blank cell that holds a formula was saved without its value (e.g. written by a
     script): it must not be read as a missing judgment."""
     if cell.value is not None or book.formulas is None:
         return
     formula = book.formulas[sheet_name][cell.coordinate].value
     if isinstance(formula, str) and formula.startswith("="):
-        raise WorkbookError(
-            f"{place}, cell {cell.coordinate}: the formula '{formula}' has no computed value; "
-            "type the judgment itself (e.g. 1/3), or open and save the workbook in Excel or WPS"
-        )
+        raise WorkbookError("ahp.workbook.formula", place=place, cell=cell.coordinate,
+                            formula=formula)
 
 
 def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
@@ -407,8 +397,8 @@ def _expert_name(book: Any, sheets: dict[str, str], fallback: str) -> str:
                            EXPERT_NAME_MAX_CHARS)
     names = set(found.values())
     if len(names) > 1:
-        detail = ", ".join(f"sheet '{s}': '{x}'" for s, x in found.items())
-        raise WorkbookError(f"workbook '{fallback}': different expert names in cell B1 ({detail})")
+        detail = [Message("ahp.workbook.sheet_name", sheet=s, name=x) for s, x in found.items()]
+        raise WorkbookError("ahp.workbook.names_differ", book=fallback, detail=detail)
     return names.pop() if names else fallback
 
 
@@ -418,11 +408,10 @@ def _read_book(opened: _Book, hierarchy: Hierarchy) -> list[dict[str, Any]]:
     expert = _expert_name(book, sheets, label)
     lines: list[dict[str, Any]] = []
     for code, sheet_name in sheets.items():
-        place = f"expert '{expert}', sheet '{sheet_name}'"
+        place = Message("ahp.workbook.place", expert=expert, sheet=sheet_name)
         if sheet_name not in book.sheetnames:
-            raise WorkbookError(
-                f"{place}: the sheet is missing (node {code} {_bilingual(hierarchy, code)})"
-            )
+            name = Term(hierarchy.name(code, "en"), hierarchy.name(code, "zh"))
+            raise WorkbookError("ahp.workbook.sheet_missing", place=place, code=code, name=name)
         sheet = book[sheet_name]
         children = hierarchy.children(code)
         n = len(children)
@@ -431,31 +420,29 @@ def _read_book(opened: _Book, hierarchy: Hierarchy) -> list[dict[str, Any]]:
             for cell in (sheet.cell(HEADER_ROW, FIRST_COL + i), sheet.cell(FIRST_ROW + i, 1)):
                 text = restore_cell_text(cell.value)
                 if str(text).strip() != child:
-                    raise WorkbookError(
-                        f"{place}, cell {cell.coordinate}: expected element code '{child}', "
-                        f"found '{'' if text is None else text}'"
-                    )
+                    raise WorkbookError("ahp.workbook.code", place=place, cell=cell.coordinate,
+                                        child=child, found="" if text is None else str(text))
         for i in range(n):
             diagonal = sheet.cell(FIRST_ROW + i, FIRST_COL + i)
-            value = _cell_value(diagonal.value, f"{place}, cell {diagonal.coordinate}")
+            value = _cell_value(diagonal.value, Message("ahp.workbook.cell", place=place,
+                                                        cell=diagonal.coordinate))
             if not math.isnan(value) and abs(value - 1) > 1e-9:
-                raise WorkbookError(
-                    f"{place}, cell {diagonal.coordinate}: the diagonal must be 1, "
-                    f"got '{_display(diagonal.value)}'"
-                )
+                raise WorkbookError("ahp.workbook.diagonal", place=place,
+                                    cell=diagonal.coordinate, value=_display(diagonal.value))
             for j in range(i + 1, n):
                 upper = sheet.cell(FIRST_ROW + i, FIRST_COL + j)
                 lower = sheet.cell(FIRST_ROW + j, FIRST_COL + i)
                 for cell in (upper, lower):
                     _check_uncached(opened, sheet_name, cell, place)
-                a_ij = _cell_value(upper.value, f"{place}, cell {upper.coordinate}")
-                a_ji = _cell_value(lower.value, f"{place}, cell {lower.coordinate}")
+                a_ij = _cell_value(upper.value, Message("ahp.workbook.cell", place=place,
+                                                        cell=upper.coordinate))
+                a_ji = _cell_value(lower.value, Message("ahp.workbook.cell", place=place,
+                                                        cell=lower.coordinate))
                 if not math.isnan(a_ij) and not math.isnan(a_ji) and abs(a_ij * a_ji - 1) > 0.1:
-                    raise WorkbookError(
-                        f"{place}, cell {lower.coordinate}: '{_display(lower.value)}' "
-                        f"contradicts cell {upper.coordinate} = '{_display(upper.value)}' "
-                        f"(expected {_as_text(1 / a_ij)} or blank)"
-                    )
+                    raise WorkbookError("ahp.workbook.contradicts", place=place,
+                                        lower=lower.coordinate, lower_value=_display(lower.value),
+                                        upper=upper.coordinate, upper_value=_display(upper.value),
+                                        expected=_as_text(1 / a_ij))
                 if math.isnan(a_ij) and not math.isnan(a_ji):
                     a_ij = 1 / a_ji
                 if not math.isnan(a_ij):
@@ -526,13 +513,12 @@ def read_judgments_xlsx(
             continue
         expert = book_lines[0]["expert"]
         if expert in seen:
-            raise WorkbookError(f"expert '{expert}' appears in both {seen[expert]} and {label}")
+            raise WorkbookError("ahp.workbook.expert_twice", expert=expert,
+                                first=seen[expert], second=label)
         seen[expert] = label
         lines += book_lines
     if not lines:
-        raise WorkbookError(
-            f"the workbooks hold no judgments (every matrix is blank in: {', '.join(blank)})"
-        )
+        raise WorkbookError("ahp.workbook.all_blank", books=blank)
     return PanelJudgments(pd.DataFrame(lines, columns=list(COLUMNS)))
 
 
@@ -543,9 +529,9 @@ def _csv_text(path: Target, limits: FileLimits | None = None) -> tuple[str, str]
         label = str(path)
         file = Path(path)
         if file.is_dir():
-            raise WorkbookError(f"judgment file {label} is a folder, not a CSV file")
+            raise WorkbookError("ahp.csv.folder", label=label)
         if not file.is_file():
-            raise WorkbookError(f"no such judgment file: {label}")
+            raise WorkbookError("ahp.csv.no_file", label=label)
         data = file.read_bytes()
     else:
         label = str(getattr(path, "name", "")) or "judgment upload"
@@ -557,10 +543,7 @@ def _csv_text(path: Target, limits: FileLimits | None = None) -> tuple[str, str]
             return data.decode(encoding), label
         except UnicodeDecodeError:
             continue
-    raise WorkbookError(
-        f"judgment file {label}: cannot decode it as UTF-8 or GB18030 (is it a CSV file?); "
-        "save it as CSV UTF-8"
-    )
+    raise WorkbookError("ahp.csv.encoding", label=label)
 
 
 def _check_blank_fields(frame: pd.DataFrame, label: str) -> None:
@@ -570,10 +553,11 @@ def _check_blank_fields(frame: pd.DataFrame, label: str) -> None:
         if empty.any():
             offset = int(np.flatnonzero(empty.to_numpy())[0])
             expert = str(frame["expert"].iloc[offset]).strip()
-            raise WorkbookError(
-                f"judgment file {label}, line {offset + 2}: empty {column}"
-                + (f" (expert '{expert}')" if expert else "")
-            )
+            if expert:
+                raise WorkbookError("ahp.csv.empty_field_expert", label=label, line=offset + 2,
+                                    column=column, expert=expert)
+            raise WorkbookError("ahp.csv.empty_field", label=label, line=offset + 2,
+                                column=column)
 
 
 def _check_expert_names(frame: pd.DataFrame, label: str) -> None:
@@ -593,20 +577,17 @@ def _check_lines(frame: pd.DataFrame, hierarchy: Hierarchy, label: str) -> None:
     compared = set(hierarchy.compared_nodes())
     for offset, line in enumerate(frame.itertuples(index=False)):
         node, row, col = (str(x).strip() for x in (line.node, line.row, line.col))
-        where = f"judgment file {label}, line {offset + 2} (expert '{str(line.expert).strip()}')"
+        where = Message("ahp.csv.where", label=label, line=offset + 2,
+                        expert=str(line.expert).strip())
         if node not in hierarchy:
-            raise WorkbookError(f"{where}: node '{node}' is not in the framework")
+            raise WorkbookError("ahp.csv.unknown_node", where=where, node=node)
         if node not in compared:
-            raise WorkbookError(
-                f"{where}: node '{node}' has fewer than 2 children, so nothing to compare"
-            )
+            raise WorkbookError("ahp.csv.leaf_node", where=where, node=node)
         children = hierarchy.children(node)
         for element in (row, col):
             if element and element not in children:
-                raise WorkbookError(
-                    f"{where}: '{element}' is not a child of node '{node}' "
-                    f"(its children: {', '.join(children)})"
-                )
+                raise WorkbookError("ahp.csv.not_child", where=where, element=element,
+                                    node=node, children=list(children))
 
 
 def read_judgments_csv(
@@ -622,20 +603,17 @@ def read_judgments_csv(
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise WorkbookError(f"judgment file {label} is empty") from None
+        raise WorkbookError("ahp.csv.empty", label=label) from None
     except pd.errors.ParserError as exc:
-        raise WorkbookError(
-            f"judgment file {label}: not a readable CSV file ({' '.join(str(exc).split())})"
-        ) from None
+        raise WorkbookError("ahp.csv.unreadable", label=label,
+                            detail=" ".join(str(exc).split())) from None
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise WorkbookError(
-            f"judgment file {label}: missing column(s) {', '.join(missing)} (the header row "
-            f"has: {', '.join(map(str, frame.columns))}; expected {','.join(COLUMNS)})"
-        )
+        raise WorkbookError("ahp.csv.missing_columns", label=label, missing=missing,
+                            header=[str(c) for c in frame.columns], expected=",".join(COLUMNS))
     if frame.empty:
-        raise WorkbookError(f"judgment file {label} has a header row but no judgments")
+        raise WorkbookError("ahp.csv.no_judgments", label=label)
     frame = frame.fillna("").map(restore_cell_text)  # a short line leaves NaN cells
     _check_blank_fields(frame, label)
     _check_expert_names(frame, label)
@@ -645,7 +623,7 @@ def read_judgments_csv(
     try:
         return PanelJudgments(frame)
     except JudgmentError as exc:
-        raise WorkbookError(f"judgment file {label}: {exc}") from None
+        raise WorkbookError("ahp.csv.invalid", label=label, reason=exc.message) from None
 
 
 def write_judgments_csv(judgments: PanelJudgments, path: Target) -> None:
