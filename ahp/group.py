@@ -34,6 +34,7 @@ from ahp.consistency import consistency
 from ahp.errors import JudgmentError
 from ahp.matrix import MatrixLike, as_array
 from ahp.priorities import priorities
+from i18n.messages import Message
 
 __all__ = [
     "CONSENSUS_WORDS",
@@ -56,11 +57,11 @@ def _expert_weights(weights: Any, k: int) -> np.ndarray:
         return np.full(k, 1.0 / k)
     w = np.asarray(weights, dtype=float).reshape(-1)
     if w.shape != (k,):
-        raise JudgmentError(f"expert weights: got {w.size} weights for {k} experts")
+        raise JudgmentError("ahp.group.weight_count", got=w.size, k=k)
     if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise JudgmentError(f"expert weights must be finite and non-negative, got {w.tolist()}")
+        raise JudgmentError("ahp.group.weight_values", weights=str(w.tolist()))
     if w.sum() <= 0:
-        raise JudgmentError("expert weights must not all be zero")
+        raise JudgmentError("ahp.group.weight_zero")
     return w / w.sum()
 
 
@@ -69,7 +70,7 @@ def _stack(matrices: Any) -> np.ndarray:
     if stack.ndim == 2:
         stack = stack[np.newaxis]
     if stack.shape[0] == 0:
-        raise JudgmentError("no expert matrices to aggregate")
+        raise JudgmentError("ahp.group.no_matrices")
     return stack
 
 
@@ -120,9 +121,9 @@ def aggregate_priorities(
     """
     p = np.asarray(vectors, dtype=float)
     if p.ndim < 2 or p.shape[-2] == 0 or p.shape[-1] == 0:
-        raise JudgmentError(f"priority vectors must have shape (k, n), got {p.shape}")
+        raise JudgmentError("ahp.group.vector_shape", shape=str(p.shape))
     if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise JudgmentError("priority vectors must be finite and non-negative")
+        raise JudgmentError("ahp.group.vector_values")
     w = _expert_weights(weights, p.shape[-2])
     if method == "geometric":
         with np.errstate(divide="ignore"):
@@ -130,10 +131,10 @@ def aggregate_priorities(
     elif method == "arithmetic":
         combined = np.einsum("...kn,k->...n", p, w)
     else:
-        raise JudgmentError(f"method must be 'geometric' or 'arithmetic', got '{method}'")
+        raise JudgmentError("ahp.group.method", method=method)
     total = combined.sum(axis=-1, keepdims=True)
     if np.any(total <= 0):
-        raise JudgmentError(f"{method} mean of the priority vectors is zero for every element")
+        raise JudgmentError("ahp.group.mean_zero", mean=Message(f"ahp.group.mean.{method}"))
     return combined / total
 
 
@@ -261,7 +262,7 @@ def screen_experts(
     k = stack.shape[0]
     labels = [f"expert {i + 1}" for i in range(k)] if names is None else [str(x) for x in names]
     if len(labels) != k:
-        raise JudgmentError(f"{len(labels)} expert names for {k} matrices")
+        raise JudgmentError("ahp.group.name_count", names=len(labels), k=k)
     cr = np.atleast_1d(np.asarray(consistency(stack, ri_table=ri_table).cr, dtype=float))
     return screen_cr(cr, labels, threshold=threshold, exclude=exclude)
 
@@ -276,15 +277,14 @@ def screen_cr(
     cr = np.atleast_1d(np.asarray(cr, dtype=float))
     labels = [str(x) for x in names]
     if len(labels) != cr.size:
-        raise JudgmentError(f"{len(labels)} expert names for {cr.size} consistency ratios")
+        raise JudgmentError("ahp.group.name_count_cr", names=len(labels), k=cr.size)
     bad = cr >= threshold
     reasons = {labels[i]: f"CR {cr[i]:.3f} ≥ {threshold:.2f}" for i in np.flatnonzero(bad)}
     if exclude and cr.size and bad.all():
-        detail = ", ".join(f"{name} ({why})" for name, why in reasons.items())
-        raise JudgmentError(
-            f"all {cr.size} experts are inconsistent at CR threshold {threshold:.2f}: "
-            f"{detail}; ask them to revise, or raise the threshold"
-        )
+        detail = [Message("ahp.group.expert_reason", name=name, why=why)
+                  for name, why in reasons.items()]
+        raise JudgmentError("ahp.group.all_inconsistent", k=cr.size,
+                            threshold=f"{threshold:.2f}", detail=detail)
     excluded = reasons if exclude else {}
     return ExpertScreen(
         names=labels,
@@ -370,11 +370,9 @@ def consensus(vectors: Any, scale_max: float = 9.0) -> Consensus:
     """
     p = np.asarray(vectors, dtype=float)
     if p.ndim < 2 or p.shape[-2] < 2 or p.shape[-1] < 2:
-        raise JudgmentError(
-            f"consensus needs at least 2 experts and 2 elements, got shape {p.shape}"
-        )
+        raise JudgmentError("ahp.group.consensus_shape", shape=str(p.shape))
     if not np.all(np.isfinite(p)) or np.any(p < 0) or np.any(p.sum(axis=-1) <= 0):
-        raise JudgmentError("priority vectors must be finite, non-negative and not all zero")
+        raise JudgmentError("ahp.group.consensus_values")
     k, n = p.shape[-2], p.shape[-1]
     p = p / p.sum(axis=-1, keepdims=True)
     h_alpha = _entropy(p).mean(axis=-1)

@@ -40,8 +40,9 @@ __all__ = [
 COLUMNS: tuple[str, ...] = ("expert", "node", "row", "col", "value")
 
 
-def _place(row: Mapping[str, Any]) -> str:
-    return f"expert '{row['expert']}', node '{row['node']}', cell ({row['row']}, {row['col']})"
+def _place(row: Mapping[str, Any]) -> Message:
+    return Message("ahp.panel.place", expert=row["expert"], node=row["node"], row=row["row"],
+                   col=row["col"])
 
 
 def _parse_values(frame: pd.DataFrame) -> np.ndarray:
@@ -53,7 +54,8 @@ def _parse_values(frame: pd.DataFrame) -> np.ndarray:
         try:
             numeric[position] = parse_judgment(str(raw.iloc[position]))
         except JudgmentError as exc:
-            raise JudgmentError(f"{_place(frame.iloc[position])}: {exc}") from None
+            raise JudgmentError("ahp.panel.reason_at", place=_place(frame.iloc[position]),
+                                reason=exc.message) from None
     return numeric
 
 
@@ -99,11 +101,9 @@ class PanelOptions:
 
     def __post_init__(self) -> None:
         if self.aggregation not in ("AIJ", "AIP"):
-            raise JudgmentError(f"aggregation must be 'AIJ' or 'AIP', got '{self.aggregation}'")
+            raise JudgmentError("ahp.panel.aggregation", value=self.aggregation)
         if self.incomplete not in ("error", "exclude"):
-            raise JudgmentError(
-                f"incomplete must be 'error' or 'exclude', got '{self.incomplete}'"
-            )
+            raise JudgmentError("ahp.panel.incomplete", value=self.incomplete)
 
     def keys(self) -> tuple[str, ...]:
         """The option names: with :meth:`__getitem__`, ``**options`` still spreads the options
@@ -153,7 +153,7 @@ class PanelJudgments:
         frame = self.table
         missing = [c for c in COLUMNS if c not in frame.columns]
         if missing:
-            raise JudgmentError(f"judgments: missing column(s) {', '.join(missing)}")
+            raise JudgmentError("ahp.panel.missing_columns", missing=missing)
         frame = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
         for column in ("expert", "node", "row", "col"):
             text = frame[column].astype("string").str.strip()
@@ -161,36 +161,29 @@ class PanelJudgments:
             if empty.any():
                 position = int(np.flatnonzero(empty.to_numpy())[0])
                 expert = frame.at[position, "expert"]
-                raise JudgmentError(
-                    f"judgments line {position + 1}: empty {column} (expert '{expert}')"
-                )
+                raise JudgmentError("ahp.panel.empty_field", line=position + 1, column=column,
+                                    expert=expert)
             frame[column] = text.astype(str)
         values = _parse_values(frame)
         given = ~np.isnan(values)
         bad = given & ~(values > 0)
         if bad.any():
             position = int(np.flatnonzero(bad)[0])
-            raise JudgmentError(
-                f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
-                "1/9..9"
-            )
+            raise JudgmentError("ahp.panel.off_scale", place=_place(frame.iloc[position]),
+                                value=f"{values[position]:g}")
         off = off_scale(values, self.extended_scale)
         if off.any():
             position = int(np.flatnonzero(off)[0])
-            raise JudgmentError(
-                f"{_place(frame.iloc[position])}: {values[position]:g} is not on the Saaty scale "
-                "1/9..9"
-            )
+            raise JudgmentError("ahp.panel.off_scale", place=_place(frame.iloc[position]),
+                                value=f"{values[position]:g}")
         snapped = snap_to_scale(values)
         frame["value"] = snapped
         diagonal = (frame["row"] == frame["col"]).to_numpy()
         bad_diagonal = diagonal & given & (np.abs(snapped - 1) > 1e-9)
         if bad_diagonal.any():
             position = int(np.flatnonzero(bad_diagonal)[0])
-            raise JudgmentError(
-                f"{_place(frame.iloc[position])}: a diagonal judgment must be 1, "
-                f"got {snapped[position]:g}"
-            )
+            raise JudgmentError("ahp.panel.diagonal", place=_place(frame.iloc[position]),
+                                value=f"{snapped[position]:g}")
         frame = frame.loc[given & ~diagonal].reset_index(drop=True)
         _check_duplicates(frame)
         object.__setattr__(self, "table", frame)
@@ -235,7 +228,7 @@ class PanelJudgments:
         """
         part = self._index.get(node)
         if part is None:
-            raise JudgmentError(f"no judgments for node '{node}'")
+            raise JudgmentError("ahp.panel.no_node", node=node)
         if elements is None:
             elements = pd.unique(np.concatenate([part["row"], part["col"]]))
         names = np.asarray([str(e) for e in elements], dtype=object)
@@ -246,10 +239,8 @@ class PanelJudgments:
             line = {"expert": part["expert"][first], "node": node}
             line |= {"row": part["row"][first], "col": part["col"][first]}
             stray = line["row"] if i[first] < 0 else line["col"]
-            raise JudgmentError(
-                f"{_place(line)}: '{stray}' is not compared under node '{node}' "
-                f"(elements: {', '.join(names)})"
-            )
+            raise JudgmentError("ahp.panel.not_compared", place=_place(line), stray=stray,
+                                node=node, elements=[str(x) for x in names])
         labels, first_seen, e = np.unique(part["expert"], return_index=True, return_inverse=True)
         order = np.argsort(first_seen)
         rank = np.empty_like(order)
@@ -287,7 +278,7 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
     """A cell judged twice is an error; a pair given as (i, j) and (j, i) must be reciprocal."""
     same_cell = frame.duplicated(["expert", "node", "row", "col"], keep="first")
     if same_cell.any():
-        raise JudgmentError(f"{_place(frame.loc[same_cell.idxmax()])}: judged more than once")
+        raise JudgmentError("ahp.panel.twice", place=_place(frame.loc[same_cell.idxmax()]))
     first = frame["row"] < frame["col"]
     keys = pd.DataFrame(
         {
@@ -317,10 +308,7 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
             f"({r}, {c}) = {v:g}"
             for r, c, v in lines[["row", "col", "value"]].itertuples(index=False)
         )
-        raise JudgmentError(
-            f"expert '{expert}', node '{node}': contradictory judgments {given} "
-            "(a_ji must be 1/a_ij)"
-        )
+        raise JudgmentError("ahp.panel.contradictory", expert=expert, node=node, given=given)
 
 
 @dataclass(frozen=True)
@@ -374,7 +362,7 @@ def _expert_weight_vector(
     mapping = dict(expert_weights)
     absent = [x for x in experts if x not in mapping]
     if absent:
-        raise JudgmentError(f"expert weights: no weight for expert(s) {', '.join(absent)}")
+        raise JudgmentError("ahp.panel.no_expert_weight", experts=absent)
     return np.array([float(mapping[x]) for x in experts])
 
 
@@ -386,8 +374,9 @@ def _name_expert(
         try:
             validate_array(matrix, names=children, extended_scale=True)
         except JudgmentError as exc:
-            return JudgmentError(f"expert '{expert}', node '{node}': {exc}")
-    return JudgmentError(f"node '{node}': {error}")
+            return JudgmentError("ahp.panel.expert_node", expert=expert, node=node,
+                                 reason=exc.message)
+    return JudgmentError("ahp.panel.node_reason", node=node, reason=error.message)
 
 
 def _drop_incomplete(
@@ -456,8 +445,8 @@ def _check_nodes(hierarchy: Hierarchy, judgments: PanelJudgments) -> None:
     if stray_nodes:
         node = stray_nodes[0]
         expert = judgments.table.loc[judgments.table["node"] == node, "expert"].iloc[0]
-        why = "unknown node" if node not in hierarchy else "a node with fewer than 2 children"
-        raise JudgmentError(f"expert '{expert}', node '{node}': {why}, nothing to compare")
+        key = "ahp.panel.unknown_node" if node not in hierarchy else "ahp.panel.leaf_node"
+        raise JudgmentError(key, expert=expert, node=node)
 
 
 @dataclass
@@ -515,7 +504,7 @@ def _node_stack(
     node has no usable expert yet."""
     if node not in judgments.nodes:
         if options.incomplete == "error":
-            raise JudgmentError(f"node '{node}': no expert judged it")
+            raise JudgmentError("ahp.panel.nobody", node=node)
         tally.unready.append(node)
         return None
     experts, stack = judgments.stack(node, children)
@@ -569,6 +558,6 @@ def _weigh_node(
         else:
             tally.local[node] = aggregate_priorities(vectors[keep], weights, method="geometric")
     except JudgmentError as exc:
-        raise JudgmentError(f"node '{node}': {exc}") from None
+        raise JudgmentError("ahp.panel.node_reason", node=node, reason=exc.message) from None
     tally.matrices_by_node[node] = pd.DataFrame(group, index=children, columns=children)
     tally.agreement[node] = consensus(vectors[keep]).s_star if keep.sum() >= 2 else np.nan
