@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ahp.errors import HierarchyError
+from i18n.messages import Message
 from untrusted import FileLimits, check_csv, check_label_length
 
 __all__ = ["LEVELS", "Hierarchy", "HierarchyWeights", "Node"]
@@ -76,9 +77,13 @@ def _parse_reverse(text: str, row: int, code: str, source: str) -> bool:
         return True
     if low in _FALSE:
         return False
-    raise HierarchyError(
-        f"{source} row {row} (code '{code}'): reverse must be 0/1/true/false, got '{text}'"
-    )
+    raise HierarchyError("ahp.hierarchy.reverse_value",
+                         where=_at(source, row, code), text=text)
+
+
+def _at(source: str, row: int, code: str) -> Message:
+    """The place of a framework row: file, row number and code."""
+    return Message("ahp.hierarchy.row_code", source=source, row=row, code=code)
 
 
 def _check_cycles(
@@ -92,9 +97,9 @@ def _check_cycles(
         while code in parent_of and code not in cleared:
             if code in chain:
                 loop = [*chain[chain.index(code) :], code]
-                raise HierarchyError(
-                    f"{source} row {row_of[code]} (code '{code}'): cycle " + " → ".join(loop)
-                )
+                raise HierarchyError("ahp.hierarchy.cycle",
+                                     where=_at(source, row_of[code], code),
+                                     loop=" → ".join(loop))
             chain.append(code)
             code = parent_of[code]
         cleared.update(chain)
@@ -105,9 +110,9 @@ def _framework_text(path: str | PathLike[str] | IO[Any], source: str) -> str:
     if isinstance(path, str | PathLike):
         file = Path(path)
         if file.is_dir():
-            raise HierarchyError(f"framework file {source} is a folder, not a CSV file")
+            raise HierarchyError("ahp.hierarchy.folder", source=source)
         if not file.is_file():
-            raise HierarchyError(f"no such framework file: {source}")
+            raise HierarchyError("ahp.hierarchy.no_file", source=source)
         check_csv(file, FileLimits.from_env(), what=file.name)  # refuses a huge file unread
         data: bytes | str = file.read_bytes()
     else:
@@ -121,10 +126,8 @@ def _framework_text(path: str | PathLike[str] | IO[Any], source: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise HierarchyError(
-        f"framework file {source}: cannot decode it as UTF-8 or GB18030 (is it a CSV file?); "
-        "save it as CSV UTF-8 with the columns " + ",".join(REQUIRED_COLUMNS)
-    )
+    raise HierarchyError("ahp.hierarchy.encoding", source=source,
+                         columns=",".join(REQUIRED_COLUMNS))
 
 
 def _check_duplicate_columns(frame: pd.DataFrame, source: str) -> None:
@@ -133,7 +136,7 @@ def _check_duplicate_columns(frame: pd.DataFrame, source: str) -> None:
     for column in frame.columns:
         base, dot, number = str(column).strip().lower().rpartition(".")
         if dot and number.isdigit() and base in names:
-            raise HierarchyError(f"{source}: column '{base}' appears more than once")
+            raise HierarchyError("ahp.hierarchy.column_twice", source=source, column=base)
 
 
 class Hierarchy:
@@ -147,13 +150,14 @@ class Hierarchy:
         ordered = dict(nodes)
         roots = [n.code for n in ordered.values() if n.parent is None]
         if len(roots) != 1:
-            raise HierarchyError(f"a hierarchy needs exactly one goal node, got {roots}")
+            raise HierarchyError("ahp.hierarchy.one_goal", roots=str(roots))
         self._root = roots[0]
         children: dict[str, list[str]] = {code: [] for code in ordered}
         for node in ordered.values():
             if node.parent is not None:
                 if node.parent not in ordered:
-                    raise HierarchyError(f"node '{node.code}': unknown parent '{node.parent}'")
+                    raise HierarchyError("ahp.hierarchy.unknown_parent_node", code=node.code,
+                                         parent=node.parent)
                 children[node.parent].append(node.code)
         self._nodes = MappingProxyType(ordered)
         self._children = {code: tuple(kids) for code, kids in children.items()}
@@ -178,11 +182,10 @@ class Hierarchy:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except pd.errors.EmptyDataError as exc:
-            raise HierarchyError(f"framework file {source} is empty") from exc
+            raise HierarchyError("ahp.hierarchy.empty_file", source=source) from exc
         except pd.errors.ParserError as exc:
-            raise HierarchyError(
-                f"framework file {source}: not a readable CSV file ({' '.join(str(exc).split())})"
-            ) from None
+            raise HierarchyError("ahp.hierarchy.unreadable", source=source,
+                                 detail=" ".join(str(exc).split())) from None
         _check_duplicate_columns(frame, source)
         return cls.from_frame(frame.fillna(""), source=source)
 
@@ -226,7 +229,7 @@ class Hierarchy:
         try:
             return self._nodes[code]
         except KeyError:
-            raise HierarchyError(f"unknown node code '{code}'") from None
+            raise HierarchyError("ahp.hierarchy.unknown_code", code=code) from None
 
     def children(self, code: str) -> list[str]:
         """Codes of the children of ``code`` in file order (empty for an item)."""
@@ -253,7 +256,7 @@ class Hierarchy:
     def codes(self, level: str) -> list[str]:
         """Codes of one level in file order."""
         if level not in LEVELS:
-            raise HierarchyError(f"level must be one of {'/'.join(LEVELS)}, got '{level}'")
+            raise HierarchyError("ahp.hierarchy.level_arg", levels="/".join(LEVELS), level=level)
         return [code for code, node in self._nodes.items() if node.level == level]
 
     @property
@@ -269,7 +272,7 @@ class Hierarchy:
     def name(self, code: str, lang: str = "zh") -> str:
         """Name of a node in ``"zh"`` or ``"en"``, falling back to the other language, then code."""
         if lang not in ("zh", "en"):
-            raise HierarchyError(f"lang must be 'zh' or 'en', got '{lang}'")
+            raise HierarchyError("ahp.hierarchy.lang_arg", given=lang)
         node = self._node(code)
         first, second = (
             (node.name_zh, node.name_en)
@@ -293,7 +296,7 @@ class Hierarchy:
         for step in self.path(code):
             if self._nodes[step].level == level:
                 return step
-        raise HierarchyError(f"node '{code}' has no ancestor on level {level}")
+        raise HierarchyError("ahp.hierarchy.no_ancestor", code=code, level=level)
 
     def to_frame(self) -> pd.DataFrame:
         """The hierarchy as a framework table (goal excluded), columns as in :meth:`from_csv`."""
@@ -325,7 +328,7 @@ class Hierarchy:
         """
         unknown = [code for code in local if code not in self._nodes]
         if unknown:
-            raise HierarchyError(f"local weights given for unknown node(s) {unknown}")
+            raise HierarchyError("ahp.hierarchy.weights_unknown", nodes=str(unknown))
         local_of: dict[str, float] = {self._root: 1.0}
         for parent in self.parents_with_children():
             kids = self._children[parent]
@@ -334,20 +337,16 @@ class Hierarchy:
             elif len(kids) == 1:
                 vector = np.ones(1)
             else:
-                raise HierarchyError(f"node '{parent}': no local weights for its children")
+                raise HierarchyError("ahp.hierarchy.weights_missing", parent=parent)
             if vector.shape != (len(kids),):
-                raise HierarchyError(
-                    f"node '{parent}': {vector.size} local weights for {len(kids)} children "
-                    f"({', '.join(kids)})"
-                )
+                raise HierarchyError("ahp.hierarchy.weights_count", parent=parent,
+                                     size=vector.size, count=len(kids), children=list(kids))
             if not np.all(np.isfinite(vector)) or np.any(vector < 0):
-                raise HierarchyError(
-                    f"node '{parent}': local weights must be finite and non-negative, got {vector}"
-                )
+                raise HierarchyError("ahp.hierarchy.weights_values", parent=parent,
+                                     vector=str(vector))
             if abs(vector.sum() - 1.0) > WEIGHT_TOL:
-                raise HierarchyError(
-                    f"node '{parent}': local weights sum to {vector.sum():.6g}, not 1"
-                )
+                raise HierarchyError("ahp.hierarchy.weights_sum", parent=parent,
+                                     total=f"{vector.sum():.6g}")
             local_of.update(zip(kids, vector.tolist(), strict=True))
 
         codes = list(self._nodes)
@@ -367,10 +366,9 @@ class Hierarchy:
         sums = table.groupby("level", sort=False)["global"].sum()
         bad = sums[(sums - 1.0).abs() > WEIGHT_TOL]
         if not bad.empty:
-            raise HierarchyError(
-                "global weights do not sum to 1 on level(s) "
-                + ", ".join(f"{lv} ({s:.9g})" for lv, s in bad.items())
-            )
+            raise HierarchyError("ahp.hierarchy.global_sum", levels=[
+                Message("ahp.hierarchy.level_sum", level=lv, total=f"{s:.9g}")
+                for lv, s in bad.items()])
         return HierarchyWeights(table=table, leaf_level=self.leaf_level)
 
 
@@ -389,14 +387,14 @@ class HierarchyWeights:
         """Local weights of the children of ``code``, indexed by child code."""
         rows = self.table[self.table["parent"] == code]
         if rows.empty:
-            raise HierarchyError(f"node '{code}' has no children with weights")
+            raise HierarchyError("ahp.hierarchy.no_child_weights", code=code)
         return rows["local"].rename(code)
 
     def global_(self, level: str) -> pd.Series:
         """Global weights of one level, indexed by code (they sum to 1)."""
         rows = self.table[self.table["level"] == level]
         if rows.empty:
-            raise HierarchyError(f"no weights on level '{level}'")
+            raise HierarchyError("ahp.hierarchy.no_level_weights", level=level)
         return rows["global"].rename(f"global_{level}")
 
     @property
@@ -411,15 +409,14 @@ def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     repeated = frame.columns[frame.columns.duplicated()]
     if len(repeated):
-        raise HierarchyError(f"{source}: column '{repeated[0]}' appears more than once")
+        raise HierarchyError("ahp.hierarchy.column_twice", source=source, column=repeated[0])
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise HierarchyError(
-            f"{source}: missing column(s) {', '.join(missing)} (the header row has: "
-            f"{', '.join(map(str, frame.columns))}; expected {','.join(REQUIRED_COLUMNS)})"
-        )
+        raise HierarchyError("ahp.hierarchy.missing_columns", source=source, missing=missing,
+                             header=[str(c) for c in frame.columns],
+                             expected=",".join(REQUIRED_COLUMNS))
     if frame.empty:
-        raise HierarchyError(f"{source}: the framework has no rows")
+        raise HierarchyError("ahp.hierarchy.no_rows", source=source)
     return frame
 
 
@@ -442,24 +439,22 @@ def _node_of(rec: Mapping[str, object], row: int, source: str, seen: dict[str, i
     level = _text(rec["level"]).upper()
     parent = _text(rec["parent"])
     if not code:
-        raise HierarchyError(f"{source} row {row}: empty code")
+        raise HierarchyError("ahp.hierarchy.empty_code",
+                             where=Message("ahp.hierarchy.row", source=source, row=row))
     if level not in LEVELS:
-        raise HierarchyError(
-            f"{source} row {row} (code '{code}'): level must be one of "
-            f"{'/'.join(LEVELS)}, got '{_text(rec['level'])}'"
-        )
+        raise HierarchyError("ahp.hierarchy.level_value", where=_at(source, row, code),
+                             levels="/".join(LEVELS), level=_text(rec["level"]))
     if code in seen:
-        raise HierarchyError(
-            f"{source} row {row}: duplicate code '{code}' (first on row {seen[code]})"
-        )
+        raise HierarchyError("ahp.hierarchy.duplicate_code",
+                             where=Message("ahp.hierarchy.row", source=source, row=row),
+                             code=code, first=seen[code])
     seen[code] = row
     if level == "A" and parent:
-        raise HierarchyError(
-            f"{source} row {row} (code '{code}'): the goal (level A) has no parent, "
-            f"got '{parent}'"
-        )
+        raise HierarchyError("ahp.hierarchy.goal_parent", where=_at(source, row, code),
+                             parent=parent)
     if level != "A" and not parent:
-        raise HierarchyError(f"{source} row {row} (code '{code}'): empty parent")
+        raise HierarchyError("ahp.hierarchy.empty_parent",
+                             where=_at(source, row, code))
     flag = _text(rec["reverse"]) if "reverse" in rec else ""
     cap = FileLimits.from_env().max_label_chars
     names = {}
@@ -483,19 +478,18 @@ def _goal_and_body(
     goal_rows = [(row, n) for row, n in records if n.level == "A"]
     if len(goal_rows) > 1:
         rows = ", ".join(str(r) for r, _ in goal_rows)
-        raise HierarchyError(f"{source}: more than one goal row (level A) on rows {rows}")
+        raise HierarchyError("ahp.hierarchy.goals", source=source, rows=rows)
     if goal_rows:
         goal = goal_rows[0][1]
         body = [(row, n) for row, n in records if n.level != "A"]
     else:
         goal = Node(ROOT_CODE, "A", None, ROOT_NAMES[0], ROOT_NAMES[1])
         if ROOT_CODE in seen:
-            raise HierarchyError(
-                f"{source} row {seen[ROOT_CODE]}: code '{ROOT_CODE}' is reserved for the goal"
-            )
+            raise HierarchyError("ahp.hierarchy.reserved", code=ROOT_CODE, where=Message(
+                "ahp.hierarchy.row", source=source, row=seen[ROOT_CODE]))
         body = records
     if not body:
-        raise HierarchyError(f"{source}: the framework has no nodes below the goal")
+        raise HierarchyError("ahp.hierarchy.no_body", source=source)
     return goal, body
 
 
@@ -506,23 +500,21 @@ def _check_links(goal: Node, body: list[tuple[int, Node]], source: str) -> None:
     level_of = {n.code: n.level for _, n in body} | {goal.code: "A"}
     for row, node in body:
         if node.parent not in level_of:
-            raise HierarchyError(
-                f"{source} row {row} (code '{node.code}'): unknown parent '{node.parent}'"
-            )
+            raise HierarchyError("ahp.hierarchy.unknown_parent",
+                                 where=_at(source, row, node.code), parent=node.parent)
     _check_cycles(parent_of, row_of, source)
     for row, node in body:
         parent_level = LEVELS.index(level_of[node.parent])
         if LEVELS.index(node.level) != parent_level + 1:
             expected = (
-                f"level {LEVELS[parent_level + 1]}"
+                Message("ahp.hierarchy.expected_level", level=LEVELS[parent_level + 1])
                 if parent_level + 1 < len(LEVELS)
-                else "no child under a level-D node"
+                else Message("ahp.hierarchy.expected_none")
             )
-            raise HierarchyError(
-                f"{source} row {row} (code '{node.code}'): level {node.level} does not follow "
-                f"its parent '{node.parent}' (level {level_of[node.parent]}); expected "
-                f"{expected}"
-            )
+            raise HierarchyError("ahp.hierarchy.level_order",
+                                 where=_at(source, row, node.code), level=node.level,
+                                 parent=node.parent, parent_level=level_of[node.parent],
+                                 expected=expected)
 
 
 def _check_leaves(body: list[tuple[int, Node]], source: str) -> None:
@@ -531,12 +523,9 @@ def _check_leaves(body: list[tuple[int, Node]], source: str) -> None:
     has_child = {n.parent for _, n in body}
     for row, node in body:
         if node.level != leaf and node.code not in has_child:
-            raise HierarchyError(
-                f"{source} row {row} (code '{node.code}'): level-{node.level} node has no "
-                f"children, but level {leaf} is the leaf level"
-            )
+            raise HierarchyError("ahp.hierarchy.no_children",
+                                 where=_at(source, row, node.code), level=node.level,
+                                 leaf=leaf)
         if node.reverse and node.level != leaf:
-            raise HierarchyError(
-                f"{source} row {row} (code '{node.code}'): reverse is only allowed on "
-                f"level-{leaf} items"
-            )
+            raise HierarchyError("ahp.hierarchy.reverse_level",
+                                 where=_at(source, row, node.code), leaf=leaf)

@@ -44,7 +44,8 @@ from i18n import Message, catalog, localized
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "i18n" / "locale"
-AHP_TERMS = {"Saaty", "Harker", "CR", "AIJ", "AIP", "error", "exclude", "geometric"}
+AHP_TERMS = {"Saaty", "Harker", "CR", "AIJ", "AIP", "error", "exclude", "geometric", "reverse",
+             "true", "false", "zh", "en"}
 BUNDLED = SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_expert_workbooks"
 
 
