@@ -26,7 +26,7 @@ from test_app import (
     db,  # noqa: F401  (a fixture, the app's store)
     open_page,
 )
-from test_zh_messages import _CJK, _WORD, SECRET, TECHNICAL, _fields, _plain, chinese
+from test_zh_messages import _CJK, _WORD, SECRET, TECHNICAL, _calls, _fields, _plain, chinese
 from test_zh_messages import english_words as _english_words
 
 from ahp.errors import HierarchyError, JudgmentError, PanelNotReadyError, WorkbookError
@@ -82,25 +82,13 @@ def test_every_ahp_error_text_is_in_its_language():
 ERRORS = {"JudgmentError", "HierarchyError", "WorkbookError", "PanelNotReadyError"}
 
 
-def _raised() -> list[tuple[str, ast.Call]]:
-    """Every construction of an AHP error in the project (tests and benchmarks aside)."""
-    found = []
-    packages = [p for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
-                and p.name not in {"tests", "benchmarks"}]
-    for path in [*ROOT.glob("*.py"), *(f for p in packages for f in p.rglob("*.py"))]:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                    and node.func.id in ERRORS:
-                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
-    return found
-
-
 def test_every_ahp_error_with_a_key_gets_the_fields_of_its_texts():
     """A rarely hit raise site must not fail with a missing field: every locale key given to
     an AHP error gets every field its Chinese and English texts use."""
     en, zh = catalog("en"), catalog("zh")
     keyed = 0
-    for where, call in _raised():
+    for path, call, _ in _calls(ERRORS):
+        where = f"{path.relative_to(ROOT)}:{call.lineno}"
         first = call.args[0] if call.args else None
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)
                 and first.value.startswith("ahp.")):
@@ -131,7 +119,8 @@ def test_matrix_errors_are_in_one_language():
     }
     lines = {}
     for case, values in cases.items():
-        error = _error(JudgmentError, validate_array, values, names=["C1", "C2", "C3"][:len(values)])
+        names = ["C1", "C2", "C3"][:len(values)]
+        error = _error(JudgmentError, validate_array, values, names=names)
         assert isinstance(error.message, Message), case
         zh, en = check(error.message)
         assert str(error) == en
@@ -215,10 +204,26 @@ def test_panel_not_ready_is_in_one_language_and_survives_the_sandbox(small_hiera
     assert zh.startswith("以下节点尚无专家的判断把全部元素联系起来：A")
 
 
-def test_hierarchy_error_keeps_a_sentence_as_it_is():
-    """HierarchyError sites without a key yet still show their sentence (in both languages)."""
-    error = HierarchyError("a sentence")
-    assert error.text("zh") == error.text("en") == "a sentence"
+def _framework(rows: str) -> io.BytesIO:
+    upload = io.BytesIO(("level,code,parent,name_zh,name_en\n" + rows).encode())
+    upload.name = "framework.csv"
+    return upload
+
+
+def test_framework_errors_are_in_one_language():
+    cases = {
+        "duplicate": ("B,B1,A,维度,Dimension\nB,B1,A,维度,Dimension\n",
+                      "framework.csv 第 3 行：代码“B1”重复（首次出现在第 2 行）"),
+        "level": ("B,B1,A,维度,Dimension\nX,C1,B1,子项,Sub\n",
+                  "framework.csv 第 3 行（代码“C1”）：层级必须是 A/B/C/D 之一，实际为“X”"),
+        "parent": ("B,B1,A,维度,Dimension\nC,C1,B9,子项,Sub\n",
+                   "framework.csv 第 3 行（代码“C1”）：上级节点“B9”不存在"),
+    }
+    for case, (rows, zh_line) in cases.items():
+        error = _error(HierarchyError, Hierarchy.from_csv, _framework(rows))
+        zh, _ = check(error.message, ("Dimension", "Sub"))
+        assert zh == zh_line, case
+    assert HierarchyError("a sentence").text("zh") == "a sentence"  # a sentence stays as it is
 
 
 # ---------------------------------------------------------------- the Chinese organizer page

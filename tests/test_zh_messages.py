@@ -108,16 +108,17 @@ def _fields(text: str) -> set[str]:
 ERRORS = {"SurveyError", "ColumnMatchError", "ValidityError", "ReportError", "ChartDataError"}
 
 
-def _calls() -> list[tuple[Path, ast.Call, str]]:
-    """Every construction of a SurveyError (or subclass) and every ``Message(...)`` in the
-    project, with the name called."""
+def _calls(names: frozenset[str] | set[str] = ERRORS | {"Message"}
+           ) -> list[tuple[Path, ast.Call, str]]:
+    """Every call of one of ``names`` in the project (by default every construction of a
+    SurveyError (or subclass) and every ``Message(...)``), with the name called."""
     found = []
     packages = [p for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
                 and p.name not in {"tests", "benchmarks"}]
     for path in [*ROOT.glob("*.py"), *(f for p in packages for f in p.rglob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                    and node.func.id in ERRORS | {"Message"}:
+                    and node.func.id in names:
                 found.append((path, node, node.func.id))
     return found
 
