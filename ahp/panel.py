@@ -386,8 +386,8 @@ def _drop_incomplete(
     for the others."""
     apart = unreachable_elements(~np.isnan(stack))
     reasons = [
-        (x, "incomplete: " + ", ".join(str(c) for c, off in zip(children, row, strict=True)
-                                       if off) + " not yet compared with the others")
+        (x, Message("ahp.panel.excluded.incomplete",
+                    elements=[str(c) for c, off in zip(children, row, strict=True) if off]))
         for x, row in zip(experts, apart, strict=True) if row.any()
     ]
     keep = ~apart.any(axis=1)
@@ -473,6 +473,13 @@ class _PanelTally:
         """Record experts left out of ``node``, with why."""
         self.excluded_rows += [{"node": node, "expert": x, "reason": why} for x, why in reasons]
 
+    def excluded_table(self) -> pd.DataFrame:
+        """The experts left out, by node; a reason is a :class:`i18n.Message` (kept as an
+        object, not turned into plain text), shown later in the reader's language."""
+        table = pd.DataFrame(self.excluded_rows, columns=["node", "expert", "reason"])
+        reasons = [row["reason"] for row in self.excluded_rows]
+        return table.assign(reason=pd.Series(reasons, index=table.index, dtype=object))
+
     def result(self, hierarchy: Hierarchy, options: PanelOptions) -> PanelResult:
         """The :class:`PanelResult`, or :class:`PanelNotReadyError` naming unready nodes."""
         if self.unready:
@@ -482,7 +489,7 @@ class _PanelTally:
             weights=hierarchy.weights(self.local),
             expert_cr=self.expert_cr,
             group_cr=pd.Series(self.group_cr, name="group_cr", dtype=float),
-            excluded=pd.DataFrame(self.excluded_rows, columns=["node", "expert", "reason"]),
+            excluded=self.excluded_table(),
             consensus=pd.Series(self.agreement, name="consensus", dtype=float),
             priorities=self.vectors_by_node,
             group_matrices=self.matrices_by_node,
@@ -509,7 +516,7 @@ def _node_stack(
         return None
     experts, stack = judgments.stack(node, children)
     silent = [x for x in tally.panel if x not in experts]
-    tally.exclude(node, ((x, "no judgments for this node") for x in silent))
+    tally.exclude(node, ((x, Message("ahp.panel.excluded.silent")) for x in silent))
     if options.incomplete == "exclude":
         experts, stack, apart = _drop_incomplete(experts, stack, children)
         tally.exclude(node, apart)

@@ -22,7 +22,7 @@ from app_support import (
     weights_key,
     weights_png,
 )
-from i18n import t
+from i18n import localized, t
 
 language = lang()
 cur = current()
@@ -102,5 +102,6 @@ if panel.excluded.empty and not settings().exclude_inconsistent and high.to_nump
 elif panel.excluded.empty:
     st.info(tr("app.weights.none_excluded", cr=panel.threshold))
 else:
-    fitted_table(headers(panel.excluded, {"node": "col.node", "expert": "col.expert",
-                                          "reason": "col.reason"}))
+    reasons = panel.excluded["reason"].map(lambda why: localized(why, lang()))
+    fitted_table(headers(panel.excluded.assign(reason=reasons),
+                         {"node": "col.node", "expert": "col.expert", "reason": "col.reason"}))

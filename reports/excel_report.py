@@ -881,7 +881,8 @@ class _Writer:
                          freeze=True, freeze_columns=1)
         if inputs.excluded is not None and len(inputs.excluded):
             row = self.section(ws, row, "report.expert.excluded")
-            self.table(ws, row, inputs.excluded)
+            reasons = inputs.excluded["reason"].map(lambda why: localized(why, self.lang))
+            self.table(ws, row, inputs.excluded.assign(reason=reasons))
 
     def communities(self) -> list[str]:
         """Pooled row first, then communities by overall score, suppressed ones last."""

@@ -244,3 +244,28 @@ def test_organizer_in_chinese_sees_a_workbook_error_in_chinese(case) -> None:
     shown = [_plain(e.value) for e in at.error]
     assert shown == [f"无法导入：{zh_line}"], shown
     assert not english_words(shown[0], ("E01",))
+
+
+# ---------------------------------------------------------------- why an expert is left out
+def test_exclusion_reasons_follow_the_language_of_the_page_and_the_report(small_hierarchy):
+    """An expert left out of a node (no judgments for it, or judgments that do not link its
+    elements) is listed with the reason in the report's language."""
+    from reports.excel_report import SHEETS, write_report
+
+    sample = read_judgments_csv(SAMPLE_FRAMEWORK.parent / "sample" / "synthetic_judgments.csv")
+    hierarchy = Hierarchy.from_csv(SAMPLE_FRAMEWORK)
+    table = sample.table
+    node_a = (table["expert"] == "E01") & (table["node"] == "A")
+    partial = table[~node_a | ((table["row"] == "B1") & (table["col"] == "B2"))]
+    result = panel_weights(hierarchy, PanelJudgments(partial), incomplete="exclude")
+    reasons = result.excluded.loc[result.excluded["expert"] == "E01", "reason"].tolist()
+    assert reasons, result.excluded
+    zh, en = check(reasons[0])
+    assert en.startswith("incomplete: ") and zh.startswith("判断不完整：")
+    for lang, line in (("zh", zh), ("en", en)):
+        buffer = io.BytesIO()
+        write_report(buffer, hierarchy, lang=lang, panel=result)
+        buffer.seek(0)
+        sheet = openpyxl.load_workbook(buffer)[SHEETS["expert_cr"]]
+        cells = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+        assert line in cells and (en if lang == "zh" else zh) not in cells
