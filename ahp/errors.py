@@ -2,7 +2,9 @@
 
 All derive from :class:`i18n.errors.ShanzhiError`, a :class:`ValueError`, so that callers
 catching ``ValueError`` keep working; each message names the place of the problem (matrix, row,
-column, element, sheet, cell).
+column, element, sheet, cell). They are raised with a locale key of
+``i18n/locale/<lang>/ahp_errors.json`` and its fields (``JudgmentError("ahp.matrix.empty",
+shape="(0, 0)")``): ``str(error)`` is the English line, ``error.text("zh")`` the Chinese one.
 """
 
 from i18n.errors import ShanzhiError
