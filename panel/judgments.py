@@ -13,6 +13,7 @@ from ahp.errors import JudgmentError
 from ahp.hierarchy import Hierarchy
 from ahp.panel import COLUMNS, PanelJudgments
 from ahp.scale import off_scale, parse_judgment, snap_to_scale
+from i18n import Message
 from panel.audit import record
 from panel.db import Tx, now
 from panel.errors import StoreError, TokenError
@@ -61,27 +62,23 @@ class ExpertSession:
         the node's done mark (its recorded CR no longer holds).
         """
         node, row, col = str(node).strip(), str(row).strip(), str(col).strip()
+        place = Message("ahp.store.in_study", study=self.study.study_id,
+                        place=place_of(self.expert_id, node, row, col))
         if row == col:
-            raise JudgmentError(
-                f"study '{self.study.study_id}', {place_of(self.expert_id, node, row, col)}: "
-                "an element is not compared with itself"
-            )
-        place = f"study '{self.study.study_id}', {place_of(self.expert_id, node, row, col)}"
+            raise JudgmentError("ahp.store.self_pair", place=place)
         try:
             number = to_number(value)
         except JudgmentError as exc:
-            raise JudgmentError(f"{place}: {exc}") from None
+            raise JudgmentError("ahp.panel.reason_at", place=place, reason=exc.message) from None
         if math.isnan(number):
-            raise JudgmentError(f"{place}: blank judgment (clear_judgment deletes one)")
+            raise JudgmentError("ahp.store.blank", place=place)
         number = on_scale(number, self.study.extended_scale, place)
         children = children_of(self.study, node, place)
         if children is not None:
             for code in (row, col):
                 if code not in children:
-                    raise JudgmentError(
-                        f"{place}: '{code}' is not a child of node '{node}' "
-                        f"({', '.join(children)})"
-                    )
+                    raise JudgmentError("ahp.store.not_child", place=place, code=code,
+                                        node=node, children=children)
             swap = children.index(row) > children.index(col)
         else:
             swap = row > col
@@ -252,19 +249,18 @@ class ExpertSession:
 
 
 
-def children_of(info: StudyInfo, node: str, place: str) -> list[str] | None:
+def children_of(info: StudyInfo, node: str, place: object) -> list[str] | None:
     """Children of a compared node, ``None`` without a hierarchy; error for other nodes."""
     if info.hierarchy is None:
         if not node:
-            raise JudgmentError(f"{place}: empty node code")
+            raise JudgmentError("ahp.store.empty_node", place=place)
         return None
     if node not in info.hierarchy:
-        raise JudgmentError(f"{place}: node {node!r} is not in the study's framework")
+        raise JudgmentError("ahp.store.unknown_node", place=place, node=repr(node))
     children = info.hierarchy.children(node)
     if len(children) < 2:
-        raise JudgmentError(
-            f"{place}: node '{node}' has {len(children)} child(ren) and takes no judgments"
-        )
+        raise JudgmentError("ahp.store.few_children", place=place, node=node,
+                            count=len(children))
     return children
 
 
@@ -345,8 +341,8 @@ def sorted_long(frame: pd.DataFrame, info: StudyInfo, experts: list[str]) -> pd.
     return frame.loc[order].reset_index(drop=True)
 
 
-def place_of(expert: str, node: str, row: str, col: str) -> str:
-    return f"expert '{expert}', node '{node}', cell ({row}, {col})"
+def place_of(expert: str, node: str, row: str, col: str) -> Message:
+    return Message("ahp.panel.place", expert=expert, node=node, row=row, col=col)
 
 
 def to_number(value: object) -> float:
@@ -356,7 +352,7 @@ def to_number(value: object) -> float:
     return parse_judgment(value)  # type: ignore[arg-type]
 
 
-def on_scale(number: float, extended_scale: bool, place: str) -> float:
+def on_scale(number: float, extended_scale: bool, place: object) -> float:
     """One given (non-NaN) judgment checked and snapped by the shared rule of
     :mod:`ahp.scale`, as :class:`ahp.panel.PanelJudgments` checks a value.
 
@@ -365,7 +361,7 @@ def on_scale(number: float, extended_scale: bool, place: str) -> float:
     (0.33 → 1/3; other values of the extended scale are kept).
     """
     if off_scale(number, extended_scale):
-        raise JudgmentError(f"{place}: {number:g} is not on the Saaty scale 1/9..9")
+        raise JudgmentError("ahp.panel.off_scale", place=place, value=f"{number:g}")
     return float(snap_to_scale(number))
 
 
@@ -402,13 +398,14 @@ def validate(
         try:
             numbers[line] = to_number(value)
         except JudgmentError as exc:
-            raise JudgmentError(f"{where}, table row {line + 1}: {exc}") from None
+            raise JudgmentError("ahp.store.table_row", where=where, row=line + 1,
+                                reason=exc.message) from None
     table["value"] = numbers
     given = table.loc[~np.isnan(numbers)]
     try:
         cells = PanelJudgments(given, extended_scale=info.extended_scale).table.copy()
     except JudgmentError as exc:
-        raise JudgmentError(f"{where}, {exc}") from None
+        raise JudgmentError("ahp.store.table", where=where, reason=exc.message) from None
     if info.hierarchy is not None:
         check_codes(info, info.hierarchy, cells)
         rank = {c: i for n in info.hierarchy.compared_nodes() for i, c in enumerate(info.order(n))}
@@ -429,7 +426,8 @@ def check_codes(info: StudyInfo, hierarchy: Hierarchy, cells: pd.DataFrame) -> N
     for expert, node, row, col in cells.drop_duplicates("node").iloc[:, :4].itertuples(
         index=False, name=None
     ):
-        children_of(info, node, f"study '{info.study_id}', {place_of(expert, node, row, col)}")
+        children_of(info, node, Message("ahp.store.in_study", study=info.study_id,
+                                        place=place_of(expert, node, row, col)))
     compared = hierarchy.compared_nodes()
     parent_of = {c: n for n in compared for c in hierarchy.children(n)}
     for column in ("row", "col"):
@@ -437,7 +435,7 @@ def check_codes(info: StudyInfo, hierarchy: Hierarchy, cells: pd.DataFrame) -> N
         if stray.any():
             expert, node, row, col, _ = cells.iloc[int(np.flatnonzero(stray)[0])].tolist()
             code = row if column == "row" else col
-            raise JudgmentError(
-                f"study '{info.study_id}', {place_of(expert, node, row, col)}: '{code}' is not "
-                f"a child of node '{node}' ({', '.join(hierarchy.children(node))})"
-            )
+            place = Message("ahp.store.in_study", study=info.study_id,
+                            place=place_of(expert, node, row, col))
+            raise JudgmentError("ahp.store.not_child", place=place, code=code, node=node,
+                                children=hierarchy.children(node))
