@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_zh_ahp_messages import english_words
 
 from ahp.consistency import consistency
 from ahp.errors import JudgmentError
@@ -329,6 +330,9 @@ def test_invalid_judgments_name_the_place(store, study, node, row, col, value, m
     with pytest.raises(JudgmentError, match=message) as info:
         expert.set_judgment(node, row, col, value)
     assert "study 't1', expert 'E01', node" in str(info.value)
+    zh = info.value.text("zh")  # the expert page in Chinese: the same place, in Chinese
+    assert zh.startswith(f"研究“t1”，专家“E01”，节点“{node}”，单元格（{row}，{col}）："), zh
+    assert not english_words(zh, ("abc",)), zh
 
 
 def test_study_without_framework_accepts_any_codes(store):
