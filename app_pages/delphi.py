@@ -39,7 +39,9 @@ token = st.query_params.get("token")
 
 
 def _one_line(exc: BaseException) -> str:
-    return literal(" ".join(str(exc).split()))
+    """The error on one line, in the page's language when it has both (``exc.text``)."""
+    text = getattr(exc, "text", None)
+    return literal(" ".join((text(language) if callable(text) else str(exc)).split()))
 
 
 # ---------------------------------------------------------------------------- expert mode

@@ -142,7 +142,7 @@ def _save(node: str, row: str, col: str) -> None:
         session.set_judgment(node, row, col, VALUE_AT[position])
         judged = session.judgments(node)
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = literal(exc)
+        st.session_state["expert_error"] = problem_text(exc)
         return
     st.session_state[SAVED_KEY] = _meaning(_name(row), _name(col), VALUE_AT[position])
     pair_key = f"{PAIR_KEY}_{node}"
@@ -154,7 +154,7 @@ def _apply(node: str, row: str, col: str, value: float) -> None:
     try:
         session.set_judgment(node, row, col, value)
     except (StoreError, JudgmentError) as exc:
-        st.session_state["expert_error"] = literal(exc)
+        st.session_state["expert_error"] = problem_text(exc)
         return
     st.session_state[_widget_key(node, row, col)] = _position(value)
     st.session_state[f"{PAIR_KEY}_{node}"] = node_pairs.index((row, col))
@@ -165,7 +165,7 @@ def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -
     try:
         session.mark_done(node, cr, confirmed=confirmed)
     except StoreError as exc:
-        st.session_state["expert_error"] = literal(exc)
+        st.session_state["expert_error"] = problem_text(exc)
         return
     if following is not None:
         st.session_state[NODE_KEY] = following
@@ -390,7 +390,7 @@ with st.expander(tr("app.expert.workbook")):
             except UntrustedFileError as exc:
                 st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.expert.import_failed", reason=literal(exc)))
+                st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             else:
                 _forget_widgets()
                 st.session_state["expert_notice"] = tr("app.expert.imported", cells=result.cells)

@@ -129,7 +129,7 @@ with st.expander(tr("app.organizer.create"), expanded=studies.empty), st.form("c
         except UntrustedFileError as exc:
             st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         except (StoreError, HierarchyError, UnicodeDecodeError) as exc:
-            st.error(tr("app.organizer.failed", reason=literal(exc)))
+            st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         else:
             st.session_state[ACTIVE_KEY] = organizer.study_id
             st.session_state[SURVEY_KEY] = None
@@ -170,7 +170,7 @@ with a1, st.form("add_experts"):
             tokens = organizer.create_panel(names)
             _links(tokens, dict(zip(tokens, names, strict=True)), cur.study_id)
         except StoreError as exc:
-            st.error(tr("app.organizer.failed", reason=literal(exc)))
+            st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         else:
             st.rerun()
 names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))
@@ -214,7 +214,7 @@ with st.expander(tr("app.organizer.import")):
             except UntrustedFileError as exc:  # "could not import", as on the expert page
                 st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             except (WorkbookError, StoreError, JudgmentError) as exc:
-                st.error(tr("app.expert.import_failed", reason=literal(exc)))
+                st.error(tr("app.expert.import_failed", reason=problem_text(exc)))
             else:
                 if result.tokens:
                     now = organizer.experts()
