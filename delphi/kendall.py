@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from delphi.errors import DelphiError
+from i18n import Message
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,7 @@ def kendall_w(ratings: pd.DataFrame | np.ndarray, ties: bool = True) -> KendallW
     if denominator <= 0:
         return KendallW(
             float("nan"), float("nan"), df, float("nan"), n, m, ties, dropped,
-            note="W is undefined: every rater gave all objects the same rating (no ranking) / "
-                 "所有专家对全部指标评分相同，W 无定义",
+            note=Message("delphi.warning.w_undefined"),
         )
     w = 12.0 * s / denominator
     statistic = m * (n - 1) * w

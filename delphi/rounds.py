@@ -211,8 +211,7 @@ def _authority(
     rows = {}
     for expert in experts:
         if expert not in familiarity or expert not in basis:
-            messages.append(f"expert {expert}: no familiarity or basis self-rating, left out of "
-                            "the authority coefficient / 该专家未填写熟悉程度或判断依据")
+            messages.append(Message("delphi.warning.no_self_rating", expert=expert))
             continue
         ca, cs = _basis(basis[expert]), _familiarity(familiarity[expert])
         rows[expert] = {"ca": ca, "cs": cs, "cr": (ca + cs) / 2.0}
@@ -241,8 +240,7 @@ def delphi_round(
     messages: list[str] = []
     silent = [e for e in values.columns if values[e].isna().all()]
     if silent:
-        messages.append(f"expert(s) who rated nothing, left out of the round: {', '.join(silent)}"
-                        " / 以下专家未评分，不计入本轮统计")
+        messages.append(Message("delphi.warning.silent", names=silent))
     values = values.drop(columns=silent)
     if values.shape[1] < 2:
         if values.shape[1]:
@@ -271,24 +269,19 @@ def delphi_round(
     table["keep"] = table["keep"].astype(bool)
     constant = list(table.index[(table["n"] > 1) & (table["sd"] == 0)])
     if constant:
-        messages.append(f"indicator(s) every expert rated the same: {', '.join(constant)} "
-                        "(SD = CV = 0) / 以下指标专家评分完全一致")
+        messages.append(Message("delphi.warning.constant", codes=constant))
     kendall = None
     complete = values.dropna(axis=1, how="any")
     blanks = [e for e in values.columns if e not in complete.columns]
     if blanks:
-        messages.append(f"expert(s) with blank ratings left out of Kendall's W: {', '.join(blanks)}"
-                        " / 以下专家有漏评，未计入肯德尔协调系数")
+        messages.append(Message("delphi.warning.blanks", names=blanks))
     if complete.shape[1] >= 2 and complete.shape[0] >= 2:
         kendall = kendall_w(complete)
         if kendall.note:
             messages.append(kendall.note)
     else:
-        messages.append(
-            f"Kendall's W not computed: {complete.shape[1]} expert(s) rated every indicator "
-            f"and there are {complete.shape[0]} indicator(s); W needs 2 of each / 肯德尔协调系数"
-            "未计算（完整评分专家或指标不足 2）"
-        )
+        messages.append(Message("delphi.warning.no_w", experts=complete.shape[1],
+                                indicators=complete.shape[0]))
     authority, mean_cr = _authority(list(values.columns), familiarity, basis, messages)
     return DelphiRound(
         indicators=table[list(TABLE_COLUMNS)],

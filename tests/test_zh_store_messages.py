@@ -78,7 +78,7 @@ def test_every_store_and_delphi_error_text_is_in_its_language():
     """(A key in two locale files is refused when the catalog is read: TranslationError.)"""
     zh, en = _texts("zh", FILES), _texts("en", FILES)
     assert set(zh) == set(en) and len(zh) > 120
-    assert all(k.startswith(("error.store.", "error.delphi.")) for k in zh)
+    assert all(k.startswith(("error.store.", "error.delphi.", "delphi.warning.")) for k in zh)
     for key in zh:
         assert not zh_words(zh[key]), (key, zh[key], zh_words(zh[key]))
         assert not chinese(en[key]), (key, en[key])
@@ -204,6 +204,17 @@ def test_delphi_errors_are_in_one_language(framework, tmp_path: Path):
     text = pd.DataFrame({"E1": [4, "x"], "E2": [4, 5]}, index=["A1", "A2"])
     zh, _ = check(_raised(DelphiError, delphi_round, text).message, ("E1",))
     assert zh == "评分须为 1–5 的整数（空白表示未评分）：专家 E1，指标 A2：'x'"
+
+
+def test_delphi_round_warnings_are_in_one_language():
+    same = pd.DataFrame({"E1": [4, 4, None], "E2": [4, 4, None], "E3": [4, 4, 5],
+                         "E4": [None, None, None]}, index=["A1", "A2", "A3"])
+    found = delphi_round(same).warnings
+    assert all(isinstance(w, Message) for w in found), found
+    lines = [check(w, ("E1", "E2", "E3", "E4"))[0] for w in found]
+    assert "以下专家未评分，不计入本轮统计：E4" in lines, lines
+    assert "以下专家有漏评，未计入肯德尔协调系数：E1、E2" in lines, lines
+    assert "expert(s) who rated nothing, left out of the round: E4" in found
 
 
 # ---------------------------------------------------------------- the Chinese app
