@@ -25,6 +25,7 @@ from app_support.files import Upload
 from app_support.guarded import problem_text, read_delphi
 from app_support.text import literal
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, DelphiRound, KeepRule
+from i18n import localized
 from panel.delphi_files import write_delphi_template
 from panel.delphi_rounds import DelphiExpert, DelphiOrganizer, RoundInfo
 from panel.store import StoreError, expert_link
@@ -39,7 +40,9 @@ token = st.query_params.get("token")
 
 
 def _one_line(exc: BaseException) -> str:
-    return literal(" ".join(str(exc).split()))
+    """The error on one line, in the page's language when it has both (``exc.text``)."""
+    text = getattr(exc, "text", None)
+    return literal(" ".join((text(language) if callable(text) else str(exc)).split()))
 
 
 # ---------------------------------------------------------------------------- expert mode
@@ -297,7 +300,7 @@ def _round_summary(stats: DelphiRound) -> None:
         st.caption(f"Kendall's W = {k.w:.4f}; "
                    + tr("app.delphi.kendall_test", chi2=k.statistic, df=k.df, p=k.pvalue))
     for warning in stats.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(localized(warning, language), icon=":material/warning:")
 
 
 def _keep_drop_list(delphi: DelphiOrganizer, stats: DelphiRound) -> None:

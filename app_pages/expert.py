@@ -165,7 +165,7 @@ def _done(node: str, cr: float | None, confirmed: bool, following: str | None) -
     try:
         session.mark_done(node, cr, confirmed=confirmed)
     except StoreError as exc:
-        st.session_state["expert_error"] = literal(exc)
+        st.session_state["expert_error"] = problem_text(exc)
         return
     if following is not None:
         st.session_state[NODE_KEY] = following

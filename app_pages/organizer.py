@@ -170,7 +170,7 @@ with a1, st.form("add_experts"):
             tokens = organizer.create_panel(names)
             _links(tokens, dict(zip(tokens, names, strict=True)), cur.study_id)
         except StoreError as exc:
-            st.error(tr("app.organizer.failed", reason=literal(exc)))
+            st.error(tr("app.organizer.failed", reason=problem_text(exc)))
         else:
             st.rerun()
 names_by_id = dict(zip(panel["expert_id"], panel["name"], strict=True))

@@ -17,7 +17,7 @@ try:
     viewer = open_viewer(store(), token)
 except TokenError as exc:
     st.title(tr("store.viewer.title"))
-    revoked = "revoked" in str(exc)
+    revoked = getattr(exc.message, "key", "") == "error.store.viewer_revoked"
     st.error(tr("store.viewer.revoked" if revoked else "store.viewer.unknown"),
              icon=":material/link_off:")
     st.stop()

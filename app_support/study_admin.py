@@ -92,7 +92,7 @@ def _move(organizer: OrganizerSession, state: str) -> None:
     try:
         organizer.set_state(state)
     except StoreError as exc:
-        st.error(tr("app.organizer.failed", reason=literal(exc)))
+        st.error(tr("app.organizer.failed", reason=guarded.problem_text(exc)))
     else:
         _notice(tr("store.admin.moved", state=tr(f"store.state.{state}")))
 

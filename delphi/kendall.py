@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from delphi.errors import DelphiError
+from i18n import Message
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def kendall_w(ratings: pd.DataFrame | np.ndarray, ties: bool = True) -> KendallW
     """
     values = np.asarray(ratings, dtype=float)
     if values.ndim != 2:
-        raise DelphiError(f"ratings must be a 2-D (objects × raters) table, got {values.ndim}-D")
+        raise DelphiError("error.delphi.kendall_shape", ndim=values.ndim)
     names = (
         [str(c) for c in ratings.columns] if isinstance(ratings, pd.DataFrame)
         else [f"rater {j + 1}" for j in range(values.shape[1])]
@@ -69,14 +70,12 @@ def kendall_w(ratings: pd.DataFrame | np.ndarray, ties: bool = True) -> KendallW
     values = values[:, ~blank]
     n, m = values.shape
     if n < 2:
-        raise DelphiError(f"Kendall's W needs at least 2 objects (indicators), got {n}")
+        raise DelphiError("error.delphi.kendall_objects", count=n)
     if m < 2:
-        left = (f" ({len(dropped)} dropped for blank ratings: {', '.join(dropped)})"
-                if dropped else "")
-        raise DelphiError(
-            f"Kendall's W needs at least 2 raters (experts) with complete ratings, got {m}{left}"
-            " / 肯德尔协调系数至少需要 2 位完整评分的专家"
-        )
+        if dropped:
+            raise DelphiError("error.delphi.kendall_raters_dropped", count=m,
+                              dropped=len(dropped), names=list(dropped))
+        raise DelphiError("error.delphi.kendall_raters", count=m)
     ranks = stats.rankdata(values, axis=0)
     totals = ranks.sum(axis=1)
     s = float(((totals - m * (n + 1) / 2.0) ** 2).sum())
@@ -90,8 +89,7 @@ def kendall_w(ratings: pd.DataFrame | np.ndarray, ties: bool = True) -> KendallW
     if denominator <= 0:
         return KendallW(
             float("nan"), float("nan"), df, float("nan"), n, m, ties, dropped,
-            note="W is undefined: every rater gave all objects the same rating (no ranking) / "
-                 "所有专家对全部指标评分相同，W 无定义",
+            note=Message("delphi.warning.w_undefined"),
         )
     w = 12.0 * s / denominator
     statistic = m * (n - 1) * w

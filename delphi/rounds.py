@@ -39,6 +39,7 @@ import pandas as pd
 
 from delphi.errors import DelphiError
 from delphi.kendall import KendallW, kendall_w
+from i18n import Message, Term, t
 
 SCALE = (1, 2, 3, 4, 5)
 FULL_MARK = 5
@@ -144,61 +145,57 @@ class NextRound:
 
 def _validate(ratings: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(ratings, pd.DataFrame):
-        raise DelphiError("ratings must be a DataFrame: rows indicators, columns experts")
+        raise DelphiError("error.delphi.ratings_type")
     values = ratings.apply(pd.to_numeric, errors="coerce")
     text = ratings.notna() & values.isna()
     off = values.notna() & ~values.isin(SCALE)
     bad = text | off
     if bad.to_numpy().any():
         rows, cols = np.nonzero(bad.to_numpy())
-        cells = [
-            f"expert {ratings.columns[c]}, indicator {ratings.index[r]}: {ratings.iat[r, c]!r}"
-            for r, c in zip(rows[:10], cols[:10], strict=True)
-        ]
-        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
-        raise DelphiError(
-            "ratings must be whole numbers 1–5 (blank = not rated): "
-            f"{'; '.join(cells)}{more} / 评分须为 1–5 的整数"
-        )
+        cells = [{"expert": ratings.columns[c], "indicator": ratings.index[r],
+                  "value": repr(ratings.iat[r, c])}
+                 for r, c in zip(rows[:10], cols[:10], strict=True)]
+        more = (Message("error.delphi.and_more", count=len(rows) - 10) if len(rows) > 10
+                else "")
+        raise DelphiError("error.delphi.ratings_scale", more=more,
+                          cells=Term("; ".join(t("error.delphi.cell", "en", **c) for c in cells),
+                                     "；".join(t("error.delphi.cell", "zh", **c) for c in cells)))
     values.index = values.index.map(str)
     values.columns = values.columns.map(str)
     if values.index.duplicated().any() or values.columns.duplicated().any():
         dup = list(values.index[values.index.duplicated()]) + list(
             values.columns[values.columns.duplicated()])
-        raise DelphiError(f"duplicated indicator or expert labels: {', '.join(dup)}")
+        raise DelphiError("error.delphi.duplicated_labels", labels=dup)
     return values.astype(float)
 
 
 def _familiarity(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 0 <= value <= 1:
-            raise DelphiError(f"familiarity coefficient must be in [0, 1], got {value}")
+            raise DelphiError("error.delphi.familiarity_range", value=value)
         return float(value)
     for key, (coef, zh, en) in FAMILIARITY.items():
         if value in (key, zh, en):
             return coef
-    raise DelphiError(
-        f"unknown familiarity {value!r}; use one of "
-        f"{', '.join(zh for _, zh, _ in FAMILIARITY.values())} or a number in [0, 1]"
-    )
+    raise DelphiError("error.delphi.familiarity_unknown", value=repr(value),
+                      names=[zh for _, zh, _ in FAMILIARITY.values()])
 
 
 def _basis(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 0 <= value <= 1:
-            raise DelphiError(f"basis-of-judgment coefficient must be in [0, 1], got {value}")
+            raise DelphiError("error.delphi.basis_range", value=value)
         return float(value)
     if not isinstance(value, Mapping):
-        raise DelphiError(f"basis of judgment must be a mapping basis → influence, got {value!r}")
+        raise DelphiError("error.delphi.basis_type", value=repr(value))
     total = 0.0
     for basis, level in value.items():
         key = next((k for k, (_, zh, en) in BASIS.items() if basis in (k, zh, en)), None)
         lvl = next((k for k, (zh, en) in INFLUENCE.items() if level in (k, zh, en)), None)
         if key is None or lvl is None:
-            raise DelphiError(
-                f"unknown basis {basis!r} or influence {level!r}; bases "
-                f"{', '.join(zh for _, zh, _ in BASIS.values())}, influence 大/中/小"
-            )
+            raise DelphiError("error.delphi.basis_unknown", basis=repr(basis),
+                              level=repr(level), levels="大/中/小",
+                              bases=[zh for _, zh, _ in BASIS.values()])
         total += BASIS[key][0][lvl]
     return total
 
@@ -214,8 +211,7 @@ def _authority(
     rows = {}
     for expert in experts:
         if expert not in familiarity or expert not in basis:
-            messages.append(f"expert {expert}: no familiarity or basis self-rating, left out of "
-                            "the authority coefficient / 该专家未填写熟悉程度或判断依据")
+            messages.append(Message("delphi.warning.no_self_rating", expert=expert))
             continue
         ca, cs = _basis(basis[expert]), _familiarity(familiarity[expert])
         rows[expert] = {"ca": ca, "cs": cs, "cr": (ca + cs) / 2.0}
@@ -244,21 +240,18 @@ def delphi_round(
     messages: list[str] = []
     silent = [e for e in values.columns if values[e].isna().all()]
     if silent:
-        messages.append(f"expert(s) who rated nothing, left out of the round: {', '.join(silent)}"
-                        " / 以下专家未评分，不计入本轮统计")
+        messages.append(Message("delphi.warning.silent", names=silent))
     values = values.drop(columns=silent)
     if values.shape[1] < 2:
-        raise DelphiError(
-            f"a Delphi round needs at least 2 experts who rated; got {values.shape[1]}"
-            f"{': ' + ', '.join(values.columns) if values.shape[1] else ''}"
-            " (Kendall's W, SD and CV need several experts) / 一轮德尔菲咨询至少需要 2 位专家评分"
-        )
+        if values.shape[1]:
+            raise DelphiError("error.delphi.few_experts_named", count=values.shape[1],
+                              names=list(values.columns))
+        raise DelphiError("error.delphi.few_experts", count=0)
     if values.shape[0] < 1:
-        raise DelphiError("ratings have no indicators")
+        raise DelphiError("error.delphi.no_indicators")
     invited = values.shape[1] + len(silent) if experts_invited is None else int(experts_invited)
     if invited < values.shape[1]:
-        raise DelphiError(f"experts_invited ({invited}) is smaller than the number of experts "
-                          f"who rated ({values.shape[1]})")
+        raise DelphiError("error.delphi.invited", invited=invited, rated=values.shape[1])
     n = values.notna().sum(axis=1)
     mean = values.mean(axis=1)
     sd = values.std(axis=1, ddof=1)
@@ -276,24 +269,19 @@ def delphi_round(
     table["keep"] = table["keep"].astype(bool)
     constant = list(table.index[(table["n"] > 1) & (table["sd"] == 0)])
     if constant:
-        messages.append(f"indicator(s) every expert rated the same: {', '.join(constant)} "
-                        "(SD = CV = 0) / 以下指标专家评分完全一致")
+        messages.append(Message("delphi.warning.constant", codes=constant))
     kendall = None
     complete = values.dropna(axis=1, how="any")
     blanks = [e for e in values.columns if e not in complete.columns]
     if blanks:
-        messages.append(f"expert(s) with blank ratings left out of Kendall's W: {', '.join(blanks)}"
-                        " / 以下专家有漏评，未计入肯德尔协调系数")
+        messages.append(Message("delphi.warning.blanks", names=blanks))
     if complete.shape[1] >= 2 and complete.shape[0] >= 2:
         kendall = kendall_w(complete)
         if kendall.note:
             messages.append(kendall.note)
     else:
-        messages.append(
-            f"Kendall's W not computed: {complete.shape[1]} expert(s) rated every indicator "
-            f"and there are {complete.shape[0]} indicator(s); W needs 2 of each / 肯德尔协调系数"
-            "未计算（完整评分专家或指标不足 2）"
-        )
+        messages.append(Message("delphi.warning.no_w", experts=complete.shape[1],
+                                indicators=complete.shape[0]))
     authority, mean_cr = _authority(list(values.columns), familiarity, basis, messages)
     return DelphiRound(
         indicators=table[list(TABLE_COLUMNS)],
@@ -328,8 +316,7 @@ def next_round(delphi: DelphiRound, comments: pd.DataFrame | None = None) -> Nex
     if comments is not None:
         missing = {"indicator", "comment"} - set(comments.columns)
         if missing:
-            raise DelphiError(f"comments need columns indicator and comment; missing "
-                              f"{', '.join(sorted(missing))}")
+            raise DelphiError("error.delphi.comment_columns", missing=sorted(missing))
         for code, text in zip(comments["indicator"].astype(str), comments["comment"],
                               strict=True):
             if code in texts and isinstance(text, str) and text.strip():
@@ -349,7 +336,7 @@ def kept_framework(framework_frame: pd.DataFrame, delphi: DelphiRound) -> pd.Dat
     """
     missing = [c for c in FRAMEWORK_COLUMNS if c not in framework_frame.columns]
     if missing:
-        raise DelphiError(f"framework is missing column(s) {', '.join(missing)}")
+        raise DelphiError("error.delphi.framework_columns", missing=missing)
     frame = framework_frame.copy()
     frame["code"] = frame["code"].astype(str)
     parent = dict(zip(frame["code"], frame["parent"].astype(str), strict=True))

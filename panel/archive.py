@@ -59,7 +59,7 @@ def export_study(tx: Tx, study_id: str) -> bytes:
     study = tx.execute("SELECT name, created_at, settings FROM studies WHERE study_id = ?",
                        (study_id,)).fetchone()
     if study is None:
-        raise StoreError(f"study '{study_id}' does not exist")
+        raise StoreError("error.store.study_unknown", study=study_id)
     state = tx.execute("SELECT state FROM study_state WHERE study_id = ?", (study_id,)).fetchone()
     files: dict[str, bytes] = {}
     files["study.json"] = json.dumps({
@@ -130,27 +130,26 @@ def _read(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     except UntrustedFileError as exc:
         if exc.limit != "not_zip":
             raise  # a limit: the message names it
-        raise ArchiveError(f"archive refused: not a readable zip file ({exc.found})") from None
+        raise ArchiveError("error.store.archive_not_zip", detail=exc.found) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
-        raise ArchiveError(f"archive refused: not a readable zip file ({exc})") from None
+        raise ArchiveError("error.store.archive_not_zip", detail=str(exc)) from None
     try:
         manifest = json.loads(files.pop("manifest.json"))
     except (KeyError, ValueError):
-        raise ArchiveError("archive refused: manifest.json is missing or not JSON") from None
+        raise ArchiveError("error.store.archive_manifest") from None
     if manifest.get("format") != ARCHIVE_FORMAT:
-        raise ArchiveError("archive refused: not a shanzhi study archive")
+        raise ArchiveError("error.store.archive_format")
     if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
-        raise ArchiveError("archive refused: written by a newer shanzhi; update shanzhi")
+        raise ArchiveError("error.store.archive_newer")
     listed = manifest.get("files", {})
     extra = sorted(set(files) - set(listed))
     missing = sorted(set(listed) - set(files))
     if extra or missing:
-        raise ArchiveError(f"archive refused: files not in the manifest {extra[:5]}, "
-                           f"missing files {missing[:5]}")
+        raise ArchiveError("error.store.archive_files", extra=str(extra[:5]),
+                           missing=str(missing[:5]))
     for name, data_ in files.items():
         if sha256(data_).hexdigest() != listed[name]:
-            raise ArchiveError(f"archive refused: {name} does not match its SHA-256 in the "
-                               "manifest (corrupt or altered)")
+            raise ArchiveError("error.store.archive_sha", name=name)
     return manifest, files
 
 
@@ -178,17 +177,16 @@ def import_study(store: JudgmentStore, data: bytes, *, study_id: str | None = No
         status = _csv(files, "node_status.csv")
         audit = _csv(files, "audit.csv")
     except (KeyError, ValueError) as exc:
-        raise ArchiveError(f"archive refused: a table is missing or unreadable ({exc})") from None
+        raise ArchiveError("error.store.archive_table", detail=str(exc)) from None
     for result in results:
         payload = files.get(f"results/{result['result_id']}.json.gz", b"")
         try:
             body = gzip.decompress(payload)
         except (OSError, EOFError):
-            raise ArchiveError(
-                f"archive refused: result {result['result_id']} is corrupt") from None
+            raise ArchiveError("error.store.archive_result_corrupt",
+                               id=result["result_id"]) from None
         if sha256(body).hexdigest() != result["payload_sha256"]:
-            raise ArchiveError(f"archive refused: result {result['result_id']} does not match "
-                               "its payload_sha256")
+            raise ArchiveError("error.store.archive_result_sha", id=result["result_id"])
     for wave in waves:
         if wave["answers_deleted_at"] is not None:
             continue
@@ -198,20 +196,19 @@ def import_study(store: JudgmentStore, data: bytes, *, study_id: str | None = No
         try:
             valid = unpack(chunks, wave["details"])
         except (zlib.error, ValueError) as exc:
-            raise ArchiveError(f"archive refused: answers of wave '{wave['label']}' are "
-                               f"corrupt ({exc})") from None
+            raise ArchiveError("error.store.archive_answers_corrupt", wave=wave["label"],
+                               detail=str(exc)) from None
         from panel.waves import pack
 
         if pack(valid)[3] != wave["answers_sha256"]:
-            raise ArchiveError(f"archive refused: answers of wave '{wave['label']}' do not "
-                               "match their answers_sha256")
+            raise ArchiveError("error.store.archive_answers_sha", wave=wave["label"])
     new_id = study_id or str(manifest.get("study_id") or study.get("study_id"))
     if not STUDY_ID_PATTERN.match(new_id):
         new_id = secrets.token_hex(6)
     with store._write() as tx:
         if tx.execute("SELECT 1 FROM studies WHERE study_id = ?", (new_id,)).fetchone():
             if study_id is not None:
-                raise StoreError(f"study '{study_id}' already exists")
+                raise StoreError("error.store.study_exists", study=study_id)
             new_id = secrets.token_hex(6)
         tx.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
                    (new_id, study["name"], study["created_at"], secrets.token_bytes(16),

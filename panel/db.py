@@ -87,10 +87,7 @@ def database_url(target: str | os.PathLike[str]) -> sa.URL:
     text = os.fspath(target).strip()
     if not _is_url(text):
         if text == ":memory:" or text.startswith("file:") or not text:
-            raise DatabaseError(
-                "the study store needs a database file path or a postgresql:// URL "
-                f"(each call opens its own connection), got {text!r}"
-            )
+            raise DatabaseError("error.store.db_path", value=repr(text))
         return sa.URL.create("sqlite", database=str(Path(text).expanduser()))
     url = sa.make_url(text)
     backend = url.get_backend_name()
@@ -98,7 +95,7 @@ def database_url(target: str | os.PathLike[str]) -> sa.URL:
         return url.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return url
-    raise DatabaseError(f"database URL {url.render_as_string()!r}: use a file path or postgresql://")
+    raise DatabaseError("error.store.db_url", url=repr(url.render_as_string()))
 
 
 # ---------------------------------------------------------------------------------- schema
@@ -372,7 +369,7 @@ class Database:
             with self.engine.connect() as conn:
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             if str(mode).lower() != "wal":
-                raise DatabaseError(f"database {self.name}: could not switch to WAL mode ({mode})")
+                raise DatabaseError("error.store.db_wal", db=self.name, mode=mode)
         with self.write() as tx:
             if self.dialect == "postgresql":
                 tx.execute("SELECT pg_advisory_xact_lock(7411002)")
@@ -383,10 +380,8 @@ class Database:
             version = int(tx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
                           .scalar())
             if version > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"database {self.name} has schema version {version}, newer than this "
-                    f"program's {SCHEMA_VERSION}; update shanzhi"
-                )
+                raise DatabaseError("error.store.db_schema", db=self.name, version=version,
+                                    supported=SCHEMA_VERSION)
             for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
                 step(tx)
                 tx.execute("INSERT INTO schema_version VALUES (?, ?)", (number, now()))

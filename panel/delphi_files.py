@@ -49,6 +49,7 @@ from ahp.io.xlsx_safety import restore_cell_text, safe_cell_text
 from delphi import BASIS, FAMILIARITY, INFLUENCE, DelphiError, DelphiRound, KeepRule
 from delphi import delphi_round as _delphi_round
 from delphi import kept_framework as _kept_framework
+from i18n import Message
 from untrusted import FileLimits, check_csv, check_label_length
 
 __all__ = [
@@ -147,7 +148,7 @@ def _csv_frame(path: Target) -> tuple[pd.DataFrame, str]:
         label = str(path)
         file = Path(path)
         if not file.is_file():
-            raise DelphiError(f"no such Delphi ratings file: {label}")
+            raise DelphiError("error.delphi.no_file", path=label)
         data = file.read_bytes()
     else:
         label = str(getattr(path, "name", "")) or "Delphi ratings upload"
@@ -161,12 +162,12 @@ def _csv_frame(path: Target) -> tuple[pd.DataFrame, str]:
         except UnicodeDecodeError:
             continue
     else:
-        raise DelphiError(f"{label}: cannot decode it as UTF-8 or GB18030; save it as CSV UTF-8")
+        raise DelphiError("error.delphi.encoding", file=label)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DelphiError(f"{label}: not a readable CSV file ({' '.join(str(exc).split())})"
-                          ) from None
+        raise DelphiError("error.delphi.csv_unreadable", file=label,
+                          detail=" ".join(str(exc).split())) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame, label
 
@@ -181,11 +182,9 @@ def _rating(raw: object, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise DelphiError(f"{where}: rating {text!r} is not a number 1–5 / 评分须为 1–5"
-                          ) from None
+        raise DelphiError("error.delphi.rating_text", where=where, value=repr(text)) from None
     if value not in (1, 2, 3, 4, 5):
-        raise DelphiError(f"{where}: rating {text!r} is not a whole number 1–5 / "
-                          "评分须为 1–5 的整数")
+        raise DelphiError("error.delphi.rating_scale", where=where, value=repr(text))
     return value
 
 
@@ -199,15 +198,16 @@ def _number_or_text(raw: str) -> object:
 def _one_value(values: list[str], what: str, where: str) -> str | None:
     found = sorted({v.strip() for v in values if v and v.strip()})
     if len(found) > 1:
-        raise DelphiError(f"{where}: different {what} values {', '.join(found)}; give one per "
-                          "expert and round / 同一专家同一轮的自评须一致")
+        raise DelphiError("error.delphi.self_differs", where=where, column=what,
+                          values=found)
     return found[0] if found else None
 
 
 def _expert_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     rows = []
     for (number, expert), group in frame.groupby(["round", "expert"], sort=False):
-        where = f"{label}, expert {expert}, round {number}"
+        where = Message("error.delphi.place.expert_round", file=label, expert=expert,
+                        round=number)
         fam = _one_value(group["familiarity"].tolist(), "familiarity", where) \
             if "familiarity" in group else None
         if fam is None and "cs" in group:
@@ -221,8 +221,8 @@ def _expert_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
         if levels:
             missing = [k for k in BASIS if k not in levels]
             if missing:
-                raise DelphiError(f"{where}: basis of judgment incomplete, missing "
-                                  f"{', '.join('basis_' + m for m in missing)} / 判断依据未填全")
+                raise DelphiError("error.delphi.basis_missing", where=where,
+                                  columns=["basis_" + m for m in missing])
             basis = levels
         elif "ca" in group:
             ca = _one_value(group["ca"].tolist(), "ca", where)
@@ -237,10 +237,8 @@ def _check_codes(frame: pd.DataFrame, hierarchy: Hierarchy, label: str, line: pd
     unknown = ~frame["indicator"].isin(known)
     if unknown.any():
         first = frame.index[unknown][0]
-        raise DelphiError(
-            f"{label}, line {line[first]}: indicator {frame.at[first, 'indicator']!r} is not a "
-            f"code of the framework (below the goal) / 指标代码不在框架中"
-        )
+        raise DelphiError("error.delphi.csv_code", file=label, line=line[first],
+                          code=repr(frame.at[first, "indicator"]))
 
 
 def read_delphi_csv(
@@ -250,35 +248,37 @@ def read_delphi_csv(
     frame, label = _csv_frame(path)
     missing = [c for c in ("expert", "indicator", "rating") if c not in frame.columns]
     if missing:
-        raise DelphiError(f"{label}: missing column(s) {', '.join(missing)}; the long Delphi "
-                          "CSV has expert,indicator,rating[,comment,round,familiarity,"
+        raise DelphiError("error.delphi.csv_columns", file=label, missing=missing,
+                          columns="expert,indicator,rating[,comment,round,familiarity,"
                           "basis_theory,basis_practice,basis_peers,basis_intuition]")
     line = pd.Series(np.arange(2, len(frame) + 2), index=frame.index)
     for column in ("expert", "indicator"):
         frame[column] = frame[column].astype(str).str.strip()
         blank = frame[column] == ""
         if blank.any():
-            raise DelphiError(f"{label}, line {line[frame.index[blank][0]]}: {column} is blank")
+            raise DelphiError("error.delphi.csv_blank", file=label,
+                                  line=line[frame.index[blank][0]], column=column)
     if "round" in frame.columns:
         try:
             frame["round"] = frame["round"].astype(str).str.strip().replace("", "1").astype(int)
         except ValueError:
-            raise DelphiError(f"{label}: column round must hold whole numbers 1, 2, …") from None
+            raise DelphiError("error.delphi.csv_round", file=label) from None
     else:
         frame["round"] = round_number or 1
     if "comment" not in frame.columns:
         frame["comment"] = ""
     _check_codes(frame, hierarchy, label, line)
     frame["rating"] = [
-        _rating(v, f"{label}, line {line[i]} (expert {frame.at[i, 'expert']}, indicator "
-                   f"{frame.at[i, 'indicator']})")
+        _rating(v, Message("error.delphi.place.line", file=label, line=line[i],
+                           expert=frame.at[i, "expert"], indicator=frame.at[i, "indicator"]))
         for i, v in frame["rating"].items()
     ]
     dup = frame.duplicated(["round", "expert", "indicator"], keep="first")
     if dup.any():
         i = frame.index[dup][0]
-        raise DelphiError(f"{label}, line {line[i]}: expert {frame.at[i, 'expert']} rated "
-                          f"{frame.at[i, 'indicator']} twice in round {frame.at[i, 'round']}")
+        raise DelphiError("error.delphi.csv_twice", file=label, line=line[i],
+                          expert=frame.at[i, "expert"], indicator=frame.at[i, "indicator"],
+                          round=frame.at[i, "round"])
     frame["comment"] = frame["comment"].map(lambda v: restore_cell_text(str(v).strip()))
     for column in EXPERT_COLUMNS:
         if column in frame.columns:
@@ -495,8 +495,7 @@ def _value(book: Any, sheet: str, ref: str, label: str) -> Any:
     if value is None and book.formulas is not None:
         formula = book.formulas[sheet][ref].value
         if isinstance(formula, str) and formula.startswith("="):
-            raise DelphiError(f"{label}, sheet {sheet!r}, cell {ref}: a formula saved without "
-                              "its value; type the value instead / 请直接填写数值，不要用公式")
+            raise DelphiError("error.delphi.formula", file=label, sheet=sheet, cell=ref)
     return value
 
 
@@ -505,8 +504,8 @@ def _read_delphi_book(opened: Any, hierarchy: Hierarchy, round_number: int | Non
     label = opened.label
     for name in (RATINGS_SHEET, SELF_SHEET):
         if name not in opened.values.sheetnames:
-            raise DelphiError(f"{label}: no sheet {name!r}; use `shanzhi template delphi` for "
-                              "the Delphi workbook / 缺少工作表")
+            raise DelphiError("error.delphi.no_sheet", file=label, sheet=name,
+                              command="shanzhi template delphi")
     expert = restore_cell_text(_value(opened, RATINGS_SHEET, "B1", label))
     expert = str(expert).strip() if expert not in (None, "") else label
     check_label_length(expert, f"{label}, sheet {RATINGS_SHEET!r}, cell B1 (expert)",
@@ -515,8 +514,8 @@ def _read_delphi_book(opened: Any, hierarchy: Hierarchy, round_number: int | Non
     try:
         number = int(number) if number not in (None, "") else (round_number or 1)
     except (TypeError, ValueError):
-        raise DelphiError(f"{label}, sheet {RATINGS_SHEET!r}, cell B2: round {number!r} is not "
-                          "a whole number") from None
+        raise DelphiError("error.delphi.book_round", file=label, sheet=RATINGS_SHEET,
+                          value=repr(number)) from None
     if round_number is not None:
         number = round_number
     known = set(delphi_indicators(hierarchy))
@@ -527,10 +526,11 @@ def _read_delphi_book(opened: Any, hierarchy: Hierarchy, round_number: int | Non
         if code in (None, ""):
             continue
         code = str(code).strip()
-        where = f"{label}, sheet {RATINGS_SHEET!r}, cell E{row} (expert {expert}, indicator {code})"
+        where = Message("error.delphi.place.cell", file=label, sheet=RATINGS_SHEET,
+                        cell=f"E{row}", expert=expert, indicator=code)
         if code not in known:
-            raise DelphiError(f"{label}, sheet {RATINGS_SHEET!r}, cell A{row}: indicator "
-                              f"{code!r} is not a code of the framework")
+            raise DelphiError("error.delphi.book_code", file=label, sheet=RATINGS_SHEET,
+                              cell=f"A{row}", code=repr(code))
         rating = _rating(_value(opened, RATINGS_SHEET, f"E{row}", label), where)
         comment = restore_cell_text(ws.cell(row=row, column=6).value)
         lines.append({"round": number, "expert": expert, "indicator": code, "rating": rating,
@@ -540,8 +540,8 @@ def _read_delphi_book(opened: Any, hierarchy: Hierarchy, round_number: int | Non
               for i, key in enumerate(BASIS)}
     levels = {k: str(v).strip() for k, v in levels.items() if v not in (None, "")}
     if levels and len(levels) < len(BASIS):
-        raise DelphiError(f"{label}, sheet {SELF_SHEET!r}: basis of judgment incomplete (B5:B8 "
-                          "need 大/中/小 each) / 判断依据未填全")
+        raise DelphiError("error.delphi.book_basis", file=label, sheet=SELF_SHEET,
+                          levels="大/中/小")
     own = {"round": number, "expert": expert,
            "familiarity": str(fam).strip() if fam not in (None, "") else None,
            "basis": levels or None}
@@ -564,17 +564,17 @@ def read_delphi_xlsx(
         try:
             opened = _open(source, number, limits)
         except WorkbookError as exc:
-            raise DelphiError(str(exc)) from None
+            raise DelphiError(exc.message) from None
         book_lines, own = _read_delphi_book(opened, hierarchy, round_number)
         key = (own["round"], own["expert"])
         if key in seen:
-            raise DelphiError(f"expert {own['expert']!r} appears in both {seen[key]} and "
-                              f"{opened.label} (round {own['round']})")
+            raise DelphiError("error.delphi.expert_twice", expert=repr(own["expert"]),
+                              first=seen[key], second=opened.label, round=own["round"])
         seen[key] = opened.label
         lines += book_lines
         experts.append(own)
     if not lines:
-        raise DelphiError("the Delphi workbooks hold no indicators")
+        raise DelphiError("error.delphi.books_empty")
     return DelphiRatings(pd.DataFrame(lines, columns=list(LONG_COLUMNS)),
                          pd.DataFrame(experts, columns=["round", "expert", "familiarity",
                                                         "basis"]))
@@ -588,11 +588,12 @@ def read_delphi_ratings(
     if source.is_dir() or source.suffix.lower() == ".xlsx":
         return read_delphi_xlsx(source, hierarchy, round_number)
     if not source.exists():
-        raise DelphiError(f"no such Delphi ratings file or folder: {source}")
+        raise DelphiError("error.delphi.no_source", path=str(source))
     if source.suffix.lower() == ".csv":
         return read_delphi_csv(source, hierarchy, round_number)
-    raise DelphiError(f"Delphi ratings {source}: expected a .csv file, an .xlsx workbook or a "
-                      f"folder of workbooks, got '{source.suffix or 'no suffix'}'")
+    if not source.suffix:
+        raise DelphiError("error.delphi.source_no_suffix", path=str(source))
+    raise DelphiError("error.delphi.source_type", path=str(source), suffix=source.suffix)
 
 
 # ---------------------------------------------------------------------------- analysis
@@ -611,8 +612,9 @@ def analyse_rounds(
     of the round in the data)."""
     numbers = [n for n in data.rounds if upto is None or n <= upto]
     if not numbers:
-        raise DelphiError(f"no ratings for rounds up to {upto}; rounds in the file: "
-                          f"{', '.join(map(str, data.rounds)) or 'none'}")
+        if not data.rounds:
+            raise DelphiError("error.delphi.no_rounds_none", upto=upto)
+        raise DelphiError("error.delphi.no_rounds", upto=upto, rounds=list(data.rounds))
     order = delphi_indicators(hierarchy)
     frame = hierarchy.to_frame()
     rounds = []
@@ -626,7 +628,8 @@ def analyse_rounds(
             result = _delphi_round(data.wide(number, codes), familiarity, basis,
                                    experts_invited=invited, rule=rule)
         except DelphiError as exc:
-            raise DelphiError(f"round {number}: {exc}") from None
+            raise DelphiError("error.delphi.in_round", round=number,
+                              reason=exc.message) from None
         rounds.append(result)
         frame = _kept_framework(frame, result)
     return DelphiAnalysis(numbers, rounds, frame, framework_problem(frame))

@@ -101,8 +101,8 @@ def migrate(store: JudgmentStore) -> None:
         version = int(conn.execute(
             "SELECT COALESCE(MAX(version), 0) FROM delphi_schema_version").fetchone()[0])
         if version > DELPHI_SCHEMA_VERSION:
-            raise StoreError(f"database {store.path}: Delphi schema version {version} is newer "
-                             f"than this program's {DELPHI_SCHEMA_VERSION}; update shanzhi")
+            raise StoreError("error.store.delphi_schema", db=store.path, version=version,
+                             supported=DELPHI_SCHEMA_VERSION)
         for number, steps in enumerate(DELPHI_MIGRATIONS[version:], start=version + 1):
             for statement in steps:
                 conn.execute(statement)
@@ -168,8 +168,7 @@ class DelphiOrganizer:
         hierarchy = session.study.hierarchy if hasattr(session, "study") else None
         self.hierarchy = hierarchy or self.store.study(self.study_id).hierarchy
         if self.hierarchy is None:
-            raise StoreError(f"study '{self.study_id}' has no framework; a Delphi round rates "
-                             "the framework's indicators")
+            raise StoreError("error.delphi.no_framework", study=self.study_id)
 
     def rounds(self) -> list[RoundInfo]:
         with self.store._read() as conn:
@@ -198,7 +197,7 @@ class DelphiOrganizer:
         (:func:`panel.delphi_files.analyse_rounds`; the rule of each round is its own)."""
         rounds = self.rounds()
         if not rounds:
-            raise DelphiError("no Delphi round has been opened for this study / 尚未开启德尔菲轮次")
+            raise DelphiError("error.delphi.no_round_opened", study=self.study_id)
         data = self.ratings()
         invited = self.invited()
         results, numbers = [], []
@@ -214,7 +213,8 @@ class DelphiOrganizer:
                                       experts_invited=max(invited, wide.shape[1]),
                                       rule=info.rule)
             except DelphiError as exc:
-                raise DelphiError(f"round {info.number}: {exc}") from None
+                raise DelphiError("error.delphi.in_round", round=info.number,
+                                  reason=exc.message) from None
             results.append(result)
             numbers.append(info.number)
             frame = kept_framework(frame, result)
@@ -224,7 +224,7 @@ class DelphiOrganizer:
         """Statistics of one round (DelphiError saying why they cannot be computed yet)."""
         info = next((r for r in self.rounds() if r.number == number), None)
         if info is None:
-            raise DelphiError(f"no Delphi round {number}")
+            raise DelphiError("error.delphi.no_round", round=number)
         data = self.ratings(number)
         familiarity, basis = data.self_ratings(number)
         wide = data.wide(number, info.indicators) if len(data.ratings) else pd.DataFrame(
@@ -245,13 +245,12 @@ class DelphiOrganizer:
             last = self.round_statistics(rounds[-1].number)
             codes = last.kept
             if not codes:
-                raise DelphiError(f"round {rounds[-1].number} kept no indicator; nothing to carry "
-                                  "into the next round / 上一轮没有保留任何指标")
+                raise DelphiError("error.delphi.nothing_kept", round=rounds[-1].number)
         else:
             codes = indicators or delphi_indicators(self.hierarchy)
             unknown = [c for c in codes if c not in self.hierarchy.nodes]
             if unknown:
-                raise DelphiError(f"indicators not in the framework: {', '.join(unknown)}")
+                raise DelphiError("error.delphi.not_in_framework", codes=unknown)
         number = rounds[-1].number + 1 if rounds else 1
         now = _now()
         with self.store._write() as conn:
@@ -275,18 +274,18 @@ class DelphiOrganizer:
         info = self.current() if number is None else next(
             (r for r in self.rounds() if r.number == number), None)
         if info is None:
-            raise DelphiError("open a Delphi round before importing ratings")
+            raise DelphiError("error.delphi.import_no_round")
         experts = self.session.experts()
         by_name = {**dict(zip(experts["name"], experts["expert_id"], strict=True)),
                    **{e: e for e in experts["expert_id"]}}
         unknown = sorted(set(data.ratings["expert"]) - set(by_name))
         if unknown:
-            raise DelphiError(f"experts not on this study's panel: {', '.join(unknown)}")
+            raise DelphiError("error.delphi.not_on_panel", names=unknown)
         allowed = set(info.indicators)
         lines = data.ratings
         outside = sorted(set(lines["indicator"]) - allowed)
         if outside:
-            raise DelphiError(f"round {info.number} does not rate {', '.join(outside)}")
+            raise DelphiError("error.delphi.round_codes", round=info.number, codes=outside)
         now = _now()
         count = 0
         with self.store._write() as conn:
@@ -361,7 +360,7 @@ class DelphiExpert:
     def _round(self) -> RoundInfo:
         info = self.current()
         if info is None:
-            raise DelphiError("no Delphi round is open for this study / 当前没有开放的德尔菲轮次")
+            raise DelphiError("error.delphi.no_open_round", study=self.study_id)
         return info
 
     def ratings(self) -> dict[str, tuple[int | None, str]]:
@@ -380,9 +379,9 @@ class DelphiExpert:
         """Save one rating (1–5; None clears it), keeping the comment."""
         info = self._round()
         if indicator not in info.indicators:
-            raise DelphiError(f"round {info.number} does not rate indicator {indicator}")
+            raise DelphiError("error.delphi.round_code", round=info.number, code=indicator)
         if rating is not None and rating not in (1, 2, 3, 4, 5):
-            raise DelphiError(f"indicator {indicator}: rating {rating!r} is not 1–5")
+            raise DelphiError("error.delphi.rating_value", code=indicator, value=repr(rating))
         self._verify()
         with self.store._write() as conn:
             conn.execute(
@@ -395,7 +394,7 @@ class DelphiExpert:
         """Save the comment on one indicator (blank clears it)."""
         info = self._round()
         if indicator not in info.indicators:
-            raise DelphiError(f"round {info.number} does not rate indicator {indicator}")
+            raise DelphiError("error.delphi.round_code", round=info.number, code=indicator)
         self._verify()
         with self.store._write() as conn:
             conn.execute(
@@ -424,12 +423,12 @@ class DelphiExpert:
         (a key of :data:`delphi.INFLUENCE`) of each basis of judgment; once per round."""
         info = self._round()
         if familiarity is not None and familiarity not in FAMILIARITY:
-            raise DelphiError(f"unknown familiarity {familiarity!r}")
+            raise DelphiError("error.delphi.familiarity_key", value=repr(familiarity))
         old_fam, old_basis = self.self_rating()
         levels = dict(old_basis)
         for key, level in (basis or {}).items():
             if key not in BASIS or level not in INFLUENCE:
-                raise DelphiError(f"unknown basis {key!r} or influence {level!r}")
+                raise DelphiError("error.delphi.basis_key", basis=repr(key), level=repr(level))
             levels[key] = level
         fam = familiarity if familiarity is not None else old_fam
         self._verify()

@@ -42,7 +42,8 @@ class ExpertSession:
         return f"ExpertSession(study={self.study.study_id!r}, expert={self.expert_id!r})"
 
     def _where(self, node: str) -> str:
-        return f"study '{self.study.study_id}', expert '{self.expert_id}', node '{node}'"
+        return Message("error.store.place.node", study=self.study.study_id,
+                       expert=self.expert_id, node=node)
 
     def _verify(self, conn: Tx) -> None:
         row = conn.execute(
@@ -50,10 +51,8 @@ class ExpertSession:
             (self.study.study_id, self.expert_id),
         ).fetchone()
         if row is None or not matches(row[0], self._token_hash):
-            raise TokenError(
-                f"study '{self.study.study_id}': the link of expert {self.expert_id} has been "
-                "revoked or replaced; ask the organizer for a new one"
-            )
+            raise TokenError("error.store.link_revoked", study=self.study.study_id,
+                             expert=self.expert_id)
 
     def set_judgment(self, node: str, row: str, col: str, value: float | str) -> None:
         """Save one judgment at once: ``value`` = importance of ``row`` over ``col``.
@@ -143,9 +142,7 @@ class ExpertSession:
         node = str(node).strip()
         order = children_of(self.study, node, self._where(node))
         if order is None:
-            raise StoreError(
-                f"{self._where(node)}: the study has no framework, so the node has no child order"
-            )
+            raise StoreError("error.store.no_child_order", where=self._where(node))
         cells = self.judgments(node)
         position = {code: i for i, code in enumerate(order)}
         values = np.full((len(order), len(order)), np.nan)
@@ -170,15 +167,13 @@ class ExpertSession:
         place = self._where(node)
         children = children_of(self.study, node, place)
         if cr is not None and not (isinstance(cr, int | float) and math.isfinite(cr) and cr >= 0):
-            raise StoreError(f"{place}: CR must be a non-negative number, got {cr!r}")
+            raise StoreError("error.store.cr_value", where=place, value=repr(cr))
         if cr is None and (children is None or len(children) > 2):
-            raise StoreError(f"{place}: give the node's CR to mark it done")
+            raise StoreError("error.store.cr_missing", where=place)
         inconsistent = cr is not None and cr >= self.study.threshold
         if inconsistent and not confirmed:
-            raise StoreError(
-                f"{place}: CR = {cr:.3f} is not below {self.study.threshold:g}; revise the "
-                "judgments or confirm that you keep them"
-            )
+            raise StoreError("error.store.cr_high", where=place, cr=f"{cr:.3f}",
+                             threshold=f"{self.study.threshold:g}")
         with self._store._write() as conn:
             self._verify(conn)
             if children is not None:
@@ -189,9 +184,8 @@ class ExpertSession:
                 ).fetchone()[0]
                 need = len(children) * (len(children) - 1) // 2
                 if have < need:
-                    raise StoreError(
-                        f"{place}: {need - have} of {need} judgments are still missing"
-                    )
+                    raise StoreError("error.store.judgments_missing", where=place,
+                                     missing=need - have, need=need)
             conn.execute(
                 "INSERT INTO node_status VALUES (?, ?, ?, 1, ?, ?, ?) "
                 "ON CONFLICT (study_id, expert_id, node) DO UPDATE SET done = 1, "
@@ -377,22 +371,18 @@ def validate(
     Returns the cells ``expert_id, node, row, col, value`` and the number of input rows not
     stored (blank values, diagonal ones, a pair repeated as its reciprocal).
     """
-    where = f"study '{info.study_id}'"
+    where = Message("error.store.place.study", study=info.study_id)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise StoreError(
-            f"{where}: judgment table lacks column(s) {', '.join(missing)} "
-            f"(expected {', '.join(COLUMNS)})"
-        )
+        raise StoreError("error.store.table_columns", where=where, missing=missing,
+                         expected=list(COLUMNS))
     table = frame.loc[:, list(COLUMNS)].reset_index(drop=True)
     experts = table["expert"].astype("string").str.strip()
     unknown = ~experts.isin(list(labels)).fillna(False).to_numpy(dtype=bool)
     if unknown.any():
         line = int(np.flatnonzero(unknown)[0])
-        raise StoreError(
-            f"{where}, table row {line + 1}: expert '{table.at[line, 'expert']}' is not in "
-            "this panel"
-        )
+        raise StoreError("error.store.table_expert", where=where, row=line + 1,
+                         expert=table.at[line, "expert"])
     numbers = np.empty(len(table))
     for line, value in enumerate(table["value"].tolist()):
         try:

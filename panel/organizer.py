@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ahp.hierarchy import Hierarchy
 from ahp.panel import PanelJudgments
 from evaluation.study import StudySettings
+from i18n import Message
 from panel import waves as wave_store
 from panel.audit import audit_log, record
 from panel.db import Tx, now
@@ -83,9 +84,14 @@ def published_result(tx: Tx, study_id: str, wave: str | None = None,
         args = (*args, int(result_id))
     row = tx.execute(sql + " ORDER BY r.result_id DESC LIMIT 1", args).fetchone()
     if row is None:
-        where = "" if wave is None else f" for wave '{wave}'"
-        where += "" if result_id is None else f" with id {result_id}"
-        raise StoreError(f"study '{study_id}' has no published result{where} yet")
+        if wave is None and result_id is None:
+            raise StoreError("error.store.no_result", study=study_id)
+        if result_id is None:
+            raise StoreError("error.store.no_result_wave", study=study_id, wave=wave)
+        if wave is None:
+            raise StoreError("error.store.no_result_id", study=study_id, id=result_id)
+        raise StoreError("error.store.no_result_wave_id", study=study_id, wave=wave,
+                         id=result_id)
     payload = bytes(row[5])
     return Published.from_payload(payload, study_id=study_id, result_id=int(row[0]),
                                   wave=row[1], published_at=row[2], published_by=row[3],
@@ -109,13 +115,14 @@ class StudyActions:
         """Move the study (``collecting`` or ``closed``; publishing goes through
         :meth:`publish`). Refused moves name the current state."""
         if state not in ("collecting", "closed"):
-            raise StoreError(f"state must be 'collecting' or 'closed' (publish with publish()), "
-                             f"got {state!r}")
+            raise StoreError("error.store.state_unknown", state=repr(state))
         sid = self.study.study_id
         with self._store._write() as tx:
             current = latest_state(tx, sid)
             if current not in _MOVES[state]:
-                raise StoreError(f"study '{sid}' is {current}; it cannot move to {state}")
+                raise StoreError("error.store.state_move", study=sid,
+                                 current=Message(f"store.state.{current}"),
+                                 state=Message(f"store.state.{state}"))
             set_state(tx, sid, state)
             record(tx, sid, self.actor, "study.state", old=current, new=state)
         return state
@@ -159,7 +166,7 @@ class StudyActions:
         sid = self.study.study_id
         label = str(label).strip()
         if not label or len(label) > 100:
-            raise StoreError(f"study '{sid}': a wave needs a label of 1-100 characters")
+            raise StoreError("error.store.wave_label", study=sid)
         hierarchy = self._hierarchy()
         settings = self.settings()
         prepared = wave_store.prepare_wave(
@@ -197,8 +204,7 @@ class StudyActions:
 
     def _hierarchy(self) -> Hierarchy:
         if self.study.hierarchy is None:
-            raise StoreError(f"study '{self.study.study_id}' has no framework; waves and "
-                             "results need one")
+            raise StoreError("error.store.no_framework", study=self.study.study_id)
         return self.study.hierarchy
 
     # ------------------------------------------------------------------ publish
@@ -263,7 +269,7 @@ class StudyActions:
             except sa.exc.IntegrityError:  # another organizer took this result id: retry
                 continue
         else:  # pragma: no cover
-            raise StoreError(f"study '{sid}': could not store the result (concurrent publishes)")
+            raise StoreError("error.store.publish_race", study=sid)
         return self.result(target.label)
 
     def _judgments_in(self, tx: Tx) -> pd.DataFrame:
@@ -323,7 +329,7 @@ class StudyActions:
                               "viewer_id = ? AND revoked_at IS NULL",
                               (now(), sid, int(viewer_id))).rowcount
             if not done:
-                raise StoreError(f"study '{sid}': no active viewer link {viewer_id}")
+                raise StoreError("error.store.no_viewer", study=sid, viewer=viewer_id)
             record(tx, sid, self.actor, "viewer.revoke", viewer=int(viewer_id))
 
     # ------------------------------------------------------------------ audit, retention

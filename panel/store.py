@@ -84,6 +84,7 @@ import pandas as pd
 
 from ahp.consistency import RI_TABLES
 from ahp.panel import COLUMNS, PanelJudgments
+from i18n import Message
 from panel.audit import record
 from panel.db import (
     DB_PATH_ENV,
@@ -101,7 +102,6 @@ from panel.organizer import StudyActions, add_framework, set_state
 from panel.studies import ImportResult, Progress, StudyInfo
 from panel.tokens import (
     ORGANIZER_SECRET_ENV,
-    SECRET_WEAKNESS_TEXT,
     expert_link,
     organizer_secret_from_env,
     secret_weakness,
@@ -170,7 +170,7 @@ class JudgmentStore:
         try:
             self.db = Database(path, timeout=timeout)
         except DatabaseError as exc:
-            raise StoreError(str(exc)) from None
+            raise StoreError(exc.message) from None
         self.path = self.db.path if self.db.path is not None else str(path)
         self.timeout = float(timeout)
         self._organizer_secret = organizer_secret or None
@@ -178,7 +178,7 @@ class JudgmentStore:
         try:
             self.db.migrate()
         except DatabaseError as exc:
-            raise StoreError(str(exc)) from None
+            raise StoreError(exc.message) from None
 
     def __repr__(self) -> str:
         return f"JudgmentStore({self.db!r})"
@@ -217,20 +217,17 @@ class JudgmentStore:
         so the study does not depend on the file later. ``study_id`` defaults to a random
         12-character hex id; it may use letters, digits, ``-`` and ``_`` (at most 64).
         """
-        self._check_secret(secret, "create a study")
-        name = clean_name(name, "study name")
+        self._check_secret(secret, Message("error.store.action.create"))
+        name = clean_name(name, Message("error.store.what.study_name"))
         if study_id is None:
             study_id = secrets.token_hex(6)
         if not isinstance(study_id, str) or not STUDY_ID_PATTERN.match(study_id):
-            raise StoreError(
-                f"study id {study_id!r}: use 1-64 letters, digits, '-' or '_'"
-            )
+            raise StoreError("error.store.study_id", study=repr(study_id))
         if not (isinstance(threshold, int | float) and 0 < threshold < 1):
-            raise StoreError(f"study '{study_id}': threshold must be in (0, 1), got {threshold!r}")
+            raise StoreError("error.store.threshold", study=study_id, value=repr(threshold))
         if ri_table not in RI_TABLES:
-            raise StoreError(
-                f"study '{study_id}': ri_table must be one of {sorted(RI_TABLES)}, got {ri_table!r}"
-            )
+            raise StoreError("error.store.ri_table", study=study_id,
+                             tables=str(sorted(RI_TABLES)), value=repr(ri_table))
         framework_csv = framework_text(framework)
         if framework_csv is not None:
             parse_framework(framework_csv, study_id)
@@ -243,7 +240,7 @@ class JudgmentStore:
         with self._write() as conn:
             exists = conn.execute("SELECT 1 FROM studies WHERE study_id = ?", (study_id,))
             if exists.fetchone():
-                raise StoreError(f"study '{study_id}' already exists")
+                raise StoreError("error.store.study_exists", study=study_id)
             conn.execute(
                 "INSERT INTO studies VALUES (?, ?, ?, ?, ?)",
                 (study_id, name, now(), secrets.token_bytes(16), json.dumps(settings)),
@@ -272,7 +269,7 @@ class JudgmentStore:
                 "SELECT name, created_at, settings FROM studies WHERE study_id = ?", (study_id,)
             ).fetchone()
         if row is None:
-            raise StoreError(f"study '{study_id}' does not exist in {self.db.name}")
+            raise StoreError("error.store.study_unknown_in", study=study_id, db=self.db.name)
         settings = json.loads(row[2])
         framework_csv = settings.get("framework_csv")
         info = StudyInfo(
@@ -291,29 +288,25 @@ class JudgmentStore:
     # ------------------------------------------------------------------ access
     def _check_secret(self, secret: str | None, action: str) -> None:
         if self._organizer_secret is None:
-            raise OrganizerSecretError(
-                f"cannot {action}: organizer access is disabled because no organizer secret is "
-                f"configured (set {ORGANIZER_SECRET_ENV} or the app's organizer_secret)"
-            )
+            raise OrganizerSecretError("error.store.secret_unset", action=action,
+                                       env=ORGANIZER_SECRET_ENV)
         weakness = secret_weakness(self._organizer_secret)
         if weakness is not None:  # a weak configured secret switches organizer access off
             code, fields = weakness
-            raise OrganizerSecretError(
-                f"cannot {action}: organizer access is disabled because "
-                f"{SECRET_WEAKNESS_TEXT[code].format(**fields)} (set a stronger "
-                f"{ORGANIZER_SECRET_ENV})"
-            )
+            raise OrganizerSecretError("error.store.secret_weak", action=action,
+                                       env=ORGANIZER_SECRET_ENV,
+                                       weakness=Message(f"app.secret.{code}", **fields))
         if not isinstance(secret, str) or not secret.strip():
-            raise OrganizerSecretError(f"cannot {action}: no organizer secret given")
+            raise OrganizerSecretError("error.store.secret_missing", action=action)
         if not hmac.compare_digest(
             secret.strip().encode("utf-8"), self._organizer_secret.strip().encode("utf-8")
         ):
-            raise OrganizerSecretError(f"cannot {action}: wrong organizer secret")
+            raise OrganizerSecretError("error.store.secret_wrong", action=action)
 
     def open_organizer(self, study_id: str, secret: str | None) -> OrganizerSession:
         """The organizer's session for a study; raises :class:`OrganizerSecretError` unless
         ``secret`` equals the configured organizer secret."""
-        self._check_secret(secret, f"open study '{study_id}' as organizer")
+        self._check_secret(secret, Message("error.store.action.open", study=study_id))
         return OrganizerSession(self, self.study(study_id))
 
     def authenticate(self, study_id: str, token: str | None) -> str:
@@ -328,13 +321,10 @@ class JudgmentStore:
         """``(expert_id, token hash)`` for a valid token (see :meth:`authenticate`)."""
         info = self.study(study_id)
         if not isinstance(token, str) or not token.strip():
-            raise TokenError(
-                f"study '{study_id}': no expert token given; open the personal link the "
-                "organizer sent you"
-            )
+            raise TokenError("error.store.token_missing", study=study_id)
         token = token.strip()
         if len(token) > MAX_TOKEN_LENGTH:
-            raise TokenError(f"study '{study_id}': the expert token is not valid for this study")
+            raise TokenError("error.store.token_invalid", study=study_id)
         with self._read() as conn:
             salt = conn.execute(
                 "SELECT token_salt FROM studies WHERE study_id = ?", (study_id,)
@@ -353,11 +343,8 @@ class JudgmentStore:
         if found:
             return found[0], candidate
         if any(matches(stored, candidate) for _, stored in revoked):
-            raise TokenError(
-                f"study '{info.study_id}': this expert link has been revoked or replaced; "
-                "ask the organizer for a new one"
-            )
-        raise TokenError(f"study '{info.study_id}': the expert token is not valid for this study")
+            raise TokenError("error.store.token_revoked", study=info.study_id)
+        raise TokenError("error.store.token_invalid", study=info.study_id)
 
     def open_viewer(self, token: str | None):
         """An official's read-only session from a viewer link (:mod:`panel.viewers`)."""
@@ -384,7 +371,7 @@ class JudgmentStore:
         """Import a study archive (:mod:`panel.archive`) as a new study, all or nothing."""
         from panel.archive import import_study
 
-        self._check_secret(secret, "import a study")
+        self._check_secret(secret, Message("error.store.action.import"))
         new_id = import_study(self, data, study_id=study_id)
         return OrganizerSession(self, self.study(new_id))
 
@@ -484,27 +471,22 @@ class OrganizerSession(StudyActions):
         when another expert already holds that id number (``E7`` and ``E07`` alike). Other
         names get the next free numbers ``E{k:02d}``.
         """
-        clean = [clean_name(n, "expert name") for n in names]
+        clean = [clean_name(n, Message("error.store.what.expert_name")) for n in names]
         doubled = sorted({n for n in clean if clean.count(n) > 1})
         if doubled:
-            raise StoreError(f"study '{self.study_id}': expert name(s) given twice: {doubled}")
+            raise StoreError("error.store.experts_twice", study=self.study_id, names=doubled)
         rows = conn.execute(
             "SELECT expert_id, name FROM experts WHERE study_id = ?", (self.study_id,)
         ).fetchall()
         taken = sorted(set(clean) & {n for _, n in rows})
         if taken:
-            raise StoreError(
-                f"study '{self.study_id}': expert name(s) already on the panel: {taken}"
-            )
+            raise StoreError("error.store.experts_taken", study=self.study_id, names=taken)
         held = [int(e[1:]) for e, _ in rows if EXPERT_ID_PATTERN.fullmatch(e)]
         coded = {n: int(n[1:]) for n in clean if EXPERT_ID_PATTERN.fullmatch(n)}
         numbers = held + list(coded.values())
         clash = [n for n, k in coded.items() if numbers.count(k) > 1]
         if clash:
-            raise StoreError(
-                f"study '{self.study_id}': expert name(s) {clash} look like the id of another "
-                "expert on the panel (E01 …); use the person's name"
-            )
+            raise StoreError("error.store.experts_like_id", study=self.study_id, names=clash)
         fresh = count(max(numbers, default=0) + 1)
         salt = self._salt(conn)
         tokens: dict[str, str] = {}
@@ -532,7 +514,7 @@ class OrganizerSession(StudyActions):
         """
         names = [expert_names] if isinstance(expert_names, str) else list(expert_names)
         if not names:
-            raise StoreError(f"study '{self.study_id}': no expert names given")
+            raise StoreError("error.store.no_names", study=self.study_id)
         with self._store._write() as conn:
             tokens = self._issue(conn, names, now())
             record(conn, self.study_id, self.actor, "link.issue", experts=sorted(tokens))
@@ -565,7 +547,7 @@ class OrganizerSession(StudyActions):
             (self.study_id, expert_id),
         ).fetchone()
         if row is None:
-            raise StoreError(f"study '{self.study_id}': no expert '{expert_id}' on the panel")
+            raise StoreError("error.store.no_expert", study=self.study_id, expert=expert_id)
         return row
 
     def revoke(self, expert_id: str) -> None:
@@ -609,7 +591,7 @@ class OrganizerSession(StudyActions):
         ``expert, node, row, col, value`` (upper triangle; ``expert`` is the expert's
         ``"name"`` or ``"id"``), sorted by panel order, then hierarchy order."""
         if label not in ("name", "id"):
-            raise StoreError(f"label must be 'name' or 'id', got {label!r}")
+            raise StoreError("error.store.label_kind", value=repr(label))
         with self._store._read() as conn:
             experts = conn.execute(
                 "SELECT expert_id, name FROM experts WHERE study_id = ? "

@@ -94,10 +94,11 @@ class ImportResult:
 
 def clean_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"{what} must be non-empty text, got {name!r}")
+        raise StoreError("error.store.name_empty", what=what, name=repr(name))
     text = name.strip()
     if len(text) > MAX_NAME_LENGTH:
-        raise StoreError(f"{what} '{text[:40]}…' is longer than {MAX_NAME_LENGTH} characters")
+        raise StoreError("error.store.name_long", what=what, name=text[:40],
+                         limit=MAX_NAME_LENGTH)
     return text
 
 
@@ -110,7 +111,8 @@ def framework_text(framework: str | os.PathLike[str] | None) -> str | None:
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise StoreError(f"framework file {path}: cannot be read ({exc.strerror})") from None
+        raise StoreError("error.store.framework_unreadable", path=str(path),
+                         detail=exc.strerror) from None
 
 
 def parse_framework(text: str, study_id: str) -> Hierarchy:

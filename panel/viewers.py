@@ -26,15 +26,14 @@ __all__ = ["ViewerSession", "open_viewer"]
 
 def _check(store: JudgmentStore, token: str | None) -> tuple[str, int]:
     if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LENGTH:
-        raise TokenError("this viewer link is not valid")
+        raise TokenError("error.store.viewer_invalid")
     with store._read() as tx:
         row = tx.execute("SELECT study_id, viewer_id, revoked_at FROM viewers "
                          "WHERE token_hash = ?", (viewer_hash(token.strip()),)).fetchone()
     if row is None:
-        raise TokenError("this viewer link is not valid")
+        raise TokenError("error.store.viewer_invalid")
     if row[2] is not None:
-        raise TokenError(f"study '{row[0]}': this viewer link has been revoked; ask the "
-                         "organizer for a new one")
+        raise TokenError("error.store.viewer_revoked", study=row[0])
     return str(row[0]), int(row[1])
 
 

@@ -46,9 +46,18 @@ _MISSING_INT8 = -128
 class DuplicateWaveError(StoreError):
     """The same file (by SHA-256) is already a wave of this study."""
 
-    def __init__(self, message: str, label: str):
-        super().__init__(message)
+    def __init__(self, message: str, label: str, **fields: object):
+        super().__init__(message, **fields)
         self.label = label
+
+    def __reduce__(self):  # the key and fields survive a pickle (the label with them)
+        return _duplicate_wave, (self.message, self.label)
+
+
+def _duplicate_wave(message: object, label: str) -> DuplicateWaveError:
+    error = DuplicateWaveError("", label)
+    error.args = (message,)
+    return error
 
 
 @dataclass(frozen=True)
@@ -237,15 +246,14 @@ def find_wave(tx: Tx, study_id: str, label: str | None) -> WaveInfo:
     """A wave by label (``None``: the latest)."""
     waves = list_waves(tx, study_id)
     if not waves:
-        raise StoreError(f"study '{study_id}' has no questionnaire wave yet")
+        raise StoreError("error.store.no_waves", study=study_id)
     if label is None:
         return waves[-1]
     for wave in waves:
         if wave.label == label:
             return wave
-    raise StoreError(
-        f"study '{study_id}': no wave '{label}' (waves: {', '.join(w.label for w in waves)})"
-    )
+    raise StoreError("error.store.no_wave", study=study_id, wave=label,
+                     waves=[w.label for w in waves])
 
 
 def insert_wave(tx: Tx, study_id: str, label: str, wave: PreparedWave,
@@ -256,13 +264,11 @@ def insert_wave(tx: Tx, study_id: str, label: str, wave: PreparedWave,
         (study_id, wave.file_sha256, wave.answers_sha256),
     ).fetchone()
     if same is not None:
-        raise DuplicateWaveError(
-            f"study '{study_id}': this file ({wave.file_name}) is already stored as wave "
-            f"'{same[0]}' (same SHA-256); nothing was added", same[0]
-        )
+        raise DuplicateWaveError("error.store.wave_duplicate", same[0], study=study_id,
+                                 file=wave.file_name, wave=same[0])
     if tx.execute("SELECT 1 FROM waves WHERE study_id = ? AND label = ?",
                   (study_id, label)).fetchone():
-        raise StoreError(f"study '{study_id}': a wave '{label}' already exists")
+        raise StoreError("error.store.wave_exists", study=study_id, wave=label)
     wave_id = int(tx.execute("SELECT COALESCE(MAX(wave_id), 0) + 1 FROM waves WHERE study_id = ?",
                              (study_id,)).scalar())
     tx.execute(
@@ -298,10 +304,8 @@ def read_chunks(tx: Tx, study_id: str, wave_id: int) -> list[bytes]:
 def load_wave(tx: Tx, study_id: str, wave: WaveInfo) -> Responses:
     """The wave's stored valid answers (error when they were deleted)."""
     if wave.answers_deleted_at is not None:
-        raise StoreError(
-            f"study '{study_id}', wave '{wave.label}': the answers were deleted on "
-            f"{wave.answers_deleted_at[:10]} (retention); its published results remain"
-        )
+        raise StoreError("error.store.answers_deleted", study=study_id, wave=wave.label,
+                         date=wave.answers_deleted_at[:10])
     return unpack(read_chunks(tx, study_id, wave.wave_id), wave.details, wave.file_name)
 
 

@@ -74,20 +74,22 @@ def chinese(text: str, data: tuple[str, ...] = ()) -> list[str]:
     return _CJK.findall(text)
 
 
-def check(message: object, data: tuple[str, ...] = ()) -> tuple[str, str]:
-    """The message in Chinese and in English, each checked to be in its language only."""
+def check(message: object, data: tuple[str, ...] = (),
+          words=english_words) -> tuple[str, str]:
+    """The message in Chinese and in English, each checked to be in its language only
+    (``words``: the English words a Chinese text may not hold)."""
     zh, en = localized(message, "zh"), localized(message, "en")
     assert zh != en, zh
-    assert _CJK.search(zh) and not english_words(zh, data), (zh, english_words(zh, data))
+    assert _CJK.search(zh) and not words(zh, data), (zh, words(zh, data))
     assert _WORD.search(en) and not chinese(en, data), (en, chinese(en, data))
     assert " / " not in zh and " / " not in en  # no two-language line
     return zh, en
 
 
 # ---------------------------------------------------------------- the locale texts themselves
-def _texts(lang: str) -> dict[str, str]:
+def _texts(lang: str, files: tuple[str, ...] = FILES) -> dict[str, str]:
     out: dict[str, str] = {}
-    for name in FILES:
+    for name in files:
         out |= json.loads((LOCALE / lang / name).read_text("utf-8"))
     return out
 
