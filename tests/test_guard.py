@@ -149,7 +149,9 @@ def test_cli_evaluate_refuses_with_one_line(corpus, tmp_path: Path, capsys, name
                    str(corpus[name]), "--judgments", str(SAMPLE_JUDGMENTS),
                    "--out", str(tmp_path / "r.xlsx")])
     err = capsys.readouterr().err.strip()
-    assert status == 2 and time.perf_counter() - start < 2
+    # refused before any parser: seconds at most (a parse of these files aborts or takes minutes);
+    # the bound is loose so that a busy CI machine does not fail it
+    assert status == 2 and time.perf_counter() - start < 10
     assert len(err.splitlines()) == 1 and err.startswith("shanzhi: error:")
     assert (name in err and "over the limit" in err) or "more than the limit" in err
 
@@ -284,7 +286,7 @@ def test_app_expert_workbook_upload_refused(corpus, db: Path, warm_sandbox):
     at.get("file_uploader")[0].set_value(("ratio_bomb.xlsx", data, "application/xlsx")).run()
     before, start = _peak_mb(), time.perf_counter()
     at.button(key="expert_import_go").click().run()
-    assert not at.exception and time.perf_counter() - start < 2 and _peak_mb() - before < 300
+    assert not at.exception and time.perf_counter() - start < 10 and _peak_mb() - before < 300
     assert any("more than the limit of 100:1" in e.value.replace("\\", "") for e in at.error)
 
 

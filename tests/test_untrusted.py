@@ -124,11 +124,11 @@ def test_uncached_formula_check_is_linear(corpus):
     assert xml.count(b"<c ") > hostile_files.REGEX_BOMB_RUNS  # the old regex: about 50 s
     start = time.perf_counter()
     loading._check_cell_values(corpus["regex_bomb.xlsx"].read_bytes(), "Sheet1", "bomb")
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5  # linear: ~0.05 s; loose for a busy CI machine
     bomb = b'<c t="e" ' * 20_000  # cubic for the old error-cell regex
     start = time.perf_counter()
     assert not list(loading._ERROR_CELL.finditer(b"<!--" + bomb + b"-->"))
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5
 
 
 def test_linear_regexes_keep_their_matches():
@@ -223,7 +223,7 @@ def test_sandbox_survives_abort_memory_and_loops(sandbox):
     start = time.perf_counter()
     with pytest.raises(UntrustedFileError, match="took more than 1 s") as caught:
         run_bounded(hostile_files.parser_loops, seconds=1)
-    assert caught.value.limit == "seconds" and time.perf_counter() - start < 5
+    assert caught.value.limit == "seconds" and time.perf_counter() - start < 15
 
 
 def test_sandboxed_loader_survives_the_sparse_workbook(corpus, sandbox):
