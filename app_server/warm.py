@@ -89,13 +89,8 @@ def warm_up() -> dict[str, float]:
 
 def _warm_up() -> dict[str, float]:
     from app_support.access import store
-    from app_support.cached import (
-        hierarchy_from_csv,
-        sample_hierarchy,
-        sample_judgments,
-        sample_responses,
-    )
-    from app_support.current import Current, current_result
+    from app_support.cached import hierarchy_from_csv
+    from app_support.current import current_result, sample_current
     from app_support.guarded import bounded, ensure_sandbox
     from evaluation.study import StudySettings
 
@@ -112,9 +107,7 @@ def _warm_up() -> dict[str, float]:
         ("sandbox", ensure_sandbox),
         ("store", store),
         ("framework", lambda: hierarchy_from_csv(SAMPLE_FRAMEWORK.read_text("utf-8"))),
-        ("sample study", lambda: current_result(Current(
-            None, "", sample_hierarchy(), "sample", sample_responses(), "sample",
-            sample_judgments(), "sample", StudySettings(), synthetic=True))),
+        ("sample study", lambda: current_result(sample_current(StudySettings(), ""))),
         ("gzip", precompress_entry_files),
         # the fork server imports its modules in parallel with the steps above; one trivial
         # parse-free call waits until it is ready, so that it does not compete for the CPU

@@ -117,6 +117,10 @@ def current() -> Current:
     if study_id is not None:  # a panel still entering judgments: leave unfinished matrices out
         chosen = replace(chosen, incomplete_judgments="exclude")
     problem: tuple[str, dict[str, object]] | None = None
+    survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
+    uploaded = survey is not None and survey.study_id == study_id
+    if study_id is None and not uploaded:
+        return sample_current(chosen, tr("app.sample_study"))
     if study_id is None:
         hierarchy, framework_key = sample_hierarchy(), "sample"
         title, synthetic = tr("app.sample_study"), True
@@ -137,21 +141,25 @@ def current() -> Current:
             else:
                 judgments = PanelJudgments(table, extended_scale=info.extended_scale)
                 judgments_key = cache_key(table.to_csv(index=False))
-    survey: SurveyChoice | None = st.session_state.get(SURVEY_KEY)
     responses: Responses | None
-    if survey is not None and survey.study_id == study_id:
+    if uploaded:
         responses_key, responses = survey_key(survey, framework_key), load_survey(
             survey, hierarchy, framework_key)
         synthetic = False
         if study_id is None:  # the sample panel's weights with the user's questionnaire
             title = tr("app.sample_panel_with_upload", name=survey.upload.name)
-    elif study_id is None:
-        responses, responses_key = sample_responses(), "sample"
     else:
         responses, responses_key = None, "none"
         problem = problem or ("app.survey.upload_first", {})
     return Current(study_id, title, hierarchy, framework_key, responses, responses_key,
                    judgments, judgments_key, chosen, synthetic, problem)
+
+
+def sample_current(chosen: StudySettings, title: str) -> Current:
+    """The bundled sample study (its framework, questionnaire and panel) with ``chosen``
+    settings; the server's warm-up runs it before the first visit (:mod:`app_server.warm`)."""
+    return Current(None, title, sample_hierarchy(), "sample", sample_responses(), "sample",
+                   sample_judgments(), "sample", chosen, synthetic=True)
 
 
 def current_result(cur: Current) -> StudyResult | None:
